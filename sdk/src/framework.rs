@@ -1,0 +1,344 @@
+//! The national framework of 《居住证暂行条例》 (State Council Decree 663) as
+//! reusable rules.
+//!
+//! Decree 663 sets the shape every city fills in: residence of at least six
+//! months with registration, plus one of stable employment, stable residence
+//! or continuous schooling. Cities fix the details (which districts count,
+//! how long insurance must run, what a compliant rental is), so each rule here
+//! takes those details as arguments, and each module passes the clause of its
+//! own text that it is applying.
+//!
+//! The pieces:
+//! - [`residence_run_start`]: when the current run of continuous registered
+//!   residence began;
+//! - [`insurance_streak`]: consecutive qualifying insurance months ending at a
+//!   given month, with back-paid and work-injury-only months breaking it;
+//! - [`RouteBuilder`] and [`decide`]: evaluate every route, then combine them
+//!   into one decision that lists every missing material at once.
+
+use crate::cite::Clause;
+use crate::date::{add_days, parse_date, Date, YearMonth};
+use crate::types::*;
+
+/// Decree 663 art. 2: six months of residence is the floor every city keeps.
+pub const DECREE_663: &str = "国务院令第663号";
+
+/// Facts already validated by [`crate::validate`]; parsing cannot fail here.
+fn d(text: &str) -> Date {
+    parse_date("", text).expect("validated before evaluation")
+}
+
+fn ym(text: &str) -> YearMonth {
+    YearMonth::parse("", text).expect("validated before evaluation")
+}
+
+/// The first day of the run of continuous registered residence that covers
+/// `on`, counting only registrations whose division satisfies `in_area`.
+///
+/// Registrations that follow each other without a gap (the next starts on or
+/// before the day after the previous ends) form one run. A move reported to
+/// the authority keeps the run going when it stays in the area and was made in
+/// time (`in_time != Some(false)`); a move out of the area ends the run, and a
+/// move not reported in time restarts it from the day it was reported (or the
+/// move itself, when no report date is known).
+pub fn residence_run_start(app: &Application, on: Date, in_area: impl Fn(&str) -> bool) -> Option<Date> {
+    // Each registration becomes one or more in-area stretches [start, end].
+    let mut stretches: Vec<(Date, Option<Date>)> = Vec::new();
+    for r in &app.registrations {
+        let mut start = Some(d(&r.registered_on)).filter(|_| in_area(&r.division));
+        let end = r.ended_on.as_deref().map(d);
+        let mut changes: Vec<&AddressChange> = r.changes.iter().collect();
+        changes.sort_by_key(|c| d(&c.moved_on));
+        for c in changes {
+            let moved = d(&c.moved_on);
+            if !in_area(&c.division) {
+                if let Some(s) = start.take() {
+                    stretches.push((s, Some(add_days(moved, -1))));
+                }
+            } else if c.in_time == Some(false) {
+                if let Some(s) = start.take() {
+                    stretches.push((s, Some(add_days(moved, -1))));
+                }
+                start = Some(c.reported_on.as_deref().map(d).unwrap_or(moved));
+            } else if start.is_none() {
+                start = Some(moved);
+            }
+        }
+        if let Some(s) = start {
+            stretches.push((s, end));
+        }
+    }
+    stretches.retain(|(s, _)| *s <= on);
+    stretches.sort_by_key(|(s, _)| *s);
+    // Walk forwards, joining stretches that touch; keep the run covering `on`.
+    let mut run: Option<(Date, Option<Date>)> = None;
+    for (s, e) in stretches {
+        run = match run {
+            Some((rs, re)) if re.is_none_or(|re| s <= add_days(re, 1)) => {
+                let end = match (re, e) {
+                    (None, _) | (_, None) => None,
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                };
+                Some((rs, end))
+            }
+            _ => Some((s, e)),
+        };
+    }
+    run.filter(|(_, e)| e.is_none_or(|e| e >= on)).map(|(s, _)| s)
+}
+
+/// Which insurance months count towards a streak.
+#[derive(Clone, Copy, Debug)]
+pub struct InsuranceRule {
+    /// A back-paid (补缴) month breaks the streak.
+    pub back_paid_breaks: bool,
+    /// A work-injury-only month breaks the streak.
+    pub work_injury_only_breaks: bool,
+}
+
+/// The number of consecutive qualifying months ending exactly at `last` (0
+/// when `last` itself does not qualify), over periods whose division satisfies
+/// `in_area`.
+pub fn insurance_streak(
+    periods: &[InsurancePeriod],
+    last: YearMonth,
+    rule: InsuranceRule,
+    in_area: impl Fn(&str) -> bool,
+) -> u32 {
+    let month_status = |m: YearMonth| -> bool {
+        let mut covered = false;
+        for p in periods.iter().filter(|p| in_area(&p.division)) {
+            if ym(&p.from) <= m && m <= ym(&p.to) {
+                if (p.back_paid && rule.back_paid_breaks)
+                    || (p.scope == InsuranceScope::WorkInjuryOnly && rule.work_injury_only_breaks)
+                {
+                    return false;
+                }
+                covered = true;
+            }
+        }
+        covered
+    };
+    let earliest = periods.iter().map(|p| ym(&p.from)).min();
+    let mut count = 0;
+    let mut m = last;
+    while earliest.is_some_and(|e| m >= e) && month_status(m) {
+        count += 1;
+        m = m.plus(-1);
+    }
+    count
+}
+
+/// Months of qualifying insurance within the window of `window` months ending
+/// at `last` (a cumulative count, as in "一年内累计…满6个月").
+pub fn insurance_months_within(
+    periods: &[InsurancePeriod],
+    last: YearMonth,
+    window: u32,
+    rule: InsuranceRule,
+    in_area: impl Fn(&str) -> bool,
+) -> u32 {
+    let first = last.plus(-(window as i32) + 1);
+    let mut count = 0;
+    let mut m = first;
+    while m <= last {
+        if insurance_streak(periods, m, rule, &in_area) > 0 {
+            count += 1;
+        }
+        m = m.plus(1);
+    }
+    count
+}
+
+/// Whether an activity dated `[start, end]` runs on `on`.
+pub fn runs_on(start: &str, end: &Option<String>, on: Date) -> bool {
+    d(start) <= on && end.as_deref().is_none_or(|e| d(e) >= on)
+}
+
+/// Parses a validated date field.
+pub fn date_of(text: &str) -> Date {
+    d(text)
+}
+
+/// Parses a validated month field.
+pub fn month_of(text: &str) -> YearMonth {
+    ym(text)
+}
+
+/// A route being evaluated: collects its reasons and missing materials.
+pub struct RouteBuilder {
+    route: RouteKind,
+    tier: Option<PermitTier>,
+    met: Option<bool>,
+    reasons: Vec<Reason>,
+    missing: Vec<MissingMaterial>,
+}
+
+impl RouteBuilder {
+    pub fn new(route: RouteKind, tier: Option<PermitTier>) -> Self {
+        RouteBuilder { route, tier, met: Some(true), reasons: Vec::new(), missing: Vec::new() }
+    }
+
+    /// Records a condition of the route. A failed condition closes the route;
+    /// the reason is kept either way, so a met route explains itself too.
+    pub fn condition(&mut self, holds: bool, reason: Reason) -> &mut Self {
+        if !holds {
+            self.met = Some(false);
+        }
+        self.reasons.push(reason);
+        self
+    }
+
+    /// Records a condition whose fact is not known: the route stays open but
+    /// cannot be met until the fact is shown.
+    pub fn unknown(&mut self, reason: Reason) -> &mut Self {
+        if self.met == Some(true) {
+            self.met = None;
+        }
+        self.reasons.push(reason);
+        self
+    }
+
+    /// Records materials the route still needs.
+    pub fn needs(&mut self, missing: Vec<MissingMaterial>) -> &mut Self {
+        self.missing.extend(missing);
+        self
+    }
+
+    /// Whether every condition recorded so far holds.
+    pub fn holds(&self) -> bool {
+        self.met == Some(true)
+    }
+
+    pub fn finish(self) -> RouteResult {
+        let status = match self.met {
+            Some(false) => RouteStatus::NotMet,
+            Some(true) if self.missing.is_empty() => RouteStatus::Met,
+            _ => RouteStatus::Incomplete,
+        };
+        RouteResult {
+            route: self.route,
+            tier: self.tier,
+            status,
+            reasons: self.reasons,
+            // A closed route asks for nothing: its materials would not help.
+            missing: if status == RouteStatus::NotMet { Vec::new() } else { self.missing },
+        }
+    }
+}
+
+/// The conditions every route shares (residence period, age rules), with
+/// their own missing materials.
+#[derive(Default)]
+pub struct Shared {
+    pub met: Option<bool>,
+    pub reasons: Vec<Reason>,
+    pub missing: Vec<MissingMaterial>,
+}
+
+impl Shared {
+    pub fn new() -> Self {
+        Shared { met: Some(true), ..Default::default() }
+    }
+
+    pub fn condition(&mut self, holds: bool, reason: Reason) -> &mut Self {
+        if !holds {
+            self.met = Some(false);
+        }
+        self.reasons.push(reason);
+        self
+    }
+
+    pub fn unknown(&mut self, reason: Reason) -> &mut Self {
+        if self.met == Some(true) {
+            self.met = None;
+        }
+        self.reasons.push(reason);
+        self
+    }
+
+    pub fn needs(&mut self, missing: Vec<MissingMaterial>) -> &mut Self {
+        self.missing.extend(missing);
+        self
+    }
+}
+
+/// Combines the shared conditions and every route into one decision.
+///
+/// - Any shared condition failed: ineligible (routes are still reported).
+/// - Otherwise a route met with all its materials: eligible, with the best
+///   tier among met routes (`tier_rank` orders tiers, higher is better).
+/// - Otherwise some route still open: incomplete, listing every material
+///   missing from the shared conditions and from every open route, once each.
+/// - Otherwise: ineligible.
+pub fn decide(shared: Shared, routes: Vec<RouteResult>, tier_rank: impl Fn(Option<PermitTier>) -> u8) -> Decision {
+    let shared_failed = shared.met == Some(false);
+    let shared_open = shared.met.is_none() || !shared.missing.is_empty();
+    let best_met = routes
+        .iter()
+        .filter(|r| r.status == RouteStatus::Met)
+        .max_by_key(|r| tier_rank(r.tier));
+    let any_open = routes.iter().any(|r| r.status != RouteStatus::NotMet);
+    let (outcome, tier) = if shared_failed {
+        (Outcome::Ineligible, None)
+    } else if let (Some(best), false) = (best_met, shared_open) {
+        (Outcome::Eligible, best.tier.or(Some(PermitTier::Standard)))
+    } else if any_open {
+        (Outcome::Incomplete, None)
+    } else {
+        (Outcome::Ineligible, None)
+    };
+    let mut missing = Vec::new();
+    if outcome == Outcome::Incomplete {
+        let open = routes.iter().filter(|r| r.status == RouteStatus::Incomplete);
+        for m in shared.missing.iter().chain(open.flat_map(|r| r.missing.iter())) {
+            if !missing.iter().any(|x: &MissingMaterial| x.material == m.material) {
+                missing.push(m.clone());
+            }
+        }
+    }
+    Decision { outcome, tier, reasons: shared.reasons, routes, missing }
+}
+
+/// A clause of Decree 663 (cited when a module applies the national floor
+/// without a local clause of its own).
+pub const fn decree_663(clause: &'static str) -> Clause {
+    Clause::new(DECREE_663, clause)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn period(from: &str, to: &str, back_paid: bool, scope: InsuranceScope) -> InsurancePeriod {
+        InsurancePeriod { from: from.into(), to: to.into(), division: "330205".into(), scope, back_paid }
+    }
+
+    const STRICT: InsuranceRule = InsuranceRule { back_paid_breaks: true, work_injury_only_breaks: true };
+
+    #[test]
+    fn a_back_paid_month_breaks_the_streak() {
+        let periods = vec![
+            period("2016-01", "2016-06", false, InsuranceScope::Full),
+            period("2016-07", "2016-07", true, InsuranceScope::Full),
+            period("2016-08", "2016-12", false, InsuranceScope::Full),
+        ];
+        let last = YearMonth::new(2016, 12);
+        assert_eq!(insurance_streak(&periods, last, STRICT, |_| true), 5);
+        let lenient = InsuranceRule { back_paid_breaks: false, work_injury_only_breaks: true };
+        assert_eq!(insurance_streak(&periods, last, lenient, |_| true), 12);
+        assert_eq!(insurance_months_within(&periods, last, 12, STRICT, |_| true), 11);
+    }
+
+    #[test]
+    fn work_injury_only_months_do_not_count() {
+        let periods = vec![period("2016-01", "2016-12", false, InsuranceScope::WorkInjuryOnly)];
+        assert_eq!(insurance_streak(&periods, YearMonth::new(2016, 12), STRICT, |_| true), 0);
+    }
+
+    #[test]
+    fn insurance_outside_the_area_does_not_count() {
+        let periods = vec![period("2016-01", "2016-12", false, InsuranceScope::Full)];
+        assert_eq!(insurance_streak(&periods, YearMonth::new(2016, 12), STRICT, |d| d == "330105"), 0);
+    }
+}

@@ -1,0 +1,84 @@
+//! # juzhu-sdk
+//!
+//! What a district policy author uses to write a juzhu policy module: the
+//! bindings generated from `wit/policy.wit`, civil-date arithmetic, citation
+//! and evidence helpers, the national framework of Decree 663, and (natively)
+//! the vector runner.
+//!
+//! A module is one crate. It implements [`Policy`] and calls [`export!`]; the
+//! same source builds the wasm component (target `wasm32-unknown-unknown`,
+//! made a component by `juzhu module build`) and a native library for fast
+//! tests and as the performance baseline.
+//!
+//! ## A small module
+//!
+//! ```
+//! use juzhu_sdk::prelude::*;
+//!
+//! const TEXT: &str = "example-2024";
+//! const RESIDENCE: Clause = Clause::new(TEXT, "一");
+//!
+//! pub struct Example;
+//!
+//! impl Policy for Example {
+//!     fn info() -> ModuleInfo {
+//!         ModuleInfo {
+//!             id: "example".into(),
+//!             version: "0.1.0".into(),
+//!             jurisdiction: "999999".into(),
+//!             jurisdiction_name: "示例区".into(),
+//!             contract_version: CONTRACT_VERSION.into(),
+//!             time_zone: "Asia/Shanghai".into(),
+//!             documents: vec![],
+//!             tiers: vec![PermitTier::Standard],
+//!         }
+//!     }
+//!
+//!     fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
+//!         // Six months of registered residence, then any one route.
+//!         let mut shared = Shared::new();
+//!         let since = framework::residence_run_start(app, on, |d| d == "999999");
+//!         shared.condition(
+//!             since.is_some_and(|s| date::months_completed(s, on, 6)),
+//!             RESIDENCE.reason("residence.six-months", "居住半年以上", "six months of residence"),
+//!         );
+//!         let mut housing = RouteBuilder::new(RouteKind::Residence, None);
+//!         housing.condition(!app.housing.is_empty(), RESIDENCE.reason("residence.home", "有住所", "has a home"));
+//!         Ok(framework::decide(shared, vec![housing.finish()], |_| 0))
+//!     }
+//!     # fn endorsement(_: &Permit, _: &Application, _: Date) -> Result<EndorsementAnswer, InputError> { unimplemented!() }
+//!     # fn services(_: &Permit, _: &Application, _: Date) -> Result<Entitlements, InputError> { unimplemented!() }
+//!     # fn points(_: Option<&Permit>, _: &Application, _: Date) -> Result<PointsBreakdown, InputError> { unimplemented!() }
+//!     # fn card(_: &Permit, _: &Application, _: Date) -> Result<CardContent, InputError> { unimplemented!() }
+//! }
+//!
+//! juzhu_sdk::export!(Example);
+//! ```
+
+pub mod bindings;
+pub mod cite;
+pub mod citizen_id;
+pub mod date;
+pub mod evidence;
+pub mod framework;
+pub mod policy;
+pub mod validate;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod vectors;
+
+/// The contract's types, generated from `wit/policy.wit`.
+pub use bindings::exports::juzhu::policy::types;
+pub use policy::{entry, Exports, NativeModule, Policy};
+
+/// The contract version this SDK implements.
+pub const CONTRACT_VERSION: &str = "1.0.0";
+
+/// Everything a module usually needs.
+pub mod prelude {
+    pub use crate::cite::Clause;
+    pub use crate::date::{self, Date, YearMonth};
+    pub use crate::evidence::Evidence;
+    pub use crate::framework::{self, RouteBuilder, Shared};
+    pub use crate::types::*;
+    pub use crate::{Policy, CONTRACT_VERSION};
+}

@@ -1,0 +1,156 @@
+//! The [`Policy`] trait a module implements, and the entry points that check
+//! every request before the module sees it.
+//!
+//! The same entry points serve both builds: the wasm component calls them
+//! through the generated exports ([`export!`](crate::export)), and the host
+//! calls them directly on the native build ([`NativeModule`]). Both therefore
+//! run identical code, which is what makes the native build a fair baseline.
+
+use crate::date::Date;
+use crate::types::*;
+use crate::validate;
+
+/// A jurisdiction's rules. Every input has been validated and the legal date
+/// parsed before a method is called.
+pub trait Policy {
+    /// Module id, version, jurisdiction and the documents it encodes.
+    fn info() -> ModuleInfo;
+    /// Decides an application as of `on`, evaluating every route.
+    fn evaluate(application: &Application, on: Date) -> Result<Decision, InputError>;
+    /// Where a permit stands in its endorsement cycle on `on`.
+    fn endorsement(permit: &Permit, facts: &Application, on: Date) -> Result<EndorsementAnswer, InputError>;
+    /// The services and conveniences the holder has on `on`.
+    fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitlements, InputError>;
+    /// The holder's (or applicant's) points on `on`.
+    fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<PointsBreakdown, InputError>;
+    /// What to write on the holder's IC card.
+    fn card(permit: &Permit, facts: &Application, on: Date) -> Result<CardContent, InputError>;
+}
+
+/// Validated entry points, generic over the policy.
+pub mod entry {
+    use super::*;
+
+    pub fn info<P: Policy>() -> ModuleInfo {
+        P::info()
+    }
+
+    pub fn evaluate<P: Policy>(application: Application, legal_date: String) -> Result<Decision, InputError> {
+        let on = validate::legal_date(&legal_date)?;
+        validate::application("application", &application)?;
+        P::evaluate(&application, on)
+    }
+
+    pub fn endorsement<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<EndorsementAnswer, InputError> {
+        let on = validate::legal_date(&legal_date)?;
+        validate::permit("permit", &permit)?;
+        validate::application("facts", &facts)?;
+        P::endorsement(&permit, &facts, on)
+    }
+
+    pub fn services<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<Entitlements, InputError> {
+        let on = validate::legal_date(&legal_date)?;
+        validate::permit("permit", &permit)?;
+        validate::application("facts", &facts)?;
+        P::services(&permit, &facts, on)
+    }
+
+    pub fn points<P: Policy>(permit: Option<Permit>, facts: Application, legal_date: String) -> Result<PointsBreakdown, InputError> {
+        let on = validate::legal_date(&legal_date)?;
+        if let Some(p) = &permit {
+            validate::permit("permit", p)?;
+        }
+        validate::application("facts", &facts)?;
+        P::points(permit.as_ref(), &facts, on)
+    }
+
+    pub fn card<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, InputError> {
+        let on = validate::legal_date(&legal_date)?;
+        validate::permit("permit", &permit)?;
+        validate::application("facts", &facts)?;
+        P::card(&permit, &facts, on)
+    }
+}
+
+/// A module's native build as a table of functions, so the host can hold
+/// several side by side (for certification and as the benchmark baseline).
+#[derive(Clone, Copy)]
+pub struct NativeModule {
+    pub info: fn() -> ModuleInfo,
+    pub evaluate: fn(Application, String) -> Result<Decision, InputError>,
+    pub endorsement: fn(Permit, Application, String) -> Result<EndorsementAnswer, InputError>,
+    pub services: fn(Permit, Application, String) -> Result<Entitlements, InputError>,
+    pub points: fn(Option<Permit>, Application, String) -> Result<PointsBreakdown, InputError>,
+    pub card: fn(Permit, Application, String) -> Result<CardContent, InputError>,
+}
+
+impl NativeModule {
+    pub fn of<P: Policy>() -> Self {
+        NativeModule {
+            info: entry::info::<P>,
+            evaluate: entry::evaluate::<P>,
+            endorsement: entry::endorsement::<P>,
+            services: entry::services::<P>,
+            points: entry::points::<P>,
+            card: entry::card::<P>,
+        }
+    }
+}
+
+/// The generated export traits, implemented once for every policy.
+pub struct Exports<P>(core::marker::PhantomData<P>);
+
+mod guest_impls {
+    use super::*;
+    use crate::bindings::exports::juzhu::policy as x;
+
+    impl<P: Policy> x::metadata::Guest for Exports<P> {
+        fn info() -> ModuleInfo {
+            entry::info::<P>()
+        }
+    }
+    impl<P: Policy> x::eligibility::Guest for Exports<P> {
+        fn evaluate(application: Application, legal_date: String) -> Result<Decision, InputError> {
+            entry::evaluate::<P>(application, legal_date)
+        }
+    }
+    impl<P: Policy> x::endorsement::Guest for Exports<P> {
+        fn status(permit: Permit, facts: Application, legal_date: String) -> Result<EndorsementAnswer, InputError> {
+            entry::endorsement::<P>(permit, facts, legal_date)
+        }
+    }
+    impl<P: Policy> x::benefits::Guest for Exports<P> {
+        fn services(permit: Permit, facts: Application, legal_date: String) -> Result<Entitlements, InputError> {
+            entry::services::<P>(permit, facts, legal_date)
+        }
+        fn points(permit: Option<Permit>, facts: Application, legal_date: String) -> Result<PointsBreakdown, InputError> {
+            entry::points::<P>(permit, facts, legal_date)
+        }
+    }
+    impl<P: Policy> x::card::Guest for Exports<P> {
+        fn content(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, InputError> {
+            entry::card::<P>(permit, facts, legal_date)
+        }
+    }
+}
+
+/// Exports a [`Policy`] as the component's `policy-module` world.
+///
+/// On wasm32 this emits the component exports; natively it expands to nothing,
+/// so several modules can link into one native program.
+///
+/// ```ignore
+/// struct MyDistrict;
+/// impl juzhu_sdk::Policy for MyDistrict { /* ... */ }
+/// juzhu_sdk::export!(MyDistrict);
+/// ```
+#[macro_export]
+macro_rules! export {
+    ($policy:ty) => {
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            type JuzhuExports = $crate::Exports<$policy>;
+            $crate::bindings::export_policy_module!(JuzhuExports with_types_in $crate::bindings);
+        };
+    };
+}

@@ -1,0 +1,159 @@
+//! Checks a request before any rule sees it.
+//!
+//! The contract carries dates as text and counts as unsigned integers; this
+//! module makes sure every date is a real date, every period runs forwards,
+//! every division code is six digits, and the citizen ID number is valid. The
+//! first problem found is returned with the path of its field, and the request
+//! is never evaluated.
+
+use crate::citizen_id;
+use crate::date::{parse_date, Date, YearMonth};
+use crate::types::*;
+
+type Check = Result<(), InputError>;
+
+fn err(field: String, message: impl Into<String>) -> InputError {
+    InputError { field, message: message.into() }
+}
+
+/// Parses the legal date argument.
+pub fn legal_date(text: &str) -> Result<Date, InputError> {
+    parse_date("legal_date", text)
+}
+
+fn date(field: &str, text: &str) -> Result<Date, InputError> {
+    parse_date(field, text)
+}
+
+fn opt_date(field: &str, text: &Option<String>) -> Result<Option<Date>, InputError> {
+    text.as_deref().map(|t| date(field, t)).transpose()
+}
+
+fn ordered(field: &str, start: Date, end: Option<Date>) -> Check {
+    match end {
+        Some(end) if end < start => Err(err(
+            field.to_string(),
+            format!("ends on {end}, before it starts on {start}; the end must be on or after the start"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn division(field: &str, code: &str) -> Check {
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(err(field.to_string(), format!("`{code}` is not a GB/T 2260 division code; expected six digits, e.g. 330105")))
+    }
+}
+
+fn insurance(path: &str, periods: &[InsurancePeriod]) -> Check {
+    for (i, p) in periods.iter().enumerate() {
+        let from = YearMonth::parse(&format!("{path}[{i}].from"), &p.from)?;
+        let to = YearMonth::parse(&format!("{path}[{i}].to"), &p.to)?;
+        if to < from {
+            return Err(err(
+                format!("{path}[{i}].to"),
+                format!("{to} is before {from}; a period of months must run forwards"),
+            ));
+        }
+        division(&format!("{path}[{i}].division"), &p.division)?;
+    }
+    Ok(())
+}
+
+/// Validates an application; `root` names it in paths (`application`, `facts`).
+pub fn application(root: &str, a: &Application) -> Check {
+    division(&format!("{root}.jurisdiction"), &a.jurisdiction)?;
+    let id = &a.identity;
+    if id.name.trim().is_empty() {
+        return Err(err(format!("{root}.identity.name"), "is empty; give the name as on the identity card"));
+    }
+    citizen_id::check(&id.citizen_id)
+        .map_err(|m| err(format!("{root}.identity.citizen_id"), m))?;
+    opt_date(&format!("{root}.identity.birth_date"), &id.birth_date)?;
+    for (i, r) in a.registrations.iter().enumerate() {
+        let p = format!("{root}.registrations[{i}]");
+        let start = date(&format!("{p}.registered_on"), &r.registered_on)?;
+        let end = opt_date(&format!("{p}.ended_on"), &r.ended_on)?;
+        ordered(&format!("{p}.ended_on"), start, end)?;
+        division(&format!("{p}.division"), &r.division)?;
+        for (j, c) in r.changes.iter().enumerate() {
+            let q = format!("{p}.changes[{j}]");
+            let moved = date(&format!("{q}.moved_on"), &c.moved_on)?;
+            let reported = opt_date(&format!("{q}.reported_on"), &c.reported_on)?;
+            ordered(&format!("{q}.reported_on"), moved, reported)?;
+            division(&format!("{q}.division"), &c.division)?;
+        }
+    }
+    insurance(&format!("{root}.insurance"), &a.insurance)?;
+    for (i, e) in a.employment.iter().enumerate() {
+        let p = format!("{root}.employment[{i}]");
+        let start = date(&format!("{p}.started_on"), &e.started_on)?;
+        let end = opt_date(&format!("{p}.ended_on"), &e.ended_on)?;
+        ordered(&format!("{p}.ended_on"), start, end)?;
+        division(&format!("{p}.division"), &e.division)?;
+    }
+    for (i, h) in a.housing.iter().enumerate() {
+        let p = format!("{root}.housing[{i}]");
+        division(&format!("{p}.division"), &h.division)?;
+        opt_date(&format!("{p}.since"), &h.since)?;
+        if let Some(r) = &h.rental {
+            let start = opt_date(&format!("{p}.rental.lease_start"), &r.lease_start)?;
+            let end = opt_date(&format!("{p}.rental.lease_end"), &r.lease_end)?;
+            if let Some(start) = start {
+                ordered(&format!("{p}.rental.lease_end"), start, end)?;
+            }
+            if let Some(s) = &r.safety {
+                if !(s.living_area_m2.is_finite() && s.living_area_m2 >= 0.0) {
+                    return Err(err(
+                        format!("{p}.rental.safety.living_area_m2"),
+                        format!("{} is not an area; expected square metres, zero or more", s.living_area_m2),
+                    ));
+                }
+            }
+        }
+    }
+    for (i, s) in a.schooling.iter().enumerate() {
+        let p = format!("{root}.schooling[{i}]");
+        let start = date(&format!("{p}.enrolled_on"), &s.enrolled_on)?;
+        let end = opt_date(&format!("{p}.left_on"), &s.left_on)?;
+        ordered(&format!("{p}.left_on"), start, end)?;
+        division(&format!("{p}.division"), &s.division)?;
+    }
+    for (i, g) in a.guardians.iter().enumerate() {
+        insurance(&format!("{root}.guardians[{i}].insurance"), &g.insurance)?;
+    }
+    let pts = &a.points;
+    for (i, aw) in pts.awards.iter().enumerate() {
+        date(&format!("{root}.points.awards[{i}].awarded_on"), &aw.awarded_on)?;
+    }
+    for (i, v) in pts.violations.iter().enumerate() {
+        date(&format!("{root}.points.violations[{i}].on"), &v.on)?;
+    }
+    for (i, s) in pts.assigned.iter().enumerate() {
+        date(&format!("{root}.points.assigned[{i}].on"), &s.on)?;
+    }
+    Ok(())
+}
+
+/// Validates a permit.
+pub fn permit(root: &str, p: &Permit) -> Check {
+    if p.number.trim().is_empty() {
+        return Err(err(format!("{root}.number"), "is empty; give the permit number"));
+    }
+    division(&format!("{root}.jurisdiction"), &p.jurisdiction)?;
+    let issued = date(&format!("{root}.issued_on"), &p.issued_on)?;
+    let mut previous = issued;
+    for (i, e) in p.endorsements.iter().enumerate() {
+        let on = date(&format!("{root}.endorsements[{i}]"), e)?;
+        if on < previous {
+            return Err(err(
+                format!("{root}.endorsements[{i}]"),
+                format!("{on} is before {previous}; endorsements come after issue, oldest first"),
+            ));
+        }
+        previous = on;
+    }
+    Ok(())
+}
