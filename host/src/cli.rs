@@ -1,0 +1,104 @@
+//! The `juzhu` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::runtime::{Runtime, SandboxLimits};
+
+#[derive(Parser)]
+#[command(name = "juzhu", version, about = "Residence-permit policy as sandboxed WebAssembly modules")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build, inspect and check policy modules.
+    #[command(subcommand)]
+    Module(ModuleCommand),
+    /// Run a module's vectors through its wasm component (and native build).
+    Certify {
+        /// The component to certify.
+        module: PathBuf,
+        /// The directory of YAML vectors.
+        #[arg(long)]
+        vectors: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ModuleCommand {
+    /// Compile policy crates to components in target/modules/.
+    Build {
+        /// Module crate directories, e.g. plugins/jiaxing.
+        #[arg(required = true)]
+        crates: Vec<PathBuf>,
+    },
+    /// Check a component and print its metadata, digest and size.
+    Inspect {
+        module: PathBuf,
+    },
+}
+
+/// The workspace root: the nearest ancestor of the current directory whose
+/// Cargo.toml declares a workspace.
+fn workspace_root() -> anyhow::Result<PathBuf> {
+    let mut dir = std::env::current_dir()?;
+    loop {
+        let manifest = dir.join("Cargo.toml");
+        if manifest.exists() && std::fs::read_to_string(&manifest)?.contains("[workspace]") {
+            return Ok(dir);
+        }
+        if !dir.pop() {
+            anyhow::bail!("not inside the juzhu workspace (no Cargo.toml with [workspace] above the current directory)");
+        }
+    }
+}
+
+fn load(path: &Path) -> anyhow::Result<(Runtime, crate::runtime::LoadedModule)> {
+    let runtime = Runtime::new(SandboxLimits::default(), None)?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let module = runtime.load(&path.display().to_string(), &bytes)?;
+    Ok((runtime, module))
+}
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Module(ModuleCommand::Build { crates }) => {
+            let root = workspace_root()?;
+            for dir in crates {
+                let dir = if dir.is_absolute() { dir } else { std::env::current_dir()?.join(dir) };
+                let out = crate::module_build::build(&root, &dir)?;
+                let (_, module) = load(&out)?;
+                println!("built {} -> {} ({} bytes, sha256 {})", module.label(), out.display(), module.length(), module.sha256());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Module(ModuleCommand::Inspect { module }) => {
+            let (_, loaded) = load(&module)?;
+            println!("{}", serde_json::to_string_pretty(&serde_json::json!({
+                "module": loaded.info(),
+                "sha256": loaded.sha256(),
+                "length": loaded.length(),
+                "imports": [],
+            }))?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Certify { module, vectors } => {
+            let runtime = Runtime::new(SandboxLimits::default(), None)?;
+            let report = crate::certify::certify(&runtime, &module, &vectors)?;
+            match crate::certify::print(&report) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    eprintln!("error: certification of {} failed: {e}", module.display());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}

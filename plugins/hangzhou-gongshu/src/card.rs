@@ -1,0 +1,72 @@
+//! The IC card (二(一)4 second paragraph: 《浙江省居住证》IC卡).
+//!
+//! The issuing authority is the district police branch, which 三(二) makes
+//! responsible for permits ("区公安分局负责…居住证申领、管理等工作"); the card
+//! names it in the text's words, 拱墅区公安分局. A permit issued before the
+//! 《省条例》 took effect (configured date, [`config::PROVINCIAL_REGULATION_IN_FORCE`])
+//! stays valid and is exchanged free for the IC card, target 2017-06-30.
+
+use juzhu_sdk::framework::date_of;
+use juzhu_sdk::prelude::*;
+
+use crate::clauses::*;
+use crate::config;
+use crate::endorsement;
+
+/// The permit's name as the text gives it.
+pub const TITLE: &str = "浙江省居住证";
+/// 三(二): 区公安分局, the Gongshu district police branch.
+pub const ISSUING_AUTHORITY: &str = "拱墅区公安分局";
+/// 二(一)4: 力争在2017年6月30日前全部完成换领工作.
+pub const EXCHANGE_TARGET: &str = "2017-06-30";
+
+fn field(tag: &str, label: &str, value: String) -> CardField {
+    CardField { tag: tag.into(), label: label.into(), value }
+}
+
+pub fn content(permit: &Permit, facts: &Application, on: Date) -> CardContent {
+    let id = &facts.identity;
+    let cycle = endorsement::cycle(permit, on);
+    let mut extra = vec![
+        field("card-type", "证件类型", "IC卡".into()),
+        field("issuing-authority-basis", "发证机关依据", format!("{} {}：区公安分局负责居住证申领、管理", DOC, DUTIES.clause)),
+        field(
+            "use-status",
+            "使用状态",
+            if cycle.suspended(on) { format!("中止（自{}起，逾期未签注）", cycle.suspended_since()) } else { "正常".into() },
+        ),
+    ];
+    let regulation = &config::PROVINCIAL_REGULATION_IN_FORCE;
+    if date_of(&permit.issued_on) < regulation.from() {
+        extra.push(field(
+            "exchange",
+            "换领",
+            format!(
+                "《省条例》实施前领取的证件在有效期内继续有效，符合新的申领条件的免费换领IC卡（{} {}；《省条例》实施日期为区配置参数{}：{}）",
+                DOC, EXCHANGE.clause, regulation.id, regulation.from()
+            ),
+        ));
+        extra.push(field("exchange-fee", "换领费用", "免费".into()));
+        extra.push(field("exchange-target", "换领完成目标", EXCHANGE_TARGET.into()));
+    }
+    let mut endorsements: Vec<String> = permit.endorsements.iter().filter(|e| date_of(e) <= on).cloned().collect();
+    endorsements.dedup();
+    CardContent {
+        title: TITLE.into(),
+        holder_name: id.name.clone(),
+        citizen_id: id.citizen_id.clone(),
+        sex: id.sex,
+        ethnicity: id.ethnicity.clone(),
+        birth_date: Some(date::fmt(crate::eligibility::birth_date(id))),
+        hukou_address: id.hukou_address.clone(),
+        current_address: id.current_address.clone(),
+        photo_ref: id.photo_ref.clone(),
+        permit_number: permit.number.clone(),
+        tier: permit.tier,
+        issuing_authority: ISSUING_AUTHORITY.into(),
+        issued_on: permit.issued_on.clone(),
+        endorsements,
+        extra,
+        citation: EXCHANGE.citation(),
+    }
+}

@@ -1,0 +1,83 @@
+//! # Zhejiang provincial framework (浙江省, 330000)
+//!
+//! Encodes 浙江省人民政府办公厅关于推行新型居住证制度的通知（浙政办发〔2016〕100号，
+//! 2016-08-28）, the province's framework for the new residence permit. The notice
+//! tells cities to survey their migrant population (二(一)), to make concrete
+//! permit conditions, benefits and a points system following 存量优先和进城时间长、
+//! 就业能力强的人优先 (二(二)), to issue IC-card permits linked with 市民卡 and
+//! 社保卡 (二(二)), to explore points management (二(四)) and to fund the cards
+//! (三(二)), all by 2016-12-31 (三). It fixes no figure of its own, so:
+//! - eligibility ([`eligibility`]) is Decree 663's floor, with 二(一)'s survey
+//!   categories recognising employment, residence and schooling, and no minimum
+//!   duration; every decision says the city's rules govern;
+//! - endorsement ([`endorsement`]) is not in the text: the answer says so and
+//!   its dates come from labelled configuration ([`config`]);
+//! - services ([`benefits`]) are the thirteen of 二(一);
+//! - points ([`points`]) encode the 二(二) principles as configured indicators;
+//! - the card ([`card`]) adds the 市民卡/社保卡 link fields of 二(二).
+//!
+//! The area is the whole province: divisions whose code begins with 33 ([`area`]).
+
+pub mod area;
+pub mod benefits;
+pub mod card;
+pub mod clauses;
+pub mod config;
+pub mod eligibility;
+pub mod endorsement;
+pub mod points;
+pub mod residence_years;
+
+use juzhu_sdk::prelude::*;
+
+/// The Zhejiang provincial framework module.
+pub struct Zhejiang;
+
+impl Policy for Zhejiang {
+    fn info() -> ModuleInfo {
+        ModuleInfo {
+            id: "zhejiang".into(),
+            version: "1.0.0".into(),
+            jurisdiction: "330000".into(),
+            jurisdiction_name: "浙江省".into(),
+            contract_version: CONTRACT_VERSION.into(),
+            time_zone: "Asia/Shanghai".into(),
+            documents: vec![Document {
+                id: clauses::DOC.into(),
+                title: "浙江省人民政府办公厅关于推行新型居住证制度的通知（浙政办发〔2016〕100号）".into(),
+                issued_on: Some("2016-08-28".into()),
+                // The notice states no date of effect (signed 2016-08-28,
+                // printed 2016-08-30); none is claimed.
+                in_force_from: None,
+            }],
+            tiers: vec![PermitTier::Standard],
+        }
+    }
+
+    fn evaluate(application: &Application, on: Date) -> Result<Decision, InputError> {
+        eligibility::evaluate(application, on)
+    }
+
+    fn endorsement(permit: &Permit, facts: &Application, on: Date) -> Result<EndorsementAnswer, InputError> {
+        endorsement::status(permit, facts, on)
+    }
+
+    fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitlements, InputError> {
+        benefits::services(permit, facts, on)
+    }
+
+    fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<PointsBreakdown, InputError> {
+        points::points(permit, facts, on)
+    }
+
+    fn card(permit: &Permit, facts: &Application, on: Date) -> Result<CardContent, InputError> {
+        card::content(permit, facts, on)
+    }
+}
+
+juzhu_sdk::export!(Zhejiang);
+
+/// The native build, for tests and as the certification baseline.
+pub fn native() -> juzhu_sdk::NativeModule {
+    juzhu_sdk::NativeModule::of::<Zhejiang>()
+}
