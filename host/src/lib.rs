@@ -10,6 +10,10 @@
 
 pub mod certify;
 pub mod cli;
+/// The permit state machine over the store: issue, endorse, suspend, restore, cancel.
+pub mod lifecycle;
 pub mod module_build;
 pub mod native;
 pub mod runtime;
+/// SQLite persistence: schema migrations, records, and the hash-chained audit log.
+pub mod store;

@@ -43,9 +43,11 @@ fn ym(text: &str) -> YearMonth {
 /// move itself, when no report date is known).
 pub fn residence_run_start(app: &Application, on: Date, in_area: impl Fn(&str) -> bool) -> Option<Date> {
     // Each registration becomes one or more in-area stretches [start, end].
-    let mut stretches: Vec<(Date, Option<Date>)> = Vec::new();
+    // (start, end, restarted): a restarted stretch never joins the one before it.
+    let mut stretches: Vec<(Date, Option<Date>, bool)> = Vec::new();
     for r in &app.registrations {
         let mut start = Some(d(&r.registered_on)).filter(|_| in_area(&r.division));
+        let mut restarted = false;
         let end = r.ended_on.as_deref().map(d);
         let mut changes: Vec<&AddressChange> = r.changes.iter().collect();
         changes.sort_by_key(|c| d(&c.moved_on));
@@ -53,28 +55,30 @@ pub fn residence_run_start(app: &Application, on: Date, in_area: impl Fn(&str) -
             let moved = d(&c.moved_on);
             if !in_area(&c.division) {
                 if let Some(s) = start.take() {
-                    stretches.push((s, Some(add_days(moved, -1))));
+                    stretches.push((s, Some(add_days(moved, -1)), restarted));
                 }
             } else if c.in_time == Some(false) {
                 if let Some(s) = start.take() {
-                    stretches.push((s, Some(add_days(moved, -1))));
+                    stretches.push((s, Some(add_days(moved, -1)), restarted));
                 }
                 start = Some(c.reported_on.as_deref().map(d).unwrap_or(moved));
+                restarted = true;
             } else if start.is_none() {
                 start = Some(moved);
+                restarted = false;
             }
         }
         if let Some(s) = start {
-            stretches.push((s, end));
+            stretches.push((s, end, restarted));
         }
     }
-    stretches.retain(|(s, _)| *s <= on);
-    stretches.sort_by_key(|(s, _)| *s);
+    stretches.retain(|(s, _, _)| *s <= on);
+    stretches.sort_by_key(|(s, _, _)| *s);
     // Walk forwards, joining stretches that touch; keep the run covering `on`.
     let mut run: Option<(Date, Option<Date>)> = None;
-    for (s, e) in stretches {
+    for (s, e, restarted) in stretches {
         run = match run {
-            Some((rs, re)) if re.is_none_or(|re| s <= add_days(re, 1)) => {
+            Some((rs, re)) if !restarted && re.is_none_or(|re| s <= add_days(re, 1)) => {
                 let end = match (re, e) {
                     (None, _) | (_, None) => None,
                     (Some(a), Some(b)) => Some(a.max(b)),
@@ -105,19 +109,16 @@ pub fn insurance_streak(
     rule: InsuranceRule,
     in_area: impl Fn(&str) -> bool,
 ) -> u32 {
+    // A month qualifies when any record covering it qualifies: a regular
+    // contribution is not undone by a back-paid or work-injury-only record
+    // for the same month.
     let month_status = |m: YearMonth| -> bool {
-        let mut covered = false;
-        for p in periods.iter().filter(|p| in_area(&p.division)) {
-            if ym(&p.from) <= m && m <= ym(&p.to) {
-                if (p.back_paid && rule.back_paid_breaks)
-                    || (p.scope == InsuranceScope::WorkInjuryOnly && rule.work_injury_only_breaks)
-                {
-                    return false;
-                }
-                covered = true;
-            }
-        }
-        covered
+        periods.iter().filter(|p| in_area(&p.division)).any(|p| {
+            ym(&p.from) <= m
+                && m <= ym(&p.to)
+                && !(p.back_paid && rule.back_paid_breaks)
+                && !(p.scope == InsuranceScope::WorkInjuryOnly && rule.work_injury_only_breaks)
+        })
     };
     let earliest = periods.iter().map(|p| ym(&p.from)).min();
     let mut count = 0;
@@ -328,6 +329,65 @@ mod tests {
         let lenient = InsuranceRule { back_paid_breaks: false, work_injury_only_breaks: true };
         assert_eq!(insurance_streak(&periods, last, lenient, |_| true), 12);
         assert_eq!(insurance_months_within(&periods, last, 12, STRICT, |_| true), 11);
+    }
+
+    #[test]
+    fn a_regular_record_for_the_same_month_still_counts() {
+        let periods = vec![
+            period("2016-01", "2016-12", false, InsuranceScope::Full),
+            period("2016-06", "2016-06", true, InsuranceScope::Full),
+        ];
+        assert_eq!(insurance_streak(&periods, YearMonth::new(2016, 12), STRICT, |_| true), 12);
+    }
+
+    fn registration(on: &str, changes: Vec<AddressChange>) -> Application {
+        Application {
+            jurisdiction: "330205".into(),
+            identity: Identity {
+                name: "x".into(), citizen_id: "11010519491231002X".into(), sex: None, ethnicity: None,
+                birth_date: None, hukou_address: None, current_address: None, photo_ref: None,
+            },
+            registrations: vec![Registration {
+                registered_on: on.into(), ended_on: None, division: "330205".into(), address: "a".into(), changes,
+            }],
+            insurance: vec![], employment: vec![], housing: vec![], schooling: vec![], guardians: vec![],
+            special_statuses: vec![], materials: vec![],
+            points: PointsFacts {
+                education: None, title: None, skill: None, patents: None, awards: vec![], annual_tax_yuan: None,
+                investment_yuan: None, social_service_hours: None, violations: vec![], false_materials: None,
+                family_planning_compliant: None, assigned: vec![], rental_registration_receipt: None, tax_receipts: None,
+            },
+            tier_requested: None, tier_held: None, converted_to_local_hukou: None,
+        }
+    }
+
+    fn moved(on: &str, reported: Option<&str>, in_time: Option<bool>, division: &str) -> AddressChange {
+        AddressChange {
+            moved_on: on.into(), reported_on: reported.map(Into::into), in_time,
+            division: division.into(), address: "b".into(),
+        }
+    }
+
+    #[test]
+    fn a_move_reported_in_time_keeps_the_run() {
+        let app = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-03"), Some(true), "330205")]);
+        let on = date_of("2016-09-01");
+        assert_eq!(residence_run_start(&app, on, |d| d == "330205"), Some(date_of("2016-01-10")));
+    }
+
+    #[test]
+    fn a_late_move_restarts_the_run_even_without_a_report_date() {
+        let late = registration("2016-01-10", vec![moved("2016-05-01", None, Some(false), "330205")]);
+        let on = date_of("2016-09-01");
+        assert_eq!(residence_run_start(&late, on, |d| d == "330205"), Some(date_of("2016-05-01")));
+        let reported = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-06-20"), Some(false), "330205")]);
+        assert_eq!(residence_run_start(&reported, on, |d| d == "330205"), Some(date_of("2016-06-20")));
+    }
+
+    #[test]
+    fn a_move_out_of_the_area_ends_the_run() {
+        let app = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-02"), Some(true), "330106")]);
+        assert_eq!(residence_run_start(&app, date_of("2016-09-01"), |d| d == "330205"), None);
     }
 
     #[test]

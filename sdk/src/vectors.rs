@@ -324,10 +324,10 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn eq<T: fmt::Debug + PartialEq>(&mut self, field: &str, expected: &Option<T>, actual: &T) {
+    fn eq<T: Serialize + PartialEq>(&mut self, field: &str, expected: &Option<T>, actual: &T) {
         if let Some(e) = expected {
             if e != actual {
-                self.push(field, format!("{e:?}"), format!("{actual:?}"));
+                self.push(field, show(e), show(actual));
             }
         }
     }
@@ -344,7 +344,7 @@ impl Checker<'_> {
         if let Some(e) = expected {
             let absent: BTreeSet<_> = e.difference(actual).collect();
             if !absent.is_empty() {
-                self.push(field, format!("to include {absent:?}"), format!("{actual:?}"));
+                self.push(field, format!("to include {}", show(&absent)), show(actual));
             }
         }
     }
@@ -353,18 +353,35 @@ impl Checker<'_> {
         if let Some(e) = expected {
             let present: BTreeSet<_> = e.intersection(actual).collect();
             if !present.is_empty() {
-                self.push(field, format!("not to include {present:?}"), format!("{actual:?}"));
+                self.push(field, format!("not to include {}", show(&present)), show(actual));
             }
         }
     }
 
     fn wrong_kind(&mut self, what: &str, actual: &Actual) {
-        self.push("expect", format!("a {what} result"), format!("{:?}", std::mem::discriminant(actual)));
+        let got = match actual {
+            Actual::Decision(_) => "a decision",
+            Actual::Endorsement(_) => "an endorsement answer",
+            Actual::Services(_) => "services",
+            Actual::Points(_) => "points",
+            Actual::Card(_) => "card content",
+        };
+        self.push("expect", format!("a {what} result (check the vector's `call`)"), got.into());
     }
 }
 
 fn codes<'a>(reasons: impl IntoIterator<Item = &'a Reason>) -> BTreeSet<String> {
     reasons.into_iter().map(|r| r.code.clone()).collect()
+}
+
+/// A value as a vector spells it: plain text for strings and enum values,
+/// compact JSON otherwise.
+fn show<T: Serialize + ?Sized>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => "(unprintable)".into(),
+    }
 }
 
 /// The CamelCase name serde gives a unit enum value.
@@ -456,8 +473,8 @@ pub fn compare(v: &Vector, result: &Result<Actual, InputError>) -> Vec<Mismatch>
                     let status = if got.contains(want) { Some(*want) } else { got.first().copied() };
                     match status {
                         Some(s) if s == *want => {}
-                        Some(s) => c.push(&format!("routes.{name}"), format!("{want:?}"), format!("{s:?}")),
-                        None => c.push(&format!("routes.{name}"), format!("{want:?}"), "no such route".into()),
+                        Some(s) => c.push(&format!("routes.{name}"), show(want), show(&s)),
+                        None => c.push(&format!("routes.{name}"), show(want), "no such route".into()),
                     }
                 }
             }

@@ -1,0 +1,571 @@
+//! 三(一): who may apply for the 《浙江省居住证》 in Jiangbei.
+//!
+//! Shared condition (三(一) lead): continuous residence in the district with
+//! registration for half a year or more. Holiday trips home leave the
+//! registration running, so they never break the run; a move inside the
+//! district keeps it when the change was recorded in time, a change recorded
+//! late (`in_time: false`) restarts it, a move out of the district ends it
+//! ([`framework::residence_run_start`]). A change whose timeliness is unknown
+//! (`in_time: None`) makes the period unknown when the answer depends on it.
+//!
+//! Then every route is evaluated: 三(一)1 employment (three alternatives),
+//! 三(一)2 residence (three alternatives), 三(一)3 schooling and the 三(一)4
+//! exemption. A route of alternatives is met when any alternative is met with
+//! its materials; while none is, every open alternative's missing materials
+//! are listed.
+//!
+//! Area: the text says 本区 throughout, so only division 330205 counts.
+//!
+//! Materials: only 三(一)1 and 三(一)2 ask for proof (提供相关证明材料或主管部门
+//! 有记录备案的), and a material counts when submitted or on file. 三(一)3 and
+//! 三(一)4 ask for none, so those routes list none; the exemption's proof is
+//! for the district HR bureau's rules.
+
+use juzhu_sdk::framework::{date_of, insurance_streak, runs_on, InsuranceRule};
+use juzhu_sdk::prelude::*;
+
+use crate::clauses::*;
+use crate::config;
+
+/// GB/T 2260 code of 宁波市江北区, the only division that is 本区.
+pub const DISTRICT: &str = "330205";
+
+pub fn in_district(code: &str) -> bool {
+    code == DISTRICT
+}
+
+/// 不含补缴和单独参加工伤保险: back-paid and work-injury-only months break the streak.
+const INSURANCE_RULE: InsuranceRule = InsuranceRule { back_paid_breaks: true, work_injury_only_breaks: true };
+
+/// 满1年 of insurance, in months.
+const ONE_YEAR: u32 = 12;
+
+/// The longest qualifying insurance streak for 三(一)1(1)(2).
+///
+/// 连续缴纳…满1年 is read as a run that is still going: it must end at the
+/// legal date's month, or up to `ningbo-jiangbei.insurance.anchor-tolerance-months`
+/// months earlier (district configuration; 0 in this version). Contributions
+/// count wherever paid: the text puts 本区 on the employer or licence, not on
+/// the insurance.
+pub fn insurance_months(app: &Application, on: Date) -> u32 {
+    let tolerance = config::value_on(config::INSURANCE_TOLERANCE, on).unwrap_or(0).max(0);
+    let last = YearMonth::of(on);
+    (0..=tolerance)
+        .map(|k| insurance_streak(&app.insurance, last.plus(-k), INSURANCE_RULE, |_| true))
+        .max()
+        .unwrap_or(0)
+}
+
+/// One alternative of a route (e.g. 三(一)1(1)): a conjunction of conditions.
+struct Branch {
+    met: Option<bool>,
+    reasons: Vec<Reason>,
+    missing: Vec<MissingMaterial>,
+}
+
+impl Branch {
+    fn new() -> Self {
+        Branch { met: Some(true), reasons: Vec::new(), missing: Vec::new() }
+    }
+    fn cond(&mut self, holds: bool, reason: Reason) {
+        if !holds {
+            self.met = Some(false);
+        }
+        self.reasons.push(reason);
+    }
+    fn unknown(&mut self, reason: Reason) {
+        if self.met == Some(true) {
+            self.met = None;
+        }
+        self.reasons.push(reason);
+    }
+    fn needs(&mut self, missing: Vec<MissingMaterial>) {
+        self.missing.extend(missing);
+    }
+    fn open(&self) -> bool {
+        self.met != Some(false)
+    }
+    fn complete(&self) -> bool {
+        self.met == Some(true) && self.missing.is_empty()
+    }
+}
+
+/// Texts of a route's summary reason: (topic, met, not met, unknown) in zh/en.
+struct Summary {
+    clause: Clause,
+    code: &'static str,
+    met: (&'static str, &'static str),
+    not_met: (&'static str, &'static str),
+    unknown: (&'static str, &'static str),
+}
+
+/// A route met by any of its alternatives. Every alternative's reasons are
+/// kept; while none is complete, every open alternative's materials are asked for.
+fn any_of(route: RouteKind, branches: Vec<Branch>, s: Summary) -> RouteResult {
+    let mut rb = RouteBuilder::new(route, None);
+    for b in &branches {
+        for r in &b.reasons {
+            rb.condition(true, r.clone());
+        }
+    }
+    let code = |result: &str| format!("{}.{}", s.code, result);
+    if branches.iter().any(Branch::complete) {
+        rb.condition(true, s.clause.reason(&code("met"), s.met.0, s.met.1));
+    } else if branches.iter().any(Branch::open) {
+        rb.unknown(s.clause.reason(&code("unknown"), s.unknown.0, s.unknown.1));
+        let mut missing: Vec<MissingMaterial> = Vec::new();
+        for m in branches.iter().filter(|b| b.open()).flat_map(|b| b.missing.iter()) {
+            if !missing.iter().any(|x| x.material == m.material) {
+                missing.push(m.clone());
+            }
+        }
+        rb.needs(missing);
+    } else {
+        rb.condition(false, s.clause.reason(&code("not-met"), s.not_met.0, s.not_met.1));
+    }
+    rb.finish()
+}
+
+fn met_or(holds: bool, clause: Clause, code: &str, met: (&str, &str), not_met: (&str, &str)) -> Reason {
+    if holds {
+        clause.reason(&format!("{code}.met"), met.0, met.1)
+    } else {
+        clause.reason(&format!("{code}.not-met"), not_met.0, not_met.1)
+    }
+}
+
+/// The first day of the current run of continuous registered residence in
+/// the district, or `None` when no registration in the district covers `on`.
+///
+/// Builds on [`framework::residence_run_start`] and applies the restart that a
+/// move inside the district reported late (`in_time: false`) causes: the run
+/// starts again on the report date, or on the move itself when no report date
+/// is known. (The SDK joins a restart on the move date back onto the stretch
+/// that ended the day before, so a late move without a report date would not
+/// break the run there.) With `unknown_is_late`, a move of unknown timeliness
+/// is treated as late: the worst case.
+pub fn run_start(app: &Application, on: Date, unknown_is_late: bool) -> Option<Date> {
+    let mut start = framework::residence_run_start(app, on, in_district)?;
+    for c in app.registrations.iter().flat_map(|r| r.changes.iter()) {
+        let late = c.in_time == Some(false) || (unknown_is_late && c.in_time.is_none());
+        let moved = date_of(&c.moved_on);
+        if !late || !in_district(&c.division) || moved < start || moved > on {
+            continue;
+        }
+        let restart = c.reported_on.as_deref().map_or(moved, date_of);
+        if restart > on {
+            return None; // moved, not yet reported: unregistered at the new address
+        }
+        start = start.max(restart);
+    }
+    Some(start)
+}
+
+/// 三(一) lead: half a year of continuous registered residence in the district.
+fn residence_period(app: &Application, on: Date, shared: &mut Shared) {
+    let Some(start) = run_start(app, on, false) else {
+        shared.condition(
+            false,
+            APPLY.reason(
+                "residence-period.registration.not-met",
+                "在法定日期没有在本区持续有效的居住登记",
+                "no residence registration in the district running on the legal date",
+            ),
+        );
+        return;
+    };
+    shared.condition(
+        true,
+        APPLY.reason(
+            "residence-period.registration.met",
+            &format!("自{start}起在本区连续居住并申报居住登记"),
+            &format!("registered continuous residence in the district since {start}"),
+        ),
+    );
+    let six = |s: Date| date::months_completed(s, on, 6);
+    if !six(start) {
+        shared.condition(
+            false,
+            APPLY.reason(
+                "residence-period.six-months.not-met",
+                &format!("自{start}起连续居住登记未满半年"),
+                &format!("registered residence since {start}: less than half a year"),
+            ),
+        );
+        return;
+    }
+    // Were every in-district move of unknown timeliness late, would half a year still hold?
+    if run_start(app, on, true).is_some_and(six) {
+        shared.condition(
+            true,
+            APPLY.reason(
+                "residence-period.six-months.met",
+                &format!("自{start}起连续居住登记满半年"),
+                &format!("registered residence since {start}: half a year or more"),
+            ),
+        );
+    } else {
+        shared.unknown(APPLY.reason(
+            "residence-period.change-in-time.unknown",
+            "区内迁徙是否及时变更居住登记信息不明，连续居住是否满半年取决于此",
+            "whether a move inside the district was reported in time is unknown, and half a year depends on it",
+        ));
+    }
+}
+
+/// 三(一)1: 合法稳定就业, any of (1), (2), (3).
+fn employment(app: &Application, on: Date) -> RouteResult {
+    use EmploymentKind::*;
+    let ev = Evidence::of(app);
+    let route = Some(RouteKind::Employment);
+    let current = |e: &&Employment| in_district(&e.division) && runs_on(&e.started_on, &e.ended_on, on);
+    let months = insurance_months(app, on);
+    let insurance = |clause: Clause, code: &str| {
+        met_or(
+            months >= ONE_YEAR,
+            clause,
+            code,
+            (
+                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，满1年"),
+                &format!("{months} consecutive months of insurance (no back-payment, not work-injury only): one year or more"),
+            ),
+            (
+                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，不满1年"),
+                &format!("{months} consecutive months of insurance (no back-payment, not work-injury only): less than one year"),
+            ),
+        )
+    };
+
+    // (1) Labour contract with a district employer, employment registration, insurance.
+    let mut contract = Branch::new();
+    let contracts: Vec<&Employment> = app.employment.iter().filter(|e| e.kind == LabourContract).filter(current).collect();
+    contract.cond(
+        !contracts.is_empty(),
+        met_or(
+            !contracts.is_empty(),
+            EMPLOYMENT_CONTRACT,
+            "employment.contract",
+            ("与本区用人单位签订的劳动合同在法定日期有效", "a labour contract with a district employer runs on the legal date"),
+            ("没有与本区用人单位签订、在法定日期有效的劳动合同", "no labour contract with a district employer running on the legal date"),
+        ),
+    );
+    if !contracts.is_empty() {
+        if contracts.iter().any(|c| c.registered == Some(true)) {
+            contract.cond(true, EMPLOYMENT_CONTRACT.reason("employment.registration.met", "已办理就业登记", "employment registration made"));
+        } else if contracts.iter().any(|c| c.registered.is_none()) {
+            contract.unknown(EMPLOYMENT_CONTRACT.reason(
+                "employment.registration.unknown",
+                "是否办理就业登记不明",
+                "whether employment registration was made is unknown",
+            ));
+        } else {
+            contract.cond(false, EMPLOYMENT_CONTRACT.reason("employment.registration.not-met", "未办理就业登记", "no employment registration"));
+        }
+    }
+    contract.cond(months >= ONE_YEAR, insurance(EMPLOYMENT_CONTRACT, "employment.contract-insurance-one-year"));
+    contract.needs(ev.missing(
+        route,
+        &[
+            (MaterialKind::LabourContract, EMPLOYMENT_CONTRACT),
+            (MaterialKind::EmploymentRegistration, EMPLOYMENT_CONTRACT),
+            (MaterialKind::InsuranceCertificate, EMPLOYMENT_CONTRACT),
+        ],
+    ));
+
+    // (2) A district business licence (or private non-enterprise / licensed practice) and insurance.
+    let licence_of = |k: EmploymentKind| match k {
+        Enterprise | PrivateNonEnterprise | LicensedPractice => Some(MaterialKind::BusinessLicence),
+        IndividualBusiness => Some(MaterialKind::IndividualBusinessLicence),
+        _ => None,
+    };
+    let mut licence = Branch::new();
+    let licences: Vec<MaterialKind> =
+        app.employment.iter().filter(current).filter_map(|e| licence_of(e.kind)).collect();
+    licence.cond(
+        !licences.is_empty(),
+        met_or(
+            !licences.is_empty(),
+            EMPLOYMENT_LICENCE,
+            "employment.licence",
+            (
+                "持有本区工商营业执照（民办非企业法人登记证书、事务所执业许可证书）",
+                "holds a district business licence (or private non-enterprise or practice licence)",
+            ),
+            (
+                "在法定日期未持有本区工商营业执照（民办非企业法人登记证书、事务所执业许可证书）",
+                "holds no district business, private non-enterprise or practice licence on the legal date",
+            ),
+        ),
+    );
+    licence.cond(months >= ONE_YEAR, insurance(EMPLOYMENT_LICENCE, "employment.licence-insurance-one-year"));
+    let mut wanted: Vec<(MaterialKind, Clause)> = vec![(MaterialKind::InsuranceCertificate, EMPLOYMENT_LICENCE)];
+    if let Some(first) = licences.first().filter(|_| !licences.iter().any(|k| ev.has(*k))) {
+        wanted.insert(0, (*first, EMPLOYMENT_LICENCE));
+    }
+    licence.needs(ev.missing(route, &wanted));
+
+    // (3) Agricultural (forestry) land transfer or fishery licence/contract, held one year or more.
+    let land_material = |k: EmploymentKind| match k {
+        AgriculturalLease => Some(MaterialKind::AgriculturalContract),
+        Fishery => Some(MaterialKind::FisheryLicence),
+        _ => None,
+    };
+    let mut land = Branch::new();
+    let holdings: Vec<&Employment> =
+        app.employment.iter().filter(|e| land_material(e.kind).is_some()).filter(current).collect();
+    land.cond(
+        !holdings.is_empty(),
+        met_or(
+            !holdings.is_empty(),
+            EMPLOYMENT_LAND,
+            "employment.land-or-fishery",
+            (
+                "在本区实际承包经营农业（林业）土地或持证经营渔业养殖",
+                "holds agricultural or forestry land or aquaculture in the district",
+            ),
+            (
+                "在法定日期没有在本区实际承包的农业（林业）土地或渔业养殖",
+                "no agricultural, forestry or aquaculture holding in the district on the legal date",
+            ),
+        ),
+    );
+    let held: Vec<&&Employment> =
+        holdings.iter().filter(|e| date::months_completed(date_of(&e.started_on), on, ONE_YEAR)).collect();
+    if !holdings.is_empty() {
+        land.cond(
+            !held.is_empty(),
+            met_or(
+                !held.is_empty(),
+                EMPLOYMENT_LAND,
+                "employment.land-or-fishery-one-year",
+                ("实际承包或持证经营满1年", "held for one year or more"),
+                ("实际承包或持证经营不满1年", "held for less than one year"),
+            ),
+        );
+        let materials: Vec<MaterialKind> = held.iter().filter_map(|e| land_material(e.kind)).collect();
+        if let Some(first) = materials.first().filter(|_| !materials.iter().any(|k| ev.has(*k))) {
+            land.needs(ev.missing(route, &[(*first, EMPLOYMENT_LAND)]));
+        }
+    }
+
+    any_of(
+        RouteKind::Employment,
+        vec![contract, licence, land],
+        Summary {
+            clause: EMPLOYMENT,
+            code: "employment.any-option",
+            met: ("符合合法稳定就业条件", "stable lawful employment shown"),
+            not_met: ("不符合合法稳定就业三项条件中的任何一项", "none of the three employment conditions is met"),
+            unknown: ("合法稳定就业尚待事实或材料确认", "employment awaits facts or materials"),
+        },
+    )
+}
+
+/// 三(一)2: 合法稳定住所, any home in the district of kinds (1), (2), (3).
+fn residence(app: &Application, on: Date) -> RouteResult {
+    let ev = Evidence::of(app);
+    let route = Some(RouteKind::Residence);
+    let mut branches = Vec::new();
+    for h in &app.housing {
+        let mut b = Branch::new();
+        let here = in_district(&h.division);
+        b.cond(
+            here,
+            met_or(here, RESIDENCE, "residence.in-district", ("所居住的房屋在本区", "the home is in the district"), (
+                "所居住的房屋不在本区",
+                "the home is not in the district",
+            )),
+        );
+        if let Some(since) = &h.since {
+            let living = date_of(since) <= on;
+            b.cond(
+                living,
+                met_or(living, RESIDENCE, "residence.living-there", ("在法定日期已居住该房屋", "lives there on the legal date"), (
+                    "在法定日期尚未居住该房屋",
+                    "does not yet live there on the legal date",
+                )),
+            );
+        }
+        match h.kind {
+            HousingKind::Owned | HousingKind::RelativeOwned => {
+                b.cond(
+                    true,
+                    RESIDENCE_OWNED.reason(
+                        "residence.own-or-relative-property.met",
+                        "本人或其同户近亲属拥有所有权或合法使用权的房屋",
+                        "a home the applicant or a near relative of the same household owns or lawfully uses",
+                    ),
+                );
+                let mut wanted = vec![(MaterialKind::PropertyCertificate, RESIDENCE_OWNED)];
+                if h.kind == HousingKind::RelativeOwned {
+                    wanted.push((MaterialKind::KinshipProof, RESIDENCE_OWNED));
+                }
+                b.needs(ev.missing(route, &wanted));
+            }
+            HousingKind::CollectiveDormitory => {
+                b.cond(
+                    true,
+                    RESIDENCE_DORMITORY.reason(
+                        "residence.collective-dormitory.met",
+                        "居住在开发园区管理机构或用人单位的集体宿舍或其向社会购买的居住房屋",
+                        "lives in a collective dormitory or home of a development zone or employer",
+                    ),
+                );
+                b.needs(ev.missing(route, &[(MaterialKind::DormitoryCertificate, RESIDENCE_DORMITORY)]));
+            }
+            HousingKind::Rented => {
+                match h.rental.as_ref().and_then(|r| r.compliant) {
+                    Some(true) => b.cond(
+                        true,
+                        RESIDENCE_RENTED.reason(
+                            "residence.rental-compliant.met",
+                            "租住房屋符合出租房屋管理相关规定",
+                            "the rented home complies with the rental rules",
+                        ),
+                    ),
+                    Some(false) => b.cond(
+                        false,
+                        RESIDENCE_RENTED.reason(
+                            "residence.rental-compliant.not-met",
+                            "租住房屋不符合出租房屋管理相关规定",
+                            "the rented home does not comply with the rental rules",
+                        ),
+                    ),
+                    None => b.unknown(RESIDENCE_RENTED.reason(
+                        "residence.rental-compliant.unknown",
+                        "租住房屋是否符合出租房屋管理相关规定不明",
+                        "whether the rented home complies with the rental rules is unknown",
+                    )),
+                }
+                b.needs(ev.missing(route, &[(MaterialKind::LeaseContract, RESIDENCE_RENTED)]));
+            }
+            HousingKind::SchoolDormitory => b.cond(
+                false,
+                RESIDENCE.reason(
+                    "residence.housing-kind.not-met",
+                    "学校宿舍不属于三(一)2所列住所（就读者适用三(一)3）",
+                    "a school dormitory is not a home listed in 三(一)2 (students apply under 三(一)3)",
+                ),
+            ),
+        }
+        branches.push(b);
+    }
+    any_of(
+        RouteKind::Residence,
+        branches,
+        Summary {
+            clause: RESIDENCE,
+            code: "residence.any-option",
+            met: ("符合合法稳定住所条件", "stable lawful residence shown"),
+            not_met: ("在本区没有符合三(一)2的住所", "no home in the district meets 三(一)2"),
+            unknown: ("合法稳定住所尚待事实或材料确认", "residence awaits facts or materials"),
+        },
+    )
+}
+
+/// 三(一)3: full-time enrolment in the district for one year or more.
+fn schooling(app: &Application, on: Date) -> RouteResult {
+    let mut branches = Vec::new();
+    for s in &app.schooling {
+        let mut b = Branch::new();
+        let here = in_district(&s.division);
+        b.cond(here, met_or(here, SCHOOLING, "schooling.in-district", ("学校在本区", "the school is in the district"), (
+            "学校不在本区",
+            "the school is not in the district",
+        )));
+        let enrolled = runs_on(&s.enrolled_on, &s.left_on, on);
+        b.cond(
+            enrolled,
+            met_or(enrolled, SCHOOLING, "schooling.enrolled", ("在法定日期仍在读", "still enrolled on the legal date"), (
+                "在法定日期已不在读",
+                "no longer enrolled on the legal date",
+            )),
+        );
+        b.cond(
+            s.full_time,
+            met_or(s.full_time, SCHOOLING, "schooling.full-time", ("全日制就读", "full-time enrolment"), (
+                "非全日制就读",
+                "not full-time",
+            )),
+        );
+        let year = date::months_completed(date_of(&s.enrolled_on), on, ONE_YEAR);
+        b.cond(
+            year,
+            met_or(year, SCHOOLING, "schooling.one-year", ("取得学籍并就读满1年", "enrolled for one year or more"), (
+                "取得学籍就读不满1年",
+                "enrolled for less than one year",
+            )),
+        );
+        branches.push(b);
+    }
+    any_of(
+        RouteKind::Schooling,
+        branches,
+        Summary {
+            clause: SCHOOLING,
+            code: "schooling.any-option",
+            met: ("符合连续就读条件", "continuous schooling shown"),
+            not_met: ("不符合连续就读条件", "no schooling meets 三(一)3"),
+            unknown: ("连续就读尚待确认", "schooling awaits facts"),
+        },
+    )
+}
+
+/// 三(一)4: investors, recruited talent, special skills or contributions and
+/// urgently needed talent are not bound by the conditions 1–3.
+///
+/// Item 4 stands beside items 1–3 as their exception, so it lifts the
+/// one-of-three requirement; the half-year of registered residence in the
+/// lead paragraph (the national floor of Decree 663 art. 2) still applies.
+/// Who counts is for the district HR bureau's rules (具体办法由区人力社保局制定),
+/// which this module does not have: a `special-status` is taken as that
+/// bureau's finding.
+fn exemption(app: &Application) -> RouteResult {
+    use SpecialStatus::*;
+    let mut rb = RouteBuilder::new(RouteKind::Exemption, None);
+    let listed = app
+        .special_statuses
+        .iter()
+        .any(|s| matches!(s, Investor | RecruitedTalent | SpecialSkill | SpecialContribution | UrgentlyNeededTalent));
+    rb.condition(
+        listed,
+        met_or(
+            listed,
+            EXEMPTION,
+            "exemption.special-status",
+            (
+                "属投资创业、引进人才、有特殊技能、有特殊贡献者或急需人才，可不受申领条件限制",
+                "investor, recruited talent, special skill or contribution, or urgently needed talent: not bound by the conditions",
+            ),
+            (
+                "不属三(一)4所列投资创业、引进人才、特殊技能、特殊贡献或急需人才",
+                "not an investor, recruited talent, special skill or contribution, or urgently needed talent",
+            ),
+        ),
+    );
+    if listed {
+        rb.condition(
+            true,
+            EXEMPTION.reason(
+                "exemption.detailed-rules.not-in-text",
+                "认定标准和材料由区人力社保局制定的具体办法规定，本办法未载明；本模块以认定结果为准",
+                "who qualifies, and on what proof, is set by the district HR bureau's rules, not by this text; the module takes the bureau's finding",
+            ),
+        );
+    }
+    rb.finish()
+}
+
+/// Decides an application under 三(一).
+pub fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
+    if !in_district(&app.jurisdiction) {
+        return Err(InputError {
+            field: "application.jurisdiction".into(),
+            message: format!("`{}` is not 330205; this module decides applications to 宁波市江北区 (330205) only", app.jurisdiction),
+        });
+    }
+    let mut shared = Shared::new();
+    residence_period(app, on, &mut shared);
+    let routes = vec![employment(app, on), residence(app, on), schooling(app, on), exemption(app)];
+    Ok(framework::decide(shared, routes, |_| 0))
+}

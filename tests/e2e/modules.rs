@@ -1,0 +1,69 @@
+//! Every jurisdiction module, built as a wasm component, passes all its
+//! vectors in the sandbox and natively, with identical results.
+
+use juzhu::certify::certify;
+use juzhu::runtime::{Runtime, SandboxLimits};
+use juzhu_tests::{component, workspace, MODULES};
+
+fn runtime() -> Runtime {
+    Runtime::new(SandboxLimits::default(), None).expect("engine")
+}
+
+fn certify_module(name: &str, code: &str) {
+    let runtime = runtime();
+    let path = component(name);
+    let vectors = workspace().join("plugins").join(name).join("vectors");
+    let report = certify(&runtime, &path, &vectors).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let failures: Vec<String> = report.mismatches.iter().map(|(b, m)| format!("[{b}] {m}")).collect();
+    assert!(failures.is_empty(), "{name}: {} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(report.vectors >= 40, "{name}: only {} vectors", report.vectors);
+    assert_eq!(report.wasm_passed, report.vectors, "{name}: wasm");
+    assert_eq!(report.native_passed, Some(report.vectors), "{name}: native build must be linked and pass");
+
+    let module = runtime.load(name, &std::fs::read(&path).unwrap()).unwrap();
+    let info = module.info();
+    assert_eq!(info.jurisdiction, code, "{name}: jurisdiction code");
+    assert_eq!(info.id, name);
+    assert!(info.contract_version.starts_with("1."), "{name}: contract {}", info.contract_version);
+    assert!(!info.documents.is_empty(), "{name}: lists no policy document");
+    for doc in &info.documents {
+        let text = workspace().join("../shared/policy-texts").join(format!("{}.txt", doc.id));
+        if doc.id != juzhu_sdk::framework::DECREE_663 {
+            assert!(text.exists(), "{name}: document id {} names no text in shared/policy-texts", doc.id);
+        }
+    }
+}
+
+#[test]
+fn zhejiang_certifies() {
+    certify_module(MODULES[0].0, MODULES[0].1);
+}
+
+#[test]
+fn ningbo_jiangbei_certifies() {
+    certify_module(MODULES[1].0, MODULES[1].1);
+}
+
+#[test]
+fn hangzhou_gongshu_certifies() {
+    certify_module(MODULES[2].0, MODULES[2].1);
+}
+
+#[test]
+fn jiaxing_certifies() {
+    certify_module(MODULES[3].0, MODULES[3].1);
+}
+
+#[test]
+fn zhangzhou_certifies() {
+    certify_module(MODULES[4].0, MODULES[4].1);
+}
+
+/// A policy module must import nothing; the builder and the host both check.
+#[test]
+fn every_component_imports_nothing() {
+    for (name, _) in MODULES {
+        let bytes = std::fs::read(component(name)).unwrap();
+        juzhu::runtime::check_no_imports(name, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    }
+}

@@ -1,0 +1,32 @@
+//! Shared helpers for the cross-crate tests.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// The five jurisdiction modules: crate directory name and division code.
+pub const MODULES: [(&str, &str); 5] = [
+    ("zhejiang", "330000"),
+    ("ningbo-jiangbei", "330205"),
+    ("hangzhou-gongshu", "330105"),
+    ("jiaxing", "330400"),
+    ("zhangzhou", "350600"),
+];
+
+pub fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace")
+}
+
+/// Builds the module crate `plugins/<name>` as a component (once per test
+/// binary) and returns its path.
+pub fn component(name: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<std::collections::HashMap<String, PathBuf>>> = OnceLock::new();
+    let built = BUILT.get_or_init(Default::default);
+    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
+    built
+        .entry(name.to_string())
+        .or_insert_with(|| {
+            juzhu::module_build::build(workspace(), &workspace().join("plugins").join(name))
+                .unwrap_or_else(|e| panic!("building plugins/{name}: {e:#}"))
+        })
+        .clone()
+}
