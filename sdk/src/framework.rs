@@ -166,22 +166,28 @@ pub fn month_of(text: &str) -> YearMonth {
     ym(text)
 }
 
-/// A route being evaluated: collects its reasons and missing materials.
-pub struct RouteBuilder {
-    route: RouteKind,
-    tier: Option<PermitTier>,
-    met: Option<bool>,
-    reasons: Vec<Reason>,
-    missing: Vec<MissingMaterial>,
+/// Conditions as they are recorded: whether all hold so far (`None` while a
+/// fact is unknown), the reasons given, and the materials still missing.
+#[derive(Debug)]
+pub struct Tally {
+    pub met: Option<bool>,
+    pub reasons: Vec<Reason>,
+    pub missing: Vec<MissingMaterial>,
 }
 
-impl RouteBuilder {
-    pub fn new(route: RouteKind, tier: Option<PermitTier>) -> Self {
-        RouteBuilder { route, tier, met: Some(true), reasons: Vec::new(), missing: Vec::new() }
+impl Default for Tally {
+    fn default() -> Self {
+        Tally { met: Some(true), reasons: Vec::new(), missing: Vec::new() }
+    }
+}
+
+impl Tally {
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// Records a condition of the route. A failed condition closes the route;
-    /// the reason is kept either way, so a met route explains itself too.
+    /// Records a condition. A failed condition closes the tally; the reason is
+    /// kept either way, so a met condition explains itself too.
     pub fn condition(&mut self, holds: bool, reason: Reason) -> &mut Self {
         if !holds {
             self.met = Some(false);
@@ -190,8 +196,8 @@ impl RouteBuilder {
         self
     }
 
-    /// Records a condition whose fact is not known: the route stays open but
-    /// cannot be met until the fact is shown.
+    /// Records a condition whose fact is not known: it stays open but cannot
+    /// be met until the fact is shown.
     pub fn unknown(&mut self, reason: Reason) -> &mut Self {
         if self.met == Some(true) {
             self.met = None;
@@ -200,7 +206,13 @@ impl RouteBuilder {
         self
     }
 
-    /// Records materials the route still needs.
+    /// Records a reason that explains without deciding anything.
+    pub fn note(&mut self, reason: Reason) -> &mut Self {
+        self.reasons.push(reason);
+        self
+    }
+
+    /// Records materials still needed.
     pub fn needs(&mut self, missing: Vec<MissingMaterial>) -> &mut Self {
         self.missing.extend(missing);
         self
@@ -210,59 +222,54 @@ impl RouteBuilder {
     pub fn holds(&self) -> bool {
         self.met == Some(true)
     }
+}
+
+/// A route being evaluated: a [`Tally`] for one route (and tier).
+pub struct RouteBuilder {
+    route: RouteKind,
+    tier: Option<PermitTier>,
+    tally: Tally,
+}
+
+impl std::ops::Deref for RouteBuilder {
+    type Target = Tally;
+    fn deref(&self) -> &Tally {
+        &self.tally
+    }
+}
+
+impl std::ops::DerefMut for RouteBuilder {
+    fn deref_mut(&mut self) -> &mut Tally {
+        &mut self.tally
+    }
+}
+
+impl RouteBuilder {
+    pub fn new(route: RouteKind, tier: Option<PermitTier>) -> Self {
+        RouteBuilder { route, tier, tally: Tally::default() }
+    }
 
     pub fn finish(self) -> RouteResult {
-        let status = match self.met {
+        let Tally { met, reasons, missing } = self.tally;
+        let status = match met {
             Some(false) => RouteStatus::NotMet,
-            Some(true) if self.missing.is_empty() => RouteStatus::Met,
+            Some(true) if missing.is_empty() => RouteStatus::Met,
             _ => RouteStatus::Incomplete,
         };
         RouteResult {
             route: self.route,
             tier: self.tier,
             status,
-            reasons: self.reasons,
+            reasons,
             // A closed route asks for nothing: its materials would not help.
-            missing: if status == RouteStatus::NotMet { Vec::new() } else { self.missing },
+            missing: if status == RouteStatus::NotMet { Vec::new() } else { missing },
         }
     }
 }
 
 /// The conditions every route shares (residence period, age rules), with
 /// their own missing materials.
-#[derive(Default)]
-pub struct Shared {
-    pub met: Option<bool>,
-    pub reasons: Vec<Reason>,
-    pub missing: Vec<MissingMaterial>,
-}
-
-impl Shared {
-    pub fn new() -> Self {
-        Shared { met: Some(true), ..Default::default() }
-    }
-
-    pub fn condition(&mut self, holds: bool, reason: Reason) -> &mut Self {
-        if !holds {
-            self.met = Some(false);
-        }
-        self.reasons.push(reason);
-        self
-    }
-
-    pub fn unknown(&mut self, reason: Reason) -> &mut Self {
-        if self.met == Some(true) {
-            self.met = None;
-        }
-        self.reasons.push(reason);
-        self
-    }
-
-    pub fn needs(&mut self, missing: Vec<MissingMaterial>) -> &mut Self {
-        self.missing.extend(missing);
-        self
-    }
-}
+pub type Shared = Tally;
 
 /// Combines the shared conditions and every route into one decision.
 ///

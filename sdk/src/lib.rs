@@ -46,16 +46,20 @@
 //!         housing.condition(!app.housing.is_empty(), RESIDENCE.reason("residence.home", "有住所", "has a home"));
 //!         Ok(framework::decide(shared, vec![housing.finish()], |_| 0))
 //!     }
-//!     # fn endorsement(_: &Permit, _: &Application, _: Date) -> Result<EndorsementAnswer, InputError> { unimplemented!() }
-//!     # fn services(_: &Permit, _: &Application, _: Date) -> Result<Entitlements, InputError> { unimplemented!() }
-//!     # fn points(_: Option<&Permit>, _: &Application, _: Date) -> Result<PointsBreakdown, InputError> { unimplemented!() }
-//!     # fn card(_: &Permit, _: &Application, _: Date) -> Result<CardContent, InputError> { unimplemented!() }
+//!     // This example decides eligibility only; a real module answers every call.
+//!     fn endorsement(_: &Permit, _: &Application, _: Date) -> Result<EndorsementAnswer, InputError> {
+//!         Err(InputError { field: "permit".into(), message: "the example has no endorsement rules".into() })
+//!     }
+//!     # fn services(_: &Permit, _: &Application, _: Date) -> Result<Entitlements, InputError> { Err(InputError { field: "permit".into(), message: String::new() }) }
+//!     # fn points(_: Option<&Permit>, _: &Application, _: Date) -> Result<PointsBreakdown, InputError> { Err(InputError { field: "permit".into(), message: String::new() }) }
+//!     # fn card(_: &Permit, _: &Application, _: Date) -> Result<CardContent, InputError> { Err(InputError { field: "permit".into(), message: String::new() }) }
 //! }
 //!
 //! juzhu_sdk::export!(Example);
 //! ```
 
 pub mod bindings;
+pub mod card;
 pub mod cite;
 pub mod citizen_id;
 pub mod date;

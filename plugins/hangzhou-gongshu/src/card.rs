@@ -25,7 +25,6 @@ fn field(tag: &str, label: &str, value: String) -> CardField {
 }
 
 pub fn content(permit: &Permit, facts: &Application, on: Date) -> CardContent {
-    let id = &facts.identity;
     let cycle = endorsement::cycle(permit, on);
     let mut extra = vec![
         field("card-type", "证件类型", "IC卡".into()),
@@ -52,21 +51,9 @@ pub fn content(permit: &Permit, facts: &Application, on: Date) -> CardContent {
     let mut endorsements: Vec<String> = permit.endorsements.iter().filter(|e| date_of(e) <= on).cloned().collect();
     endorsements.dedup();
     CardContent {
-        title: TITLE.into(),
-        holder_name: id.name.clone(),
-        citizen_id: id.citizen_id.clone(),
-        sex: id.sex,
-        ethnicity: id.ethnicity.clone(),
-        birth_date: Some(date::fmt(crate::eligibility::birth_date(id))),
-        hukou_address: id.hukou_address.clone(),
-        current_address: id.current_address.clone(),
-        photo_ref: id.photo_ref.clone(),
-        permit_number: permit.number.clone(),
-        tier: permit.tier,
-        issuing_authority: ISSUING_AUTHORITY.into(),
-        issued_on: permit.issued_on.clone(),
+        birth_date: Some(date::fmt(crate::eligibility::birth_date(&facts.identity))),
         endorsements,
         extra,
-        citation: EXCHANGE.citation(),
+        ..juzhu_sdk::card::standard(permit, facts, TITLE, ISSUING_AUTHORITY, EXCHANGE)
     }
 }

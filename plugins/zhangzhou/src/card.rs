@@ -17,26 +17,12 @@ pub fn content(permit: &Permit, facts: &Application, _on: Date) -> Result<CardCo
             ),
         });
     }
-    let id = &facts.identity;
     Ok(CardContent {
-        title: "居住证".into(),
-        holder_name: id.name.clone(),
-        citizen_id: id.citizen_id.clone(),
-        sex: id.sex,
-        ethnicity: id.ethnicity.clone(),
-        birth_date: id.birth_date.clone(),
-        hukou_address: id.hukou_address.clone(),
-        current_address: id.current_address.clone(),
-        photo_ref: id.photo_ref.clone(),
-        permit_number: permit.number.clone(),
         tier: PermitTier::Standard,
-        issuing_authority: "居住地公安机关".into(),
-        issued_on: permit.issued_on.clone(),
-        endorsements: permit.endorsements.clone(),
         extra: vec![
             CardField { tag: "city".into(), label: "居住地".into(), value: "漳州市".into() },
             CardField { tag: "division".into(), label: "行政区划代码".into(), value: permit.jurisdiction.clone() },
         ],
-        citation: DUTIES.citation(),
+        ..juzhu_sdk::card::standard(permit, facts, "居住证", "居住地公安机关", DUTIES)
     })
 }

@@ -47,24 +47,10 @@ fn extras(table: &[CardLink], division: &str, on: Date) -> Vec<CardField> {
 pub fn content(permit: &Permit, facts: &Application, on: Date) -> Result<CardContent, InputError> {
     area::permit(permit, on)?;
     area::jurisdiction("facts.jurisdiction", &facts.jurisdiction)?;
-    let id = &facts.identity;
     Ok(CardContent {
-        title: "浙江省居住证".into(),
-        holder_name: id.name.clone(),
-        citizen_id: id.citizen_id.clone(),
-        sex: id.sex,
-        ethnicity: id.ethnicity.clone(),
-        birth_date: id.birth_date.clone(),
-        hukou_address: id.hukou_address.clone(),
-        current_address: id.current_address.clone(),
-        photo_ref: id.photo_ref.clone(),
-        permit_number: permit.number.clone(),
-        tier: permit.tier,
-        issuing_authority: config::ISSUING_AUTHORITY.into(),
-        issued_on: permit.issued_on.clone(),
         endorsements: permit.endorsements.iter().filter(|e| framework::date_of(e) <= on).cloned().collect(),
         extra: extras(config::CARD_LINKS, &permit.jurisdiction, on),
-        citation: CITY_RULES.citation(),
+        ..juzhu_sdk::card::standard(permit, facts, "浙江省居住证", config::ISSUING_AUTHORITY, CITY_RULES)
     })
 }
 
