@@ -28,6 +28,19 @@ enum Command {
         #[arg(long)]
         vectors: PathBuf,
     },
+    /// Measure per-decision latency (wasm vs native) and sandbox instantiation
+    /// against their targets, and write BENCHMARKS.md.
+    Bench {
+        /// Where the built components are.
+        #[arg(long, default_value = crate::module_build::OUTPUT_DIR)]
+        modules: PathBuf,
+        /// The report to write.
+        #[arg(long, default_value = "BENCHMARKS.md")]
+        out: PathBuf,
+        /// Timed runs per figure.
+        #[arg(long, default_value_t = 2000)]
+        iterations: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -87,6 +100,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
                 "length": loaded.length(),
                 "imports": [],
             }))?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { modules, out, iterations } => {
+            crate::bench::run(&modules, &out, iterations.max(10))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Certify { module, vectors } => {

@@ -6,8 +6,10 @@
 //!   sandbox under fuel, time and memory limits;
 //! - [`certify`]: the conformance kit runs a module's vectors through the wasm
 //!   component and its native build;
+//! - [`bench`]: the runtime's speed figures against their targets;
 //! - [`cli`]: the `juzhu` subcommands.
 
+pub mod bench;
 pub mod certify;
 pub mod cli;
 /// The permit state machine over the store: issue, endorse, suspend, restore, cancel.

@@ -143,6 +143,27 @@ impl LoadedModule {
         self.call(|m, s| m.juzhu_policy_card().call_content(s, permit, facts, &legal_date))
     }
 
+    /// Instantiates a fresh sandbox and drops it: what every call pays before
+    /// the module runs. Used by the benchmark.
+    pub fn instantiate_only(&self) -> Result<(), CallError> {
+        let mut store = self.sandbox();
+        self.pre
+            .instantiate(&mut store)
+            .map(drop)
+            .map_err(|e| CallError::Instantiate { module: self.label.clone(), detail: format!("{e:#}") })
+    }
+
+    /// A store with this module's limits applied.
+    fn sandbox(&self) -> Store<Sandbox> {
+        let mut store = Store::new(self.pre.engine(), Sandbox::new(&self.limits));
+        store.limiter(|sandbox| sandbox);
+        store.set_fuel(self.limits.fuel).expect("fuel is enabled on the engine");
+        let ticks = self.limits.timeout_ms.div_ceil(super::EPOCH_TICK.as_millis() as u64).max(1);
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        store
+    }
+
     /// Runs `f` in a fresh sandbox under the limits, classifying any failure.
     fn call<R: serde::Serialize>(
         &self,
@@ -150,12 +171,7 @@ impl LoadedModule {
     ) -> Result<(R, CallStats), CallError> {
         let started = Instant::now();
         let module = self.label.clone();
-        let mut store = Store::new(self.pre.engine(), Sandbox::new(&self.limits));
-        store.limiter(|sandbox| sandbox);
-        store.set_fuel(self.limits.fuel).expect("fuel is enabled on the engine");
-        let ticks = self.limits.timeout_ms.div_ceil(super::EPOCH_TICK.as_millis() as u64).max(1);
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
+        let mut store = self.sandbox();
         let instance = self
             .pre
             .instantiate(&mut store)
