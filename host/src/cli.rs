@@ -17,6 +17,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the station's HTTP API.
+    Serve {
+        /// The station file (TOML); every key has a default, so it may be absent.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Build, inspect and check policy modules.
     #[command(subcommand)]
     Module(ModuleCommand),
@@ -40,6 +52,41 @@ enum Command {
         /// Timed runs per figure.
         #[arg(long, default_value_t = 2000)]
         iterations: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it (once; only its hash is kept).
+    Create {
+        /// A name for the token's holder, e.g. `clerk-li`.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: crate::auth::Role,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Revoke the active token with this name.
+    Revoke {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain: detects any edited, deleted or reordered entry.
+    Verify {
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -79,14 +126,59 @@ fn load(path: &Path) -> anyhow::Result<(Runtime, crate::runtime::LoadedModule)> 
     Ok((runtime, module))
 }
 
+fn station(config: &Option<PathBuf>) -> anyhow::Result<crate::config::StationConfig> {
+    Ok(match config {
+        Some(path) => crate::config::StationConfig::load(path)?,
+        None => crate::config::StationConfig::default(),
+    })
+}
+
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve { config } => {
+            crate::server::serve(station(&config)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Create { name, role, config }) => {
+            let mut store = crate::server::open_store(&station(&config)?)?;
+            let token = crate::auth::create(&mut store, "cli", &name, role)?;
+            println!("created {} token `{name}` (shown once; only its hash is kept):", role.as_str());
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::List { config }) => {
+            let store = crate::server::open_store(&station(&config)?)?;
+            for t in crate::auth::list(&store)? {
+                let state = t.revoked_at.map(|r| format!("revoked {r}")).unwrap_or_else(|| "active".into());
+                println!("{:<24} {:<10} created {} {state}", t.name, t.role.as_str(), t.created_at);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token(TokenCommand::Revoke { name, config }) => {
+            let mut store = crate::server::open_store(&station(&config)?)?;
+            crate::auth::revoke(&mut store, "cli", &name)?;
+            println!("revoked token `{name}`");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify { config }) => {
+            let store = crate::server::open_store(&station(&config)?)?;
+            match store.verify_audit() {
+                Ok(n) => {
+                    println!("audit log intact: {n} entries, hash chain verified");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("error: audit log broken: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
         Command::Module(ModuleCommand::Build { crates }) => {
             let root = workspace_root()?;
             for dir in crates {
                 let dir = if dir.is_absolute() { dir } else { std::env::current_dir()?.join(dir) };
-                let out = crate::module_build::build(&root, &dir)?;
+                let out = crate::module_build::build(&root, &dir, &root.join(crate::module_build::OUTPUT_DIR))?;
                 let (_, module) = load(&out)?;
                 println!("built {} -> {} ({} bytes, sha256 {})", module.label(), out.display(), module.length(), module.sha256());
             }

@@ -4,18 +4,32 @@
 //! - [`module_build`]: a policy crate becomes a wasm component;
 //! - [`runtime`]: components are checked, compiled, cached and called in a
 //!   sandbox under fuel, time and memory limits;
+//! - [`modules`]: the module set in force, by jurisdiction, swapped atomically;
+//! - [`service`]: one API call as a domain operation: snapshot the modules,
+//!   call the one in force, hand its answer to the lifecycle;
 //! - [`certify`]: the conformance kit runs a module's vectors through the wasm
 //!   component and its native build;
 //! - [`bench`]: the runtime's speed figures against their targets;
 //! - [`cli`]: the `juzhu` subcommands.
 
+/// API tokens and their roles.
+pub mod auth;
 pub mod bench;
 pub mod certify;
 pub mod cli;
+/// The station's TOML file: listen address, data, modules, sandbox limits, encoders.
+pub mod config;
 /// The permit state machine over the store: issue, endorse, suspend, restore, cancel.
 pub mod lifecycle;
+/// The HTTP API over the service.
+pub mod http;
+/// Prometheus counters and histograms for requests, decisions and module calls.
+pub mod metrics;
 pub mod module_build;
+pub mod modules;
 pub mod native;
 pub mod runtime;
+pub mod server;
+pub mod service;
 /// SQLite persistence: schema migrations, records, and the hash-chained audit log.
 pub mod store;

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 
-/// Where built components go, relative to the workspace root.
+/// Where jurisdiction components go, relative to the workspace root.
 pub const OUTPUT_DIR: &str = "target/modules";
 /// The cargo target dir for wasm builds: separate from the host's, so a build
 /// started while tests hold the host's target dir never waits on its lock.
@@ -45,9 +45,10 @@ fn package_name(dir: &Path) -> anyhow::Result<String> {
     bail!("{} has no [package] name", manifest.display())
 }
 
-/// Builds the module crate in `dir` and writes `<workspace>/target/modules/<name>.wasm`,
-/// where `<name>` is the crate name without its `juzhu-plugin-` prefix.
-pub fn build(workspace: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
+/// Builds the module crate in `dir` and writes `<out_dir>/<name>.wasm`, where
+/// `<name>` is the crate name without its `juzhu-plugin-` prefix.
+/// Jurisdiction modules go to [`OUTPUT_DIR`], where a station loads them from.
+pub fn build(workspace: &Path, dir: &Path, out_dir: &Path) -> anyhow::Result<PathBuf> {
     let package = package_name(dir)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
@@ -65,8 +66,7 @@ pub fn build(workspace: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
     let component = componentize(&core).with_context(|| format!("{}", core_path.display()))?;
     crate::runtime::check_no_imports(&package, &component)?;
     let name = package.strip_prefix("juzhu-plugin-").unwrap_or(&package);
-    let out_dir = workspace.join(OUTPUT_DIR);
-    std::fs::create_dir_all(&out_dir)?;
+    std::fs::create_dir_all(out_dir)?;
     let out = out_dir.join(format!("{name}.wasm"));
     std::fs::write(&out, component).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(out)

@@ -30,7 +30,7 @@ fn hostile_component() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
     BYTES.get_or_init(|| {
         let root = workspace_root();
-        let path = module_build::build(root, &root.join("tests/fixtures/hostile-module"))
+        let path = module_build::build(root, &root.join("tests/fixtures/hostile-module"), &root.join("target/fixtures"))
             .expect("the hostile fixture builds and componentizes");
         std::fs::read(&path).expect("the built component is readable")
     })
@@ -313,7 +313,7 @@ fn component_with_imports_is_refused() {
     }
     // `juzhu module build` refuses it too, before writing anything.
     let root = workspace_root();
-    let error = module_build::build(root, &root.join("tests/fixtures/importing-module"))
+    let error = module_build::build(root, &root.join("tests/fixtures/importing-module"), &root.join("target/fixtures"))
         .expect_err("module build refuses a module with imports");
     assert!(format!("{error:#}").contains("`now`"), "{error:#}");
 }

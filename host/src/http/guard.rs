@@ -1,0 +1,57 @@
+//! Authentication: every route but `/health` needs `Authorization: Bearer
+//! <token>`, and each route names the least role it needs.
+
+use rocket::http::Status;
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::State;
+
+use crate::auth::{self, Principal, Role};
+use crate::service::Service;
+
+/// Why a request was not let in; the 401/403 catchers show it.
+#[derive(Clone, Default)]
+pub struct Refusal(pub Option<String>);
+
+async fn authenticate(req: &Request<'_>, needed: Role) -> Outcome<Principal, ()> {
+    let refuse = |status: Status, why: String| {
+        req.local_cache(|| Refusal(Some(why)));
+        Outcome::Error((status, ()))
+    };
+    let Some(header) = req.headers().get_one("Authorization") else {
+        return refuse(Status::Unauthorized, "no Authorization header; send `Authorization: Bearer <token>` (create one with `juzhu token create`)".into());
+    };
+    let Some(token) = header.strip_prefix("Bearer ") else {
+        return refuse(Status::Unauthorized, "the Authorization header is not `Bearer <token>`".into());
+    };
+    let Some(service) = req.guard::<&State<std::sync::Arc<Service>>>().await.succeeded() else {
+        return Outcome::Error((Status::InternalServerError, ()));
+    };
+    match service.with_store(|store| auth::verify(store, token.trim())) {
+        Ok(Some(principal)) if principal.role.covers(needed) => Outcome::Success(principal),
+        Ok(Some(principal)) => refuse(
+            Status::Forbidden,
+            format!("token `{}` has role {}; this needs {} or above", principal.name, principal.role.as_str(), needed.as_str()),
+        ),
+        Ok(None) => refuse(Status::Unauthorized, "unknown or revoked token".into()),
+        Err(e) => refuse(Status::InternalServerError, e.to_string()),
+    }
+}
+
+macro_rules! role_guard {
+    ($name:ident, $role:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(pub Principal);
+
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name {
+            type Error = ();
+            async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+                authenticate(req, $role).await.map($name)
+            }
+        }
+    };
+}
+
+role_guard!(Clerk, Role::Clerk, "A caller with at least the clerk role.");
+role_guard!(Supervisor, Role::Supervisor, "A caller with at least the supervisor role.");
+role_guard!(Admin, Role::Admin, "A caller with the admin role.");

@@ -1,0 +1,128 @@
+//! The JSON API. Each handler checks the caller and the body, calls one
+//! service operation, and returns its answer: no rules live here.
+
+use std::sync::Arc;
+
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::{get, post, State};
+use serde::Deserialize;
+
+use super::body::Checked;
+use super::error::ApiError;
+use super::guard::{Admin, Clerk, Supervisor};
+use crate::lifecycle::Receipt;
+use crate::runtime::contract::types::Application;
+use crate::service::{Benefits, Evaluation, JurisdictionModule, PermitAction, Service};
+use crate::store::audit::AuditEntry;
+use crate::store::PermitRecord;
+
+type Svc<'r> = &'r State<Arc<Service>>;
+type Body<T> = Result<Checked<T>, ApiError>;
+
+/// An application and, optionally, the legal date (default: today in the
+/// jurisdiction's time zone).
+#[derive(Deserialize)]
+pub struct ApplicationRequest {
+    pub application: Application,
+    #[serde(default)]
+    pub legal_date: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DateRequest {
+    #[serde(default)]
+    pub legal_date: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct IssueRequest {
+    #[serde(default)]
+    pub issued_on: Option<String>,
+}
+
+#[get("/health")]
+pub fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+#[post("/v1/evaluate", data = "<body>")]
+pub fn evaluate(_who: Clerk, svc: Svc<'_>, body: Body<ApplicationRequest>) -> Result<Json<Evaluation>, ApiError> {
+    let Checked(req) = body?;
+    Ok(Json(svc.evaluate(&req.application, req.legal_date)?))
+}
+
+#[post("/v1/applications", data = "<body>")]
+pub fn submit(who: Clerk, svc: Svc<'_>, body: Body<ApplicationRequest>) -> Result<(Status, Json<Receipt>), ApiError> {
+    let Checked(req) = body?;
+    Ok((Status::Created, Json(svc.submit(&who.0.name, &req.application, req.legal_date)?)))
+}
+
+#[post("/v1/decisions/<id>/permit", data = "<body>")]
+pub fn issue(who: Supervisor, svc: Svc<'_>, id: i64, body: Body<IssueRequest>) -> Result<(Status, Json<PermitRecord>), ApiError> {
+    let Checked(req) = body?;
+    Ok((Status::Created, Json(svc.issue(&who.0.name, id, req.issued_on)?)))
+}
+
+#[get("/v1/permits/<number>")]
+pub fn permit(_who: Clerk, svc: Svc<'_>, number: &str) -> Result<Json<PermitRecord>, ApiError> {
+    Ok(Json(svc.permit_record(number)?))
+}
+
+#[get("/v1/permits/<number>/endorsement?<legal_date>")]
+pub fn endorsement(_who: Clerk, svc: Svc<'_>, number: &str, legal_date: Option<String>) -> Result<Json<serde_json::Value>, ApiError> {
+    let (answer, module, legal_date) = svc.endorsement_status(number, legal_date)?;
+    Ok(Json(serde_json::json!({ "permit": number, "legal_date": legal_date, "answer": answer, "module": module })))
+}
+
+#[post("/v1/permits/<number>/<action>", data = "<body>")]
+pub fn act(who: Supervisor, svc: Svc<'_>, number: &str, action: &str, body: Body<DateRequest>) -> Result<Json<PermitRecord>, ApiError> {
+    let action = match action {
+        "endorse" => PermitAction::Endorse,
+        "suspend" => PermitAction::Suspend,
+        "restore" => PermitAction::Restore,
+        "cancel" => PermitAction::Cancel,
+        other => {
+            return Err(ApiError::new(
+                Status::NotFound,
+                "not_found",
+                format!("no action `{other}`; use endorse, suspend, restore or cancel"),
+            ))
+        }
+    };
+    let Checked(req) = body?;
+    Ok(Json(svc.act(&who.0.name, number, action, req.legal_date)?))
+}
+
+#[get("/v1/permits/<number>/benefits?<legal_date>")]
+pub fn benefits(_who: Clerk, svc: Svc<'_>, number: &str, legal_date: Option<String>) -> Result<Json<Benefits>, ApiError> {
+    Ok(Json(svc.benefits(number, legal_date)?))
+}
+
+#[get("/v1/audit?<after>&<limit>")]
+pub fn audit(_who: Supervisor, svc: Svc<'_>, after: Option<i64>, limit: Option<u32>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    Ok(Json(svc.audit(after.unwrap_or(0), limit.unwrap_or(100))?))
+}
+
+#[get("/v1/jurisdictions")]
+pub fn jurisdictions(_who: Clerk, svc: Svc<'_>) -> Json<Vec<JurisdictionModule>> {
+    Json(svc.jurisdictions())
+}
+
+#[get("/v1/tokens")]
+pub fn tokens(_who: Admin, svc: Svc<'_>) -> Result<Json<Vec<crate::auth::TokenInfo>>, ApiError> {
+    svc.with_store(|s| crate::auth::list(s))
+        .map(Json)
+        .map_err(|e| ApiError::new(Status::InternalServerError, "store_error", e.to_string()))
+}
+
+#[get("/openapi.json")]
+pub fn openapi(_who: Clerk) -> (rocket::http::ContentType, &'static str) {
+    (rocket::http::ContentType::JSON, super::openapi::DOCUMENT)
+}
+
+#[get("/metrics")]
+pub fn metrics(_who: Clerk, svc: Svc<'_>) -> (rocket::http::ContentType, String) {
+    let text = rocket::http::ContentType::new("text", "plain").with_params(("version", "0.0.4"));
+    (text, svc.metrics().encode())
+}

@@ -1,0 +1,85 @@
+//! `juzhu serve`: from a station file to a running service.
+//!
+//! Start-up order: read and check the config, open (and migrate) the store,
+//! build the engine with its compiled-code cache, load the modules the station
+//! serves, make sure an admin token exists (printing a new one once), then
+//! launch the HTTP API. Any failure stops start-up with the reason.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+
+use crate::config::StationConfig;
+use crate::modules::ModuleSet;
+use crate::runtime::Runtime;
+use crate::service::Service;
+use crate::store::Store;
+
+/// The database file inside the data directory.
+pub const DATABASE: &str = "juzhu.db";
+
+/// Opens the station's store, creating the data directory.
+pub fn open_store(config: &StationConfig) -> anyhow::Result<Store> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
+    let path = config.data_dir.join(DATABASE);
+    Store::open(&path).with_context(|| format!("cannot open the database {}", path.display()))
+}
+
+/// Loads the modules the station serves.
+fn load_modules(config: &StationConfig, runtime: &Runtime) -> anyhow::Result<ModuleSet> {
+    let all = ModuleSet::load_dir(runtime, &config.modules.dir)
+        .with_context(|| format!("modules.dir = {}", config.modules.dir.display()))?;
+    let wanted: Vec<&str> = config.modules.jurisdictions.iter().map(|j| j.as_str()).collect();
+    if wanted.is_empty() {
+        if all.is_empty() {
+            bail!("modules.dir {} holds no .wasm components; build them with scripts/build-modules.sh", config.modules.dir.display());
+        }
+        return Ok(all);
+    }
+    let mut set = ModuleSet::default();
+    for code in &wanted {
+        let Some((_, module)) = all.iter().find(|(division, _)| division == code) else {
+            bail!("modules.jurisdictions lists {code}, but no component in {} is written for it", config.modules.dir.display());
+        };
+        let bytes_path = config.modules.dir.join(format!("{}.wasm", module.info().id));
+        let bytes = std::fs::read(&bytes_path).with_context(|| format!("cannot read {}", bytes_path.display()))?;
+        set.insert(runtime.load(&bytes_path.display().to_string(), &bytes)?)?;
+    }
+    Ok(set)
+}
+
+/// Builds the service; returns it with a new admin token when none existed.
+pub fn build(config: &StationConfig) -> anyhow::Result<(Arc<Service>, Option<String>)> {
+    let mut store = open_store(config)?;
+    let admin = if crate::auth::has_admin(&store)? {
+        None
+    } else {
+        Some(crate::auth::create(&mut store, "system", "admin", crate::auth::Role::Admin)?)
+    };
+    let runtime = Runtime::new(config.sandbox.clone(), Some(config.data_dir.join("compiled")))?;
+    let modules = load_modules(config, &runtime)?;
+    Ok((Arc::new(Service::new(runtime, modules, store)), admin))
+}
+
+/// Runs the HTTP API until the process is stopped.
+pub fn serve(config: StationConfig) -> anyhow::Result<()> {
+    let (service, admin) = build(&config)?;
+    for j in service.jurisdictions() {
+        println!("serving {} {} with {}@{} (sha256 {})", j.division, j.name, j.module.id, j.module.version, j.module.sha256);
+    }
+    if let Some(token) = admin {
+        println!("admin token (shown once; keep it safe): {token}");
+    }
+    let figment = rocket::Config::figment()
+        .merge(("address", config.listen.ip()))
+        .merge(("port", config.listen.port()))
+        .merge(("workers", config.http.workers))
+        .merge(("cli_colors", false))
+        .merge(("log_level", rocket::config::LogLevel::Critical));
+    let limits = crate::http::Limits { max_body_bytes: config.http.max_body_bytes };
+    println!("listening on http://{}", config.listen);
+    rocket::execute(async move { crate::http::app(service, limits, figment).launch().await })
+        .map(drop)
+        .map_err(|e| anyhow::anyhow!("the HTTP server stopped: {e}"))
+}

@@ -1,0 +1,291 @@
+//! The station's domain layer: what each API call does, independent of HTTP.
+//!
+//! One request takes one snapshot of the module set (so a swap never changes
+//! the rules mid-request), picks the module in force for the case's
+//! jurisdiction, calls it in a fresh sandbox, and hands its answer to the
+//! lifecycle, which commits the change with its audit entry in one
+//! transaction. The host never interprets rules: every outcome, status and
+//! ground comes from the module.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::Serialize;
+
+use crate::lifecycle::{self, LifecycleError, ModuleRef, Receipt, Submission};
+use crate::modules::{ActiveModules, ModuleSet};
+use crate::runtime::contract::types::*;
+use crate::runtime::{CallError, LoadedModule};
+use crate::store::audit::AuditEntry;
+use crate::store::{PermitRecord, Store, StoreError};
+
+/// Why a request was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The request names a field that is wrong.
+    #[error("{field}: {message}")]
+    BadInput { field: String, message: String },
+    #[error("no module in force decides jurisdiction {0}; GET /jurisdictions lists the ones this station serves")]
+    UnknownJurisdiction(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// The module failed (trap, limit); the call failed alone.
+    #[error(transparent)]
+    Module(#[from] CallError),
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    fn bad(field: &str, message: impl Into<String>) -> Self {
+        ServiceError::BadInput { field: field.into(), message: message.into() }
+    }
+}
+
+/// A decision and the module that made it, not recorded.
+#[derive(Debug, Serialize)]
+pub struct Evaluation {
+    pub decision: Decision,
+    pub module: ModuleRef,
+    pub legal_date: String,
+}
+
+/// A holder's services and points.
+#[derive(Debug, Serialize)]
+pub struct Benefits {
+    pub permit: String,
+    pub legal_date: String,
+    pub services: Entitlements,
+    pub points: PointsBreakdown,
+    pub module: ModuleRef,
+}
+
+/// A jurisdiction's module in force.
+#[derive(Debug, Serialize)]
+pub struct JurisdictionModule {
+    pub division: String,
+    pub name: String,
+    pub module: ModuleRef,
+    pub contract_version: String,
+    pub time_zone: String,
+    pub tiers: Vec<PermitTier>,
+}
+
+/// What a supervisor asks of a permit; the module's endorsement answer must
+/// direct it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PermitAction {
+    Endorse,
+    Suspend,
+    Restore,
+    Cancel,
+}
+
+/// The station's domain operations.
+pub struct Service {
+    /// Kept alive for the modules' engine (and its epoch ticker).
+    _runtime: crate::runtime::Runtime,
+    modules: ActiveModules,
+    store: Mutex<Store>,
+    metrics: Arc<crate::metrics::Metrics>,
+}
+
+fn module_ref(module: &LoadedModule) -> ModuleRef {
+    ModuleRef { id: module.info().id.clone(), version: module.info().version.clone(), sha256: module.sha256().to_string() }
+}
+
+/// Turns a module's refusal of its input into a request error.
+fn input<T>(result: Result<T, InputError>) -> Result<T, ServiceError> {
+    result.map_err(|e| ServiceError::BadInput { field: e.field, message: e.message })
+}
+
+impl Service {
+    pub fn new(runtime: crate::runtime::Runtime, modules: ModuleSet, store: Store) -> Self {
+        Service {
+            _runtime: runtime,
+            modules: ActiveModules::new(modules),
+            store: Mutex::new(store),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
+        }
+    }
+
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        &self.metrics
+    }
+
+    /// Records a module call's cost, or its failure, in the metrics.
+    fn observe<T>(
+        &self,
+        module: &LoadedModule,
+        function: &str,
+        result: Result<(T, crate::runtime::CallStats), CallError>,
+    ) -> Result<T, ServiceError> {
+        match result {
+            Ok((value, stats)) => {
+                self.metrics.module_call(module.label(), function, stats.elapsed, stats.fuel_used);
+                Ok(value)
+            }
+            Err(e) => {
+                self.metrics.module_failure(module.label(), e.kind());
+                Err(e.into())
+            }
+        }
+    }
+
+    /// The module set in force, for swapping in a new one.
+    pub fn modules(&self) -> &ActiveModules {
+        &self.modules
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock cannot leave a half-written
+        // transaction (SQLite rolls back), so a poisoned lock is still usable.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` with the store (token checks, CLI maintenance).
+    pub fn with_store<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(&mut self.store())
+    }
+
+    /// The module in force for `division` in this request's snapshot.
+    fn module_for(set: &Arc<ModuleSet>, division: &str) -> Result<Arc<LoadedModule>, ServiceError> {
+        set.for_division(division).cloned().ok_or_else(|| ServiceError::UnknownJurisdiction(division.to_string()))
+    }
+
+    /// The legal date given, or today in the module's time zone.
+    fn legal_date(module: &LoadedModule, given: Option<String>) -> Result<String, ServiceError> {
+        match given {
+            Some(date) => Ok(date),
+            None => {
+                let zone = jiff::tz::TimeZone::get(&module.info().time_zone).map_err(|e| {
+                    ServiceError::bad("legal_date", format!("module {} names time zone `{}`: {e}; give legal_date explicitly", module.label(), module.info().time_zone))
+                })?;
+                Ok(jiff::Timestamp::now().to_zoned(zone).date().to_string())
+            }
+        }
+    }
+
+    /// Checks what the host checks before any module runs: the jurisdiction
+    /// code and the citizen ID number. Dates and periods are checked by the
+    /// SDK inside the module, which refuses them with the field's path.
+    fn check_identity(application: &Application) -> Result<(), ServiceError> {
+        let j = &application.jurisdiction;
+        if j.len() != 6 || !j.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ServiceError::bad("application.jurisdiction", format!("`{j}` is not a GB/T 2260 division code; expected six digits, e.g. 330105")));
+        }
+        juzhu_sdk::citizen_id::check(&application.identity.citizen_id)
+            .map_err(|m| ServiceError::bad("application.identity.citizen_id", m))
+    }
+
+    /// Decides an application without recording anything (a what-if).
+    pub fn evaluate(&self, application: &Application, legal_date: Option<String>) -> Result<Evaluation, ServiceError> {
+        Self::check_identity(application)?;
+        let set = self.modules.snapshot();
+        let module = Self::module_for(&set, &application.jurisdiction)?;
+        let legal_date = Self::legal_date(&module, legal_date)?;
+        let decision = input(self.observe(&module, "evaluate", module.evaluate(application, &legal_date))?)?;
+        let outcome = match decision.outcome {
+            Outcome::Eligible => "eligible",
+            Outcome::Ineligible => "ineligible",
+            Outcome::Incomplete => "incomplete",
+        };
+        self.metrics.decision(&module.info().jurisdiction, outcome);
+        Ok(Evaluation { decision, module: module_ref(&module), legal_date })
+    }
+
+    /// Decides an application and records the decision with its audit entry.
+    pub fn submit(&self, actor: &str, application: &Application, legal_date: Option<String>) -> Result<Receipt, ServiceError> {
+        let evaluation = self.evaluate(application, legal_date)?;
+        let submission = Submission {
+            application,
+            legal_date: &evaluation.legal_date,
+            decision: &evaluation.decision,
+            module: &evaluation.module,
+        };
+        Ok(lifecycle::submit(&mut self.store(), actor, submission)?)
+    }
+
+    /// Issues the permit an eligible decision grants.
+    pub fn issue(&self, actor: &str, decision_id: i64, issued_on: Option<String>) -> Result<PermitRecord, ServiceError> {
+        let issued_on = match issued_on {
+            Some(d) => d,
+            None => {
+                let decision = self.store().decision(decision_id)?.ok_or_else(|| ServiceError::NotFound(format!("decision {decision_id} does not exist")))?;
+                let set = self.modules.snapshot();
+                let jurisdiction = self.store().application(decision.application_id)?.map(|a| a.jurisdiction).unwrap_or_default();
+                let module = Self::module_for(&set, &jurisdiction)?;
+                Self::legal_date(&module, None)?
+            }
+        };
+        Ok(lifecycle::issue(&mut self.store(), actor, decision_id, &issued_on)?)
+    }
+
+    fn permit(&self, number: &str) -> Result<PermitRecord, ServiceError> {
+        self.store().permit(number)?.ok_or_else(|| ServiceError::NotFound(format!("permit {number} does not exist")))
+    }
+
+    /// Where a permit stands in its endorsement cycle, as its module says.
+    pub fn endorsement_status(&self, number: &str, legal_date: Option<String>) -> Result<(EndorsementAnswer, ModuleRef, String), ServiceError> {
+        let permit = self.permit(number)?;
+        let set = self.modules.snapshot();
+        let module = Self::module_for(&set, &permit.jurisdiction)?;
+        let legal_date = Self::legal_date(&module, legal_date)?;
+        let answer = self.observe(&module, "endorsement", module.endorsement(&permit.to_contract(), &permit.facts, &legal_date))?;
+        Ok((input(answer)?, module_ref(&module), legal_date))
+    }
+
+    /// Endorses, suspends, restores or cancels a permit, as the module's
+    /// endorsement answer on `legal_date` directs.
+    pub fn act(&self, actor: &str, number: &str, action: PermitAction, legal_date: Option<String>) -> Result<PermitRecord, ServiceError> {
+        let (answer, module, legal_date) = self.endorsement_status(number, legal_date)?;
+        let mut store = self.store();
+        let record = match action {
+            PermitAction::Endorse => lifecycle::endorse(&mut store, actor, number, &legal_date, &answer, &module),
+            PermitAction::Suspend => lifecycle::suspend(&mut store, actor, number, &legal_date, &answer, &module),
+            PermitAction::Restore => lifecycle::restore(&mut store, actor, number, &legal_date, &answer, &module),
+            PermitAction::Cancel => lifecycle::cancel(&mut store, actor, number, &legal_date, &answer, &module),
+        }?;
+        Ok(record)
+    }
+
+    /// A holder's services and points on `legal_date`.
+    pub fn benefits(&self, number: &str, legal_date: Option<String>) -> Result<Benefits, ServiceError> {
+        let permit = self.permit(number)?;
+        let set = self.modules.snapshot();
+        let module = Self::module_for(&set, &permit.jurisdiction)?;
+        let legal_date = Self::legal_date(&module, legal_date)?;
+        let contract = permit.to_contract();
+        let services = self.observe(&module, "services", module.services(&contract, &permit.facts, &legal_date))?;
+        let points = self.observe(&module, "points", module.points(Some(&contract), &permit.facts, &legal_date))?;
+        Ok(Benefits { permit: permit.number, legal_date, services: input(services)?, points: input(points)?, module: module_ref(&module) })
+    }
+
+    /// A permit as recorded.
+    pub fn permit_record(&self, number: &str) -> Result<PermitRecord, ServiceError> {
+        self.permit(number)
+    }
+
+    /// Audit entries after `after_seq`, at most `limit`.
+    pub fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
+        self.store().audit_entries(after_seq, limit.min(1000)).map_err(|e| ServiceError::Store(StoreError::Corrupt { what: "audit log".into(), detail: e.to_string() }))
+    }
+
+    /// The jurisdictions served and their modules in force.
+    pub fn jurisdictions(&self) -> Vec<JurisdictionModule> {
+        self.modules
+            .snapshot()
+            .iter()
+            .map(|(division, m)| JurisdictionModule {
+                division: division.to_string(),
+                name: m.info().jurisdiction_name.clone(),
+                module: module_ref(m),
+                contract_version: m.info().contract_version.clone(),
+                time_zone: m.info().time_zone.clone(),
+                tiers: m.info().tiers.clone(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,184 @@
+//! Numbered schema migrations, applied on open.
+//!
+//! Each migration runs once, in its own transaction, and is recorded in
+//! `schema_migrations` with the sha256 of its SQL. A migration is never edited
+//! after release: a changed checksum, or a database migrated by newer code
+//! than this build, stops the open with an error instead of guessing.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use sha2::{Digest, Sha256};
+
+use super::StoreError;
+
+/// One step of the schema. `version` numbers are consecutive from 1.
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration this build knows, oldest first. Append; never edit.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+    version: 1,
+    name: "applications, decisions, permits, endorsements, audit log",
+    sql: r#"
+-- One row per submitted application; `facts` is the contract `application`
+-- as JSON, `input_sha256` the hash the receipt quotes.
+CREATE TABLE applications (
+    id            INTEGER PRIMARY KEY,
+    jurisdiction  TEXT    NOT NULL CHECK (length(jurisdiction) = 6),
+    legal_date    TEXT    NOT NULL,
+    facts         TEXT    NOT NULL CHECK (json_valid(facts)),
+    input_sha256  TEXT    NOT NULL CHECK (length(input_sha256) = 64),
+    received_at   TEXT    NOT NULL
+);
+
+-- The recorded decision for an application, with the module that made it.
+CREATE TABLE decisions (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER NOT NULL UNIQUE REFERENCES applications(id),
+    outcome         TEXT    NOT NULL CHECK (outcome IN ('eligible', 'ineligible', 'incomplete')),
+    tier            TEXT             CHECK (tier IN ('standard', 'temporary')),
+    decision        TEXT    NOT NULL CHECK (json_valid(decision)),
+    module_id       TEXT    NOT NULL,
+    module_version  TEXT    NOT NULL,
+    module_sha256   TEXT    NOT NULL CHECK (length(module_sha256) = 64),
+    legal_date      TEXT    NOT NULL,
+    decided_at      TEXT    NOT NULL,
+    CHECK (outcome <> 'eligible' OR tier IS NOT NULL)
+);
+
+-- A permit is issued from exactly one eligible decision.
+CREATE TABLE permits (
+    number             TEXT    PRIMARY KEY,
+    jurisdiction       TEXT    NOT NULL CHECK (length(jurisdiction) = 6),
+    tier               TEXT    NOT NULL CHECK (tier IN ('standard', 'temporary')),
+    state              TEXT    NOT NULL CHECK (state IN ('active', 'suspended', 'cancelled')),
+    issued_on          TEXT    NOT NULL,
+    holder_citizen_id  TEXT    NOT NULL,
+    facts              TEXT    NOT NULL CHECK (json_valid(facts)),
+    decision_id        INTEGER NOT NULL UNIQUE REFERENCES decisions(id),
+    suspended_since    TEXT,
+    cancelled_on       TEXT,
+    updated_at         TEXT    NOT NULL
+);
+CREATE INDEX permits_by_holder ON permits (holder_citizen_id);
+
+CREATE TABLE endorsements (
+    permit_number  TEXT NOT NULL REFERENCES permits(number),
+    endorsed_on    TEXT NOT NULL,
+    PRIMARY KEY (permit_number, endorsed_on)
+) WITHOUT ROWID;
+
+-- The last serial used per jurisdiction and year of issue; bumped in the
+-- issuing transaction, so numbers are gap-free.
+CREATE TABLE permit_serials (
+    jurisdiction  TEXT    NOT NULL,
+    year          INTEGER NOT NULL,
+    last_serial   INTEGER NOT NULL,
+    PRIMARY KEY (jurisdiction, year)
+) WITHOUT ROWID;
+
+-- Append-only, hash-chained. `seq` is assigned by the writer (max + 1), not
+-- by AUTOINCREMENT, because it is part of the hashed content.
+CREATE TABLE audit_log (
+    seq        INTEGER PRIMARY KEY,
+    at         TEXT    NOT NULL,
+    actor      TEXT    NOT NULL,
+    action     TEXT    NOT NULL,
+    subject    TEXT    NOT NULL,
+    details    TEXT    NOT NULL CHECK (json_valid(details)),
+    prev_hash  TEXT    NOT NULL,
+    hash       TEXT    NOT NULL UNIQUE
+);
+-- A first line of defence for honest code paths; `verify_audit` is the one
+-- that holds against someone who drops these triggers.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be updated'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END;
+"#,
+    },
+    Migration {
+        version: 2,
+        name: "API tokens",
+        sql: r#"
+-- API tokens: only the sha256 of each token is kept (see auth.rs). A name is
+-- unique among active tokens; a revoked token keeps its row for the record.
+CREATE TABLE api_tokens (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT    NOT NULL,
+    role          TEXT    NOT NULL CHECK (role IN ('clerk', 'supervisor', 'admin')),
+    token_sha256  TEXT    NOT NULL UNIQUE CHECK (length(token_sha256) = 64),
+    created_at    TEXT    NOT NULL,
+    revoked_at    TEXT
+);
+CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL;
+"#,
+    },
+];
+
+/// The newest schema version this build understands.
+pub fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sha256::digest(sql.as_bytes()))
+}
+
+/// Brings the schema up to [`latest_version`]. Returns the versions applied
+/// now (empty when the database was already current).
+pub fn migrate(conn: &mut Connection) -> Result<Vec<u32>, StoreError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version     INTEGER PRIMARY KEY,
+             name        TEXT NOT NULL,
+             sha256      TEXT NOT NULL,
+             applied_at  TEXT NOT NULL
+         );",
+    )?;
+    let newest: Option<u32> =
+        conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
+    let supported = latest_version();
+    if let Some(found) = newest
+        && found > supported
+    {
+        return Err(StoreError::SchemaTooNew { found, supported });
+    }
+    let mut applied = Vec::new();
+    for m in MIGRATIONS {
+        // IMMEDIATE: two processes opening the same new file must not both
+        // run a migration; the second waits (busy timeout) and then sees it.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let recorded: Option<String> = tx
+            .query_row(
+                "SELECT sha256 FROM schema_migrations WHERE version = ?1",
+                [m.version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let sum = checksum(m.sql);
+        match recorded {
+            Some(s) if s == sum => continue,
+            Some(s) => {
+                return Err(StoreError::MigrationChanged {
+                    version: m.version,
+                    recorded: s,
+                    current: sum,
+                });
+            }
+            None => {}
+        }
+        tx.execute_batch(m.sql)
+            .map_err(|source| StoreError::Migration { version: m.version, name: m.name, source })?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?1, ?2, ?3, ?4)",
+            params![m.version, m.name, sum, super::now()],
+        )?;
+        tx.commit()?;
+        applied.push(m.version);
+    }
+    Ok(applied)
+}
