@@ -1,0 +1,260 @@
+//! The JSON API against real modules, a real database and Rocket's local
+//! client: what each role may do, what each bad input gets back, and that a
+//! refused request writes nothing.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use juzhu::auth::{self, Role};
+use juzhu::http::{app, Limits};
+use juzhu::modules::ModuleSet;
+use juzhu::runtime::{Runtime, SandboxLimits};
+use juzhu::service::Service;
+use juzhu::store::Store;
+use rocket::http::{Header, Status};
+use rocket::local::blocking::Client;
+use serde_json::{json, Value};
+
+fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+/// Builds the two modules the tests use, once per test binary.
+fn components() -> &'static Vec<std::path::PathBuf> {
+    static BUILT: OnceLock<Vec<std::path::PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        ["hangzhou-gongshu", "jiaxing"]
+            .iter()
+            .map(|name| {
+                juzhu::module_build::build(
+                    workspace(),
+                    &workspace().join("plugins").join(name),
+                    &workspace().join(juzhu::module_build::OUTPUT_DIR),
+                )
+                .unwrap()
+            })
+            .collect()
+    })
+}
+
+struct Station {
+    client: Client,
+    service: Arc<Service>,
+    clerk: String,
+    supervisor: String,
+    _dir: tempfile::TempDir,
+}
+
+fn station() -> Station {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("juzhu.db")).unwrap();
+    let clerk = auth::create(&mut store, "test", "clerk-li", Role::Clerk).unwrap();
+    let supervisor = auth::create(&mut store, "test", "supervisor-wang", Role::Supervisor).unwrap();
+    let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
+    let mut set = ModuleSet::default();
+    for path in components() {
+        set.insert(runtime.load(&path.display().to_string(), &std::fs::read(path).unwrap()).unwrap()).unwrap();
+    }
+    let service = Arc::new(Service::new(runtime, set, store));
+    let figment = rocket::Config::figment().merge(("log_level", "off"));
+    let client = Client::tracked(app(service.clone(), Limits { max_body_bytes: 64 * 1024 }, figment)).unwrap();
+    Station { client, service, clerk, supervisor, _dir: dir }
+}
+
+fn bearer(token: &str) -> Header<'static> {
+    Header::new("Authorization", format!("Bearer {token}"))
+}
+
+/// A Gongshu applicant eligible on 2017-06-15 through employment.
+fn application() -> Value {
+    let materials: Vec<Value> = ["ApplicationForm", "IdCard", "Photo", "InsuranceCertificate", "LabourContract"]
+        .iter()
+        .map(|k| json!({ "kind": k, "source": "Submitted" }))
+        .collect();
+    json!({
+        "jurisdiction": "330105",
+        "identity": { "name": "王伟", "citizen_id": "340102198503150012" },
+        "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "拱墅区湖墅南路1号", "changes": [] }],
+        "insurance": [{ "from": "2016-06", "to": "2017-06", "division": "330105", "scope": "Full", "back_paid": false }],
+        "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
+        "housing": [], "schooling": [], "guardians": [], "special_statuses": [],
+        "materials": materials,
+        "points": { "awards": [], "violations": [], "assigned": [] }
+    })
+}
+
+fn post(s: &Station, token: &str, path: &str, body: &Value) -> (Status, Value) {
+    let r = s.client.post(path).header(bearer(token)).body(body.to_string()).dispatch();
+    let status = r.status();
+    (status, r.into_json().unwrap_or(Value::Null))
+}
+
+fn audit_len(s: &Station) -> usize {
+    s.service.with_store(|st| st.verify_audit().unwrap())
+}
+
+#[test]
+fn health_needs_no_token_but_everything_else_does() {
+    let s = station();
+    assert_eq!(s.client.get("/health").dispatch().status(), Status::Ok);
+    for path in ["/v1/jurisdictions", "/openapi.json", "/metrics", "/v1/audit"] {
+        let r = s.client.get(path).dispatch();
+        assert_eq!(r.status(), Status::Unauthorized, "{path}");
+        let body: Value = r.into_json().unwrap();
+        assert_eq!(body["error"]["code"], "unauthorized", "{path}");
+    }
+    let r = s.client.get("/v1/jurisdictions").header(bearer("jz_not-a-token")).dispatch();
+    assert_eq!(r.status(), Status::Unauthorized);
+    assert!(r.into_string().unwrap().contains("unknown or revoked token"));
+}
+
+#[test]
+fn evaluate_decides_without_recording() {
+    let s = station();
+    let before = audit_len(&s);
+    let (status, body) = post(&s, &s.clerk, "/v1/evaluate", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::Ok, "{body}");
+    assert_eq!(body["decision"]["outcome"], "Eligible");
+    assert_eq!(body["decision"]["tier"], "Standard");
+    assert_eq!(body["module"]["id"], "hangzhou-gongshu");
+    assert_eq!(body["module"]["sha256"].as_str().unwrap().len(), 64);
+    let reasons = body["decision"]["routes"][0]["reasons"].as_array().unwrap();
+    assert!(reasons.iter().all(|r| r["citation"]["document"] == "003_7477c59a98b1b6f9"), "{reasons:?}");
+    assert_eq!(audit_len(&s), before, "a what-if writes nothing");
+}
+
+#[test]
+fn submit_records_a_receipt_and_a_supervisor_issues_the_permit() {
+    let s = station();
+    let (status, receipt) = post(&s, &s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::Created, "{receipt}");
+    assert_eq!(receipt["outcome"], "Eligible");
+    assert_eq!(receipt["legal_date"], "2017-06-15");
+    assert_eq!(receipt["module"]["version"], "1.0.0");
+    assert_eq!(receipt["input_sha256"].as_str().unwrap().len(), 64);
+    let decision = receipt["decision_id"].as_i64().unwrap();
+
+    // A clerk may not issue; a supervisor may.
+    let path = format!("/v1/decisions/{decision}/permit");
+    let (status, body) = post(&s, &s.clerk, &path, &json!({ "issued_on": "2017-06-20" }));
+    assert_eq!(status, Status::Forbidden, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("needs supervisor"), "{body}");
+    let (status, permit) = post(&s, &s.supervisor, &path, &json!({ "issued_on": "2017-06-20" }));
+    assert_eq!(status, Status::Created, "{permit}");
+    assert_eq!(permit["number"], "330105-2017-000001");
+    assert_eq!(permit["state"], "active");
+
+    // A second permit from the same decision is refused.
+    let (status, body) = post(&s, &s.supervisor, &path, &json!({ "issued_on": "2017-06-20" }));
+    assert_eq!(status, Status::Conflict, "{body}");
+
+    // Restoring an active permit is illegal, and the error lists what is allowed.
+    let (status, body) = post(&s, &s.supervisor, "/v1/permits/330105-2017-000001/restore", &json!({ "legal_date": "2017-07-01" }));
+    assert_eq!(status, Status::Conflict, "{body}");
+    assert_eq!(body["error"]["code"], "illegal_transition");
+    assert_eq!(body["error"]["allowed"], json!(["endorse", "suspend", "cancel"]));
+
+    // Suspending needs the module to direct it: not due in July 2017.
+    let (status, body) = post(&s, &s.supervisor, "/v1/permits/330105-2017-000001/suspend", &json!({ "legal_date": "2017-07-01" }));
+    assert_eq!(status, Status::Conflict, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("does not direct"), "{body}");
+
+    // Every write is in the audit log, and the chain verifies.
+    let r = s.client.get("/v1/audit?after=0&limit=100").header(bearer(&s.supervisor)).dispatch();
+    let entries: Value = r.into_json().unwrap();
+    let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"decision.submit") || actions.iter().any(|a| a.contains("submit")), "{actions:?}");
+    assert!(actions.iter().any(|a| a.contains("issue")), "{actions:?}");
+    assert_eq!(audit_len(&s), actions.len());
+}
+
+#[test]
+fn bad_input_gets_a_422_naming_the_field_and_writes_nothing() {
+    let s = station();
+    let before = audit_len(&s);
+    let mut bad_id = application();
+    bad_id["identity"]["citizen_id"] = json!("340102198503150013");
+    let mut bad_date = application();
+    bad_date["registrations"][0]["registered_on"] = json!("2016-02-30");
+    let mut bad_material = application();
+    bad_material["materials"][0]["kind"] = json!("HouseDeed");
+    let mut wrong_type = application();
+    wrong_type["insurance"][0]["back_paid"] = json!("no");
+    let mut unknown_field = application();
+    unknown_field["insurence"] = json!([]);
+    let mut negative = application();
+    negative["employment"][0]["contract_months"] = json!(-6);
+    let mut nowhere = application();
+    nowhere["jurisdiction"] = json!("110105");
+    let cases = [
+        (bad_id, "application.identity.citizen_id", "invalid_input"),
+        (bad_date, "application.registrations[0].registered_on", "invalid_input"),
+        (bad_material, "application.materials[0].kind", "invalid_input"),
+        (wrong_type, "application.insurance[0].back_paid", "invalid_input"),
+        (unknown_field, "application.insurence", "unknown_field"),
+        (negative, "application.employment[0].contract_months", "invalid_input"),
+        (nowhere, "application.jurisdiction", "unknown_jurisdiction"),
+    ];
+    for (app, field, code) in cases {
+        let (status, body) = post(&s, &s.clerk, "/v1/applications", &json!({ "application": app, "legal_date": "2017-06-15" }));
+        assert_eq!(status, Status::UnprocessableEntity, "{field}: {body}");
+        assert_eq!(body["error"]["field"], field, "{body}");
+        assert_eq!(body["error"]["code"], code, "{body}");
+    }
+    // Malformed JSON.
+    let r = s.client.post("/v1/applications").header(bearer(&s.clerk)).body("{\"application\": {").dispatch();
+    assert_eq!(r.status(), Status::UnprocessableEntity);
+    assert_eq!(r.into_json::<Value>().unwrap()["error"]["code"], "malformed_json");
+    // An oversized body.
+    let huge = json!({ "application": application(), "padding": "x".repeat(100 * 1024) });
+    let (status, body) = post(&s, &s.clerk, "/v1/applications", &huge);
+    assert_eq!(status, Status::PayloadTooLarge, "{body}");
+    assert_eq!(body["error"]["code"], "body_too_large");
+    assert_eq!(audit_len(&s), before, "refused requests wrote nothing");
+}
+
+#[test]
+fn every_route_is_in_the_openapi_document() {
+    let s = station();
+    let r = s.client.get("/openapi.json").header(bearer(&s.clerk)).dispatch();
+    assert_eq!(r.status(), Status::Ok);
+    let doc: Value = r.into_json().unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for route in s.client.rocket().routes() {
+        let path = route.uri.origin.path().to_string();
+        let documented = if path == "/v1/permits/<number>/<action>" {
+            ["endorse", "suspend", "restore", "cancel"].iter().all(|a| paths.contains_key(&format!("/v1/permits/{{number}}/{a}")))
+        } else {
+            let openapi_path = path.replace('<', "{").replace('>', "}");
+            paths.contains_key(&openapi_path)
+        };
+        assert!(documented, "route {path} is not in /openapi.json");
+    }
+}
+
+#[test]
+fn metrics_count_decisions_by_outcome_and_jurisdiction() {
+    let s = station();
+    post(&s, &s.clerk, "/v1/evaluate", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    let r = s.client.get("/metrics").header(bearer(&s.clerk)).dispatch();
+    assert_eq!(r.status(), Status::Ok);
+    let text = r.into_string().unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("juzhu_decisions_total{") && l.contains("jurisdiction=\"330105\"") && l.contains("outcome=\"eligible\""))
+        .unwrap_or_else(|| panic!("no decision counter in:\n{text}"));
+    assert!(line.ends_with(" 1"), "{line}");
+    assert!(text.lines().any(|l| l.starts_with("juzhu_module_fuel_total{") && l.contains("hangzhou-gongshu@1.0.0")), "{text}");
+}
+
+#[test]
+fn jurisdictions_list_the_modules_in_force() {
+    let s = station();
+    let r = s.client.get("/v1/jurisdictions").header(bearer(&s.clerk)).dispatch();
+    let list: Value = r.into_json().unwrap();
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|j| j["module"]["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["hangzhou-gongshu", "jiaxing"]);
+    // Tokens are for admins only.
+    let r = s.client.get("/v1/tokens").header(bearer(&s.supervisor)).dispatch();
+    assert_eq!(r.status(), Status::Forbidden);
+}
