@@ -286,7 +286,14 @@ mod tests {
 
     #[test]
     fn declares_types() {
-        let text = Metrics::new().encode();
+        // A family with no label set yet is left out of the output, so
+        // record one of each first.
+        let m = Metrics::new();
+        m.http_request("GET", "/v1/jurisdictions", 200, Duration::from_micros(80));
+        m.decision("330000", "eligible");
+        m.module_call("zhejiang", "decide", Duration::from_micros(20), 10);
+        m.module_failure("zhejiang", "trap");
+        let text = m.encode();
         for line in [
             "# TYPE juzhu_http_requests counter",
             "# TYPE juzhu_http_request_duration_seconds histogram",

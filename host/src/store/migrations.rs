@@ -20,9 +20,9 @@ pub struct Migration {
 /// Every migration this build knows, oldest first. Append; never edit.
 pub const MIGRATIONS: &[Migration] = &[
     Migration {
-    version: 1,
-    name: "applications, decisions, permits, endorsements, audit log",
-    sql: r#"
+        version: 1,
+        name: "applications, decisions, permits, endorsements, audit log",
+        sql: r#"
 -- One row per submitted application; `facts` is the contract `application`
 -- as JSON, `input_sha256` the hash the receipt quotes.
 CREATE TABLE applications (
@@ -140,7 +140,9 @@ pub fn migrate(conn: &mut Connection) -> Result<Vec<u32>, StoreError> {
          );",
     )?;
     let newest: Option<u32> =
-        conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
+        conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })?;
     let supported = latest_version();
     if let Some(found) = newest
         && found > supported
@@ -172,7 +174,11 @@ pub fn migrate(conn: &mut Connection) -> Result<Vec<u32>, StoreError> {
             None => {}
         }
         tx.execute_batch(m.sql)
-            .map_err(|source| StoreError::Migration { version: m.version, name: m.name, source })?;
+            .map_err(|source| StoreError::Migration {
+                version: m.version,
+                name: m.name,
+                source,
+            })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?1, ?2, ?3, ?4)",
             params![m.version, m.name, sum, super::now()],

@@ -29,7 +29,10 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open database {}: {source}", path.display())]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error(
         "database {} cannot use WAL journaling (got `{mode}`); put the data directory on a local filesystem", path.display()
     )]
@@ -41,9 +44,17 @@ pub enum StoreError {
     #[error(
         "schema migration {version} was applied with sha256 {recorded} but this build has {current}; a released migration must never change"
     )]
-    MigrationChanged { version: u32, recorded: String, current: String },
+    MigrationChanged {
+        version: u32,
+        recorded: String,
+        current: String,
+    },
     #[error("schema migration {version} ({name}) failed: {source}")]
-    Migration { version: u32, name: &'static str, source: rusqlite::Error },
+    Migration {
+        version: u32,
+        name: &'static str,
+        source: rusqlite::Error,
+    },
     #[error("stored {what} cannot be read back: {detail}")]
     Corrupt { what: String, detail: String },
     #[error("database error: {0}")]
@@ -125,7 +136,10 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let open_err = |source| StoreError::Open { path: path.clone(), source };
+        let open_err = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
         let mut conn = Connection::open(&path).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // WAL: readers never block the writer, and a commit is one fsync of
@@ -165,7 +179,8 @@ impl Store {
     /// Starts a write. IMMEDIATE takes the write lock up front, so two
     /// writers queue on the busy timeout instead of one failing at commit.
     pub(crate) fn write(&mut self) -> rusqlite::Result<Transaction<'_>> {
-        self.conn.transaction_with_behavior(TransactionBehavior::Immediate)
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
     }
 
     /// Walks the audit chain; see [`audit::verify_audit`].
@@ -191,7 +206,10 @@ impl Store {
     }
 
     /// The permit issued from a decision, if any.
-    pub fn permit_for_decision(&self, decision_id: i64) -> Result<Option<PermitRecord>, StoreError> {
+    pub fn permit_for_decision(
+        &self,
+        decision_id: i64,
+    ) -> Result<Option<PermitRecord>, StoreError> {
         permit_for_decision(&self.conn, decision_id)
     }
 
@@ -218,7 +236,10 @@ pub(crate) fn now() -> String {
 }
 
 fn corrupt(what: impl Into<String>, detail: impl ToString) -> StoreError {
-    StoreError::Corrupt { what: what.into(), detail: detail.to_string() }
+    StoreError::Corrupt {
+        what: what.into(),
+        detail: detail.to_string(),
+    }
 }
 
 pub(crate) fn outcome_str(o: Outcome) -> &'static str {
@@ -234,7 +255,10 @@ fn parse_outcome(s: &str) -> Result<Outcome, StoreError> {
         "eligible" => Ok(Outcome::Eligible),
         "ineligible" => Ok(Outcome::Ineligible),
         "incomplete" => Ok(Outcome::Incomplete),
-        other => Err(corrupt("decision outcome", format!("unknown outcome `{other}`"))),
+        other => Err(corrupt(
+            "decision outcome",
+            format!("unknown outcome `{other}`"),
+        )),
     }
 }
 
@@ -274,7 +298,13 @@ pub(crate) fn insert_application(
     tx.execute(
         "INSERT INTO applications (jurisdiction, legal_date, facts, input_sha256, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![jurisdiction, legal_date, to_json(facts), input_sha256, now()],
+        params![
+            jurisdiction,
+            legal_date,
+            to_json(facts),
+            input_sha256,
+            now()
+        ],
     )?;
     Ok(tx.last_insert_rowid())
 }
@@ -379,16 +409,26 @@ pub(crate) fn set_permit_state(
     Ok(())
 }
 
-pub(crate) fn insert_endorsement(tx: &Transaction<'_>, number: &str, on: &str) -> rusqlite::Result<()> {
+pub(crate) fn insert_endorsement(
+    tx: &Transaction<'_>,
+    number: &str,
+    on: &str,
+) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO endorsements (permit_number, endorsed_on) VALUES (?1, ?2)",
         params![number, on],
     )?;
-    tx.execute("UPDATE permits SET updated_at = ?2 WHERE number = ?1", params![number, now()])?;
+    tx.execute(
+        "UPDATE permits SET updated_at = ?2 WHERE number = ?1",
+        params![number, now()],
+    )?;
     Ok(())
 }
 
-pub(crate) fn load_application(conn: &Connection, id: i64) -> Result<Option<ApplicationRecord>, StoreError> {
+pub(crate) fn load_application(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<ApplicationRecord>, StoreError> {
     let row = conn
         .query_row(
             "SELECT id, jurisdiction, legal_date, facts, input_sha256, received_at
@@ -419,7 +459,10 @@ pub(crate) fn load_application(conn: &Connection, id: i64) -> Result<Option<Appl
     }))
 }
 
-pub(crate) fn load_decision(conn: &Connection, id: i64) -> Result<Option<DecisionRecord>, StoreError> {
+pub(crate) fn load_decision(
+    conn: &Connection,
+    id: i64,
+) -> Result<Option<DecisionRecord>, StoreError> {
     let row = conn
         .query_row(
             "SELECT id, application_id, outcome, tier, decision, module_id, module_version,
@@ -433,7 +476,11 @@ pub(crate) fn load_decision(conn: &Connection, id: i64) -> Result<Option<Decisio
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, String>(4)?,
-                    ModuleRef { id: r.get(5)?, version: r.get(6)?, sha256: r.get(7)? },
+                    ModuleRef {
+                        id: r.get(5)?,
+                        version: r.get(6)?,
+                        sha256: r.get(7)?,
+                    },
                     r.get::<_, String>(8)?,
                     r.get::<_, String>(9)?,
                 ))
@@ -461,7 +508,11 @@ pub(crate) fn permit_for_decision(
     decision_id: i64,
 ) -> Result<Option<PermitRecord>, StoreError> {
     let number: Option<String> = conn
-        .query_row("SELECT number FROM permits WHERE decision_id = ?1", [decision_id], |r| r.get(0))
+        .query_row(
+            "SELECT number FROM permits WHERE decision_id = ?1",
+            [decision_id],
+            |r| r.get(0),
+        )
         .optional()?;
     match number {
         Some(n) => load_permit(conn, &n),
@@ -469,7 +520,10 @@ pub(crate) fn permit_for_decision(
     }
 }
 
-pub(crate) fn load_permit(conn: &Connection, number: &str) -> Result<Option<PermitRecord>, StoreError> {
+pub(crate) fn load_permit(
+    conn: &Connection,
+    number: &str,
+) -> Result<Option<PermitRecord>, StoreError> {
     let row = conn
         .query_row(
             "SELECT number, jurisdiction, tier, state, issued_on, holder_citizen_id, facts,
@@ -510,13 +564,19 @@ pub(crate) fn load_permit(conn: &Connection, number: &str) -> Result<Option<Perm
         return Ok(None);
     };
     let endorsements = conn
-        .prepare("SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on")?
+        .prepare(
+            "SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on",
+        )?
         .query_map([&number], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
     Ok(Some(PermitRecord {
         tier: parse_tier(&tier)?,
-        state: PermitState::parse(&state)
-            .ok_or_else(|| corrupt(format!("state of permit {number}"), format!("unknown state `{state}`")))?,
+        state: PermitState::parse(&state).ok_or_else(|| {
+            corrupt(
+                format!("state of permit {number}"),
+                format!("unknown state `{state}`"),
+            )
+        })?,
         facts: from_json(&format!("facts of permit {number}"), &facts)?,
         number,
         jurisdiction,
