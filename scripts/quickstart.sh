@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start: build everything (the wasm target included), build the five
-# jurisdiction modules as sandboxed components, and run juzhu's conformance kit
-# over each of them.
+# jurisdiction modules as sandboxed components, certify each with juzhu's
+# conformance kit, then start juzhu on the embedded SQLite database in ./data.
+# The first start prints an admin token.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,8 +10,7 @@ scripts/setup.sh
 scripts/build-modules.sh
 for dir in plugins/*/; do
     name=$(basename "$dir")
-    echo
-    ./target/debug/juzhu certify "target/modules/$name.wasm" --vectors "$dir/vectors"
+    ./target/debug/juzhu certify "target/modules/$name.wasm" --vectors "$dir/vectors" | tail -n 1 | sed "s/^/$name: /"
 done
 echo
-echo "juzhu is built: ./target/debug/juzhu --help"
+exec ./target/debug/juzhu serve "$@"

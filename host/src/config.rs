@@ -246,7 +246,7 @@ impl StationConfig {
         let config: StationConfig = serde_path_to_error::deserialize(de).map_err(|e| {
             let key = e.path().to_string();
             let inner = e.into_inner();
-            invalid(inner.span(), Some(key), inner.message().trim().to_string())
+            invalid(inner.span(), Some(key), plain_types(inner.message().trim()))
         })?;
         config.check().map_err(|(key, message)| invalid(None, Some(key), message))?;
         Ok(config)
@@ -297,8 +297,16 @@ fn socket_addr<'de, D: Deserializer<'de>>(de: D) -> Result<SocketAddr, D::Error>
     let text = String::deserialize(de)?;
     text.parse().map_err(|_| {
         serde::de::Error::custom(format!(
-            "{text:?} is not a socket address; expected an IP address and port, e.g. \"127.0.0.1:8080\" or \"[::]:8080\" (host names are not resolved)"
+            "{text:?} is not a socket address; expected an IP address and port, \
+             e.g. \"127.0.0.1:8080\" or \"[::]:8080\" (host names are not resolved)"
         ))
+    })
+}
+
+/// Says "expected u64" the way an operator would.
+fn plain_types(message: &str) -> String {
+    ["u64", "usize", "u32"].iter().fold(message.to_string(), |m, ty| {
+        m.replace(&format!("expected {ty}"), "expected a whole number, 0 or more")
     })
 }
 
@@ -436,6 +444,7 @@ mod tests {
     fn wrong_type() {
         let shown = rejects("[sandbox]\nfuel = \"lots\"\n", "sandbox.fuel");
         assert!(shown.contains("station.toml:2:8"), "{shown}");
+        assert!(shown.contains("expected a whole number"), "{shown}");
         rejects("data_dir = 3\n", "data_dir");
         rejects("[modules]\njurisdictions = \"330203\"\n", "modules.jurisdictions");
         rejects("[http]\nmax_body_bytes = -1\n", "http.max_body_bytes");

@@ -123,6 +123,6 @@ pub fn openapi(_who: Clerk) -> (rocket::http::ContentType, &'static str) {
 
 #[get("/metrics")]
 pub fn metrics(_who: Clerk, svc: Svc<'_>) -> (rocket::http::ContentType, String) {
-    let text = rocket::http::ContentType::new("text", "plain").with_params(("version", "0.0.4"));
-    (text, svc.metrics().encode())
+    let content_type = rocket::http::ContentType::parse_flexible(crate::metrics::CONTENT_TYPE).unwrap_or(rocket::http::ContentType::Plain);
+    (content_type, svc.metrics().encode())
 }
