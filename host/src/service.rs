@@ -61,6 +61,40 @@ pub struct Benefits {
     pub module: ModuleRef,
 }
 
+/// One applicant for a limited service.
+#[derive(Debug, serde::Deserialize)]
+pub struct Applicant {
+    /// The caller's id for the applicant; also the final tie-break.
+    pub id: String,
+    pub facts: Application,
+}
+
+/// One applicant's place in a ranking.
+#[derive(Debug, Serialize)]
+pub struct Ranked {
+    /// 1-based; `None` for an applicant excluded by a veto or a freeze.
+    pub rank: Option<usize>,
+    pub id: String,
+    pub total: i32,
+    pub admitted: bool,
+    pub breakdown: PointsBreakdown,
+}
+
+/// The allocation of `places` among applicants, by points.
+#[derive(Debug, Serialize)]
+pub struct Ranking {
+    pub places: usize,
+    pub legal_date: String,
+    pub module: ModuleRef,
+    /// The admitted applicants' ids, best first.
+    pub admitted: Vec<String>,
+    pub ranking: Vec<Ranked>,
+    pub tie_break: &'static str,
+}
+
+/// How equal totals are ordered, stated in every ranking.
+pub const TIE_BREAK: &str = "higher total first; equal totals by applicant id, ascending (byte order), so the same input always gives the same allocation; vetoed (一票否决) and frozen (冻结) applicants are not ranked";
+
 /// A jurisdiction's module in force.
 #[derive(Debug, Serialize)]
 pub struct JurisdictionModule {
@@ -261,6 +295,49 @@ impl Service {
         let services = self.observe(&module, "services", module.services(&contract, &permit.facts, &legal_date))?;
         let points = self.observe(&module, "points", module.points(Some(&contract), &permit.facts, &legal_date))?;
         Ok(Benefits { permit: permit.number, legal_date, services: input(services)?, points: input(points)?, module: module_ref(&module) })
+    }
+
+    /// Ranks applicants for `places` of a limited service (e.g. 积分入学) by
+    /// the points their jurisdiction's module gives them.
+    pub fn rank(&self, applicants: &[Applicant], places: usize, legal_date: Option<String>) -> Result<Ranking, ServiceError> {
+        let Some(first) = applicants.first() else {
+            return Err(ServiceError::bad("applicants", "is empty; give at least one applicant"));
+        };
+        let set = self.modules.snapshot();
+        let module = Self::module_for(&set, &first.facts.jurisdiction)?;
+        let legal_date = Self::legal_date(&module, legal_date)?;
+        let mut seen = std::collections::HashSet::new();
+        let mut ranking = Vec::with_capacity(applicants.len());
+        for (i, a) in applicants.iter().enumerate() {
+            if !seen.insert(a.id.as_str()) {
+                return Err(ServiceError::bad(&format!("applicants[{i}].id"), format!("`{}` appears twice; ids must be unique", a.id)));
+            }
+            let theirs = Self::module_for(&set, &a.facts.jurisdiction)?;
+            if !Arc::ptr_eq(&theirs, &module) {
+                return Err(ServiceError::bad(
+                    &format!("applicants[{i}].facts.jurisdiction"),
+                    format!("is decided by {}, but applicants[0] by {}; one ranking is for one jurisdiction's service", theirs.label(), module.label()),
+                ));
+            }
+            let breakdown = self
+                .observe(&module, "points", module.points(None, &a.facts, &legal_date))?
+                .map_err(|e| ServiceError::bad(&format!("applicants[{i}].{}", e.field), e.message))?;
+            ranking.push(Ranked { rank: None, id: a.id.clone(), total: breakdown.total, admitted: false, breakdown });
+        }
+        let excluded = |r: &Ranked| r.breakdown.vetoed || r.breakdown.frozen;
+        ranking.sort_by(|a, b| excluded(a).cmp(&excluded(b)).then(b.total.cmp(&a.total)).then(a.id.cmp(&b.id)));
+        let mut admitted = Vec::new();
+        for (i, r) in ranking.iter_mut().enumerate() {
+            if excluded(r) {
+                continue;
+            }
+            r.rank = Some(i + 1);
+            if admitted.len() < places {
+                r.admitted = true;
+                admitted.push(r.id.clone());
+            }
+        }
+        Ok(Ranking { places, legal_date, module: module_ref(&module), admitted, ranking, tie_break: TIE_BREAK })
     }
 
     /// A permit as recorded.

@@ -258,3 +258,58 @@ fn jurisdictions_list_the_modules_in_force() {
     let r = s.client.get("/v1/tokens").header(bearer(&s.supervisor)).dispatch();
     assert_eq!(r.status(), Status::Forbidden);
 }
+
+/// Jiaxing full-permit holders from the module's own points vectors: the
+/// totals below are the module's, not the test's.
+fn jiaxing_holder(vector: &str) -> Value {
+    let file = workspace().join("plugins/jiaxing/vectors/points.yaml");
+    let v = juzhu_sdk::vectors::load_file(&file).unwrap().into_iter().find(|v| v.id == vector).unwrap();
+    serde_json::to_value(&v.facts).unwrap()
+}
+
+#[test]
+fn ranking_allocates_places_by_points_with_a_deterministic_tie_break() {
+    let s = station();
+    let plain = jiaxing_holder("jx-pts-no-permit-tier-held");
+    let mut penalised = jiaxing_holder("jx-pts-deduction");
+    let mut vetoed = jiaxing_holder("jx-pts-veto");
+    // Rank as applicants who hold a full permit, without a permit record.
+    penalised["tier_held"] = json!("Standard");
+    vetoed["tier_held"] = json!("Standard");
+    let applicants = json!([
+        { "id": "c-penalised", "facts": penalised },
+        { "id": "d-vetoed", "facts": vetoed },
+        { "id": "b-plain", "facts": plain.clone() },
+        { "id": "a-plain", "facts": plain },
+    ]);
+    let request = json!({ "places": 2, "legal_date": "2017-03-01", "applicants": applicants });
+    let (status, body) = post(&s, &s.clerk, "/v1/rank", &request);
+    assert_eq!(status, Status::Ok, "{body}");
+    assert_eq!(body["module"]["id"], "jiaxing");
+    // Equal totals: ordered by id, so the same input always gives the same allocation.
+    assert_eq!(body["admitted"], json!(["a-plain", "b-plain"]));
+    let ranking = body["ranking"].as_array().unwrap();
+    let order: Vec<&str> = ranking.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(order, ["a-plain", "b-plain", "c-penalised", "d-vetoed"]);
+    let total = |i: usize| ranking[i]["total"].as_i64().unwrap();
+    assert_eq!(total(0), total(1));
+    assert!(total(2) < total(0), "a deduction lowers the total: {body}");
+    assert_eq!(ranking[2]["rank"], 3);
+    assert_eq!(ranking[2]["admitted"], false);
+    assert_eq!(ranking[3]["rank"], Value::Null, "a vetoed applicant is not ranked");
+    assert_eq!(ranking[3]["breakdown"]["vetoed"], true);
+    assert!(body["tie_break"].as_str().unwrap().contains("applicant id"));
+
+    // The same applicants in another order give the same allocation.
+    let mut reversed = request.clone();
+    reversed["applicants"].as_array_mut().unwrap().reverse();
+    let (_, again) = post(&s, &s.clerk, "/v1/rank", &reversed);
+    assert_eq!(again["admitted"], body["admitted"]);
+
+    // Applicants of another jurisdiction's module are refused, naming the one.
+    let mut mixed = request.clone();
+    mixed["applicants"][1]["facts"] = application();
+    let (status, err) = post(&s, &s.clerk, "/v1/rank", &mixed);
+    assert_eq!(status, Status::UnprocessableEntity, "{err}");
+    assert_eq!(err["error"]["field"], "applicants[1].facts.jurisdiction");
+}

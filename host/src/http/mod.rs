@@ -98,6 +98,7 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::act,
                 routes::benefits,
                 routes::audit,
+                routes::rank,
                 routes::jurisdictions,
                 routes::tokens,
                 routes::openapi,

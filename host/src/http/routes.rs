@@ -104,6 +104,21 @@ pub fn audit(_who: Supervisor, svc: Svc<'_>, after: Option<i64>, limit: Option<u
     Ok(Json(svc.audit(after.unwrap_or(0), limit.unwrap_or(100))?))
 }
 
+/// Applicants for `places` of a limited service.
+#[derive(Deserialize)]
+pub struct RankRequest {
+    pub places: usize,
+    pub applicants: Vec<crate::service::Applicant>,
+    #[serde(default)]
+    pub legal_date: Option<String>,
+}
+
+#[post("/v1/rank", data = "<body>")]
+pub fn rank(_who: Clerk, svc: Svc<'_>, body: Body<RankRequest>) -> Result<Json<crate::service::Ranking>, ApiError> {
+    let Checked(req) = body?;
+    Ok(Json(svc.rank(&req.applicants, req.places, req.legal_date)?))
+}
+
 #[get("/v1/jurisdictions")]
 pub fn jurisdictions(_who: Clerk, svc: Svc<'_>) -> Json<Vec<JurisdictionModule>> {
     Json(svc.jurisdictions())
