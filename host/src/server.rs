@@ -59,7 +59,7 @@ pub fn build(config: &StationConfig) -> anyhow::Result<(Arc<Service>, Option<Str
     };
     let runtime = Runtime::new(config.sandbox.clone(), Some(config.data_dir.join("compiled")))?;
     let modules = load_modules(config, &runtime)?;
-    Ok((Arc::new(Service::new(runtime, modules, store)), admin))
+    Ok((Arc::new(Service::new(runtime, modules, store)?), admin))
 }
 
 /// Runs the HTTP API until the process is stopped.
@@ -79,7 +79,7 @@ pub fn serve(config: StationConfig) -> anyhow::Result<()> {
         .merge(("log_level", rocket::config::LogLevel::Critical));
     let limits = crate::http::Limits { max_body_bytes: config.http.max_body_bytes };
     println!("listening on http://{}", config.listen);
-    rocket::execute(async move { crate::http::app(service, limits, figment).launch().await })
+    rocket::execute(async move { crate::http::app(service, limits, figment).attach(crate::http::access_log::AccessLog::stderr(config.log_format)).launch().await })
         .map(drop)
         .map_err(|e| anyhow::anyhow!("the HTTP server stopped: {e}"))
 }

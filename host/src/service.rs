@@ -35,6 +35,9 @@ pub enum ServiceError {
     Lifecycle(#[from] LifecycleError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The write's group commit failed; nothing of it was kept.
+    #[error(transparent)]
+    NotKept(#[from] crate::store::group_commit::BatchError),
 }
 
 impl ServiceError {
@@ -123,6 +126,11 @@ pub struct Service {
     _runtime: crate::runtime::Runtime,
     modules: ActiveModules,
     store: Mutex<Store>,
+    /// A second connection for token checks: under WAL it reads the last
+    /// commit without waiting for a batch that is syncing to disk.
+    reader: Mutex<Store>,
+    /// Submissions from concurrent requests share one commit (one fsync).
+    group_commit: crate::store::group_commit::GroupCommit,
     metrics: Arc<crate::metrics::Metrics>,
 }
 
@@ -136,13 +144,21 @@ fn input<T>(result: Result<T, InputError>) -> Result<T, ServiceError> {
 }
 
 impl Service {
-    pub fn new(runtime: crate::runtime::Runtime, modules: ModuleSet, store: Store) -> Self {
-        Service {
+    pub fn new(runtime: crate::runtime::Runtime, modules: ModuleSet, store: Store) -> Result<Self, StoreError> {
+        let reader = Store::open(store.path())?;
+        Ok(Service {
             _runtime: runtime,
             modules: ActiveModules::new(modules),
             store: Mutex::new(store),
+            reader: Mutex::new(reader),
+            group_commit: Default::default(),
             metrics: Arc::new(crate::metrics::Metrics::new()),
-        }
+        })
+    }
+
+    /// Who `token` belongs to, if anyone.
+    pub fn authenticate(&self, token: &str) -> Result<Option<crate::auth::Principal>, crate::auth::TokenError> {
+        crate::auth::verify(&self.reader.lock().unwrap_or_else(|e| e.into_inner()), token)
     }
 
     pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
@@ -233,13 +249,16 @@ impl Service {
     /// Decides an application and records the decision with its audit entry.
     pub fn submit(&self, actor: &str, application: &Application, legal_date: Option<String>) -> Result<Receipt, ServiceError> {
         let evaluation = self.evaluate(application, legal_date)?;
-        let submission = Submission {
-            application,
-            legal_date: &evaluation.legal_date,
-            decision: &evaluation.decision,
-            module: &evaluation.module,
-        };
-        Ok(lifecycle::submit(&mut self.store(), actor, submission)?)
+        let (actor, application) = (actor.to_string(), application.clone());
+        self.group_commit.run(&self.store, move |store| {
+            let submission = Submission {
+                application: &application,
+                legal_date: &evaluation.legal_date,
+                decision: &evaluation.decision,
+                module: &evaluation.module,
+            };
+            Ok(lifecycle::submit(store, &actor, submission)?)
+        })
     }
 
     /// Issues the permit an eligible decision grants.
@@ -306,8 +325,7 @@ impl Service {
         let set = self.modules.snapshot();
         let module = Self::module_for(&set, &first.facts.jurisdiction)?;
         let legal_date = Self::legal_date(&module, legal_date)?;
-        let mut seen = std::collections::HashSet::new();
-        let mut ranking = Vec::with_capacity(applicants.len());
+        let mut seen = std::collections::HashSet::with_capacity(applicants.len());
         for (i, a) in applicants.iter().enumerate() {
             if !seen.insert(a.id.as_str()) {
                 return Err(ServiceError::bad(&format!("applicants[{i}].id"), format!("`{}` appears twice; ids must be unique", a.id)));
@@ -319,9 +337,10 @@ impl Service {
                     format!("is decided by {}, but applicants[0] by {}; one ranking is for one jurisdiction's service", theirs.label(), module.label()),
                 ));
             }
-            let breakdown = self
-                .observe(&module, "points", module.points(None, &a.facts, &legal_date))?
-                .map_err(|e| ServiceError::bad(&format!("applicants[{i}].{}", e.field), e.message))?;
+        }
+        let mut ranking = Vec::with_capacity(applicants.len());
+        for (i, (a, answer)) in applicants.iter().zip(self.points_of_all(&module, applicants, &legal_date)?).enumerate() {
+            let breakdown = answer.map_err(|e| ServiceError::bad(&format!("applicants[{i}].{}", e.field), e.message))?;
             ranking.push(Ranked { rank: None, id: a.id.clone(), total: breakdown.total, admitted: false, breakdown });
         }
         let excluded = |r: &Ranked| r.breakdown.vetoed || r.breakdown.frozen;
@@ -338,6 +357,41 @@ impl Service {
             }
         }
         Ok(Ranking { places, legal_date, module: module_ref(&module), admitted, ranking, tie_break: TIE_BREAK })
+    }
+
+    /// Every applicant's points, in order: the pool is split across the cores,
+    /// and each core's share is scored in batches that share one sandbox.
+    fn points_of_all(
+        &self,
+        module: &LoadedModule,
+        applicants: &[Applicant],
+        legal_date: &str,
+    ) -> Result<Vec<Result<PointsBreakdown, InputError>>, ServiceError> {
+        /// Applicants per sandbox: enough to make instantiation negligible,
+        /// few enough that a leaky module cannot fill its memory cap.
+        const BATCH: usize = 1024;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let share = applicants.len().div_ceil(cores).max(1);
+        let shares: Vec<Result<Vec<_>, ServiceError>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = applicants
+                .chunks(share)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut answers = Vec::with_capacity(part.len());
+                        for batch in part.chunks(BATCH) {
+                            answers.extend(self.observe(module, "points", module.points_batch(batch.iter().map(|a| &a.facts), legal_date))?);
+                        }
+                        Ok(answers)
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        });
+        let mut all = Vec::with_capacity(applicants.len());
+        for share in shares {
+            all.extend(share?);
+        }
+        Ok(all)
     }
 
     /// A permit as recorded.

@@ -3,9 +3,11 @@
 //! refused request writes nothing.
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use juzhu::auth::{self, Role};
+use juzhu::config::LogFormat;
+use juzhu::http::access_log::AccessLog;
 use juzhu::http::{app, Limits};
 use juzhu::modules::ModuleSet;
 use juzhu::runtime::{Runtime, SandboxLimits};
@@ -42,6 +44,8 @@ struct Station {
     service: Arc<Service>,
     clerk: String,
     supervisor: String,
+    /// The access log, as JSON lines.
+    log: Arc<Mutex<Vec<u8>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -55,10 +59,13 @@ fn station() -> Station {
     for path in components() {
         set.insert(runtime.load(&path.display().to_string(), &std::fs::read(path).unwrap()).unwrap()).unwrap();
     }
-    let service = Arc::new(Service::new(runtime, set, store));
+    let service = Arc::new(Service::new(runtime, set, store).unwrap());
     let figment = rocket::Config::figment().merge(("log_level", "off"));
-    let client = Client::tracked(app(service.clone(), Limits { max_body_bytes: 64 * 1024 }, figment)).unwrap();
-    Station { client, service, clerk, supervisor, _dir: dir }
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let rocket = app(service.clone(), Limits { max_body_bytes: 64 * 1024 }, figment)
+        .attach(AccessLog::to(LogFormat::Json, log.clone()));
+    let client = Client::tracked(rocket).unwrap();
+    Station { client, service, clerk, supervisor, log, _dir: dir }
 }
 
 fn bearer(token: &str) -> Header<'static> {
@@ -312,4 +319,25 @@ fn ranking_allocates_places_by_points_with_a_deterministic_tie_break() {
     let (status, err) = post(&s, &s.clerk, "/v1/rank", &mixed);
     assert_eq!(status, Status::UnprocessableEntity, "{err}");
     assert_eq!(err["error"]["field"], "applicants[1].facts.jurisdiction");
+}
+
+#[test]
+fn the_access_log_names_route_status_and_caller_and_masks_the_citizen_id() {
+    let s = station();
+    let (status, _) = post(&s, &s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::Created);
+    s.client.get("/v1/jurisdictions").dispatch();
+
+    let text = String::from_utf8(s.log.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("each log line is one JSON object")).collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[0]["method"], "POST");
+    assert_eq!(lines[0]["route"], "/v1/applications");
+    assert_eq!(lines[0]["status"], 201);
+    assert_eq!(lines[0]["actor"], "clerk-li");
+    assert_eq!(lines[0]["holder"], "340102***********2");
+    assert_eq!(lines[1]["status"], 401);
+    assert_eq!(lines[1]["actor"], Value::Null);
+    assert!(!text.contains("340102198503150012"), "the full citizen ID number reached the log: {text}");
+    assert!(!text.contains(&s.clerk), "a token reached the log: {text}");
 }

@@ -109,21 +109,10 @@ pub fn insurance_streak(
     rule: InsuranceRule,
     in_area: impl Fn(&str) -> bool,
 ) -> u32 {
-    // A month qualifies when any record covering it qualifies: a regular
-    // contribution is not undone by a back-paid or work-injury-only record
-    // for the same month.
-    let month_status = |m: YearMonth| -> bool {
-        periods.iter().filter(|p| in_area(&p.division)).any(|p| {
-            ym(&p.from) <= m
-                && m <= ym(&p.to)
-                && !(p.back_paid && rule.back_paid_breaks)
-                && !(p.scope == InsuranceScope::WorkInjuryOnly && rule.work_injury_only_breaks)
-        })
-    };
-    let earliest = periods.iter().map(|p| ym(&p.from)).min();
+    let qualifying = QualifyingMonths::new(periods, rule, in_area);
     let mut count = 0;
     let mut m = last;
-    while earliest.is_some_and(|e| m >= e) && month_status(m) {
+    while qualifying.covers(m) {
         count += 1;
         m = m.plus(-1);
     }
@@ -139,16 +128,42 @@ pub fn insurance_months_within(
     rule: InsuranceRule,
     in_area: impl Fn(&str) -> bool,
 ) -> u32 {
+    let qualifying = QualifyingMonths::new(periods, rule, in_area);
     let first = last.plus(-(window as i32) + 1);
     let mut count = 0;
     let mut m = first;
     while m <= last {
-        if insurance_streak(periods, m, rule, &in_area) > 0 {
+        if qualifying.covers(m) {
             count += 1;
         }
         m = m.plus(1);
     }
     count
+}
+
+/// The insurance periods that count under a rule, parsed once: a month
+/// qualifies when any of them covers it, so a regular contribution is not
+/// undone by a back-paid or work-injury-only record for the same month.
+struct QualifyingMonths(Vec<(YearMonth, YearMonth)>);
+
+impl QualifyingMonths {
+    fn new(periods: &[InsurancePeriod], rule: InsuranceRule, in_area: impl Fn(&str) -> bool) -> Self {
+        QualifyingMonths(
+            periods
+                .iter()
+                .filter(|p| {
+                    in_area(&p.division)
+                        && !(p.back_paid && rule.back_paid_breaks)
+                        && !(p.scope == InsuranceScope::WorkInjuryOnly && rule.work_injury_only_breaks)
+                })
+                .map(|p| (ym(&p.from), ym(&p.to)))
+                .collect(),
+        )
+    }
+
+    fn covers(&self, m: YearMonth) -> bool {
+        self.0.iter().any(|&(from, to)| from <= m && m <= to)
+    }
 }
 
 /// Whether an activity dated `[start, end]` runs on `on`.

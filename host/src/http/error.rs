@@ -55,6 +55,7 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Lifecycle(l) => lifecycle(l, message),
             ServiceError::Store(_) => ApiError::new(Status::InternalServerError, "store_error", message),
+            ServiceError::NotKept(_) => ApiError::new(Status::ServiceUnavailable, "not_kept", message),
         }
     }
 }

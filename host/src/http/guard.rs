@@ -5,7 +5,7 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::State;
 
-use crate::auth::{self, Principal, Role};
+use crate::auth::{Principal, Role};
 use crate::service::Service;
 
 /// Why a request was not let in; the 401/403 catchers show it.
@@ -26,8 +26,11 @@ async fn authenticate(req: &Request<'_>, needed: Role) -> Outcome<Principal, ()>
     let Some(service) = req.guard::<&State<std::sync::Arc<Service>>>().await.succeeded() else {
         return Outcome::Error((Status::InternalServerError, ()));
     };
-    match service.with_store(|store| auth::verify(store, token.trim())) {
-        Ok(Some(principal)) if principal.role.covers(needed) => Outcome::Success(principal),
+    match service.authenticate(token.trim()) {
+        Ok(Some(principal)) if principal.role.covers(needed) => {
+            super::access_log::actor(req, &principal.name);
+            Outcome::Success(principal)
+        }
         Ok(Some(principal)) => refuse(
             Status::Forbidden,
             format!("token `{}` has role {}; this needs {} or above", principal.name, principal.role.as_str(), needed.as_str()),

@@ -2,10 +2,12 @@
 //!
 //! - [`routes`]: one thin handler per operation;
 //! - [`guard`]: bearer-token authentication and roles;
+//! - [`access_log`]: one structured line per request, ID numbers masked;
 //! - [`body`]: the size-limited JSON body that names a bad field;
 //! - [`error`]: every error as JSON with a stable code;
 //! - [`openapi`]: the OpenAPI document served at `/openapi.json`.
 
+pub mod access_log;
 pub mod body;
 pub mod error;
 pub mod guard;

@@ -8,6 +8,7 @@ use rocket::serde::json::Json;
 use rocket::{get, post, State};
 use serde::Deserialize;
 
+use super::access_log::LogLine;
 use super::body::Checked;
 use super::error::ApiError;
 use super::guard::{Admin, Clerk, Supervisor};
@@ -47,15 +48,24 @@ pub fn health() -> Json<serde_json::Value> {
 }
 
 #[post("/v1/evaluate", data = "<body>")]
-pub fn evaluate(_who: Clerk, svc: Svc<'_>, body: Body<ApplicationRequest>) -> Result<Json<Evaluation>, ApiError> {
+pub fn evaluate(_who: Clerk, log: LogLine<'_>, svc: Svc<'_>, body: Body<ApplicationRequest>) -> Result<Json<Evaluation>, ApiError> {
     let Checked(req) = body?;
+    log.holder(&req.application.identity.citizen_id);
     Ok(Json(svc.evaluate(&req.application, req.legal_date)?))
 }
 
+/// Async because a submission waits for its commit to reach the disk: the
+/// wait happens on the blocking pool, so the executor keeps serving, and many
+/// waiting submissions share one commit.
 #[post("/v1/applications", data = "<body>")]
-pub fn submit(who: Clerk, svc: Svc<'_>, body: Body<ApplicationRequest>) -> Result<(Status, Json<Receipt>), ApiError> {
+pub async fn submit(who: Clerk, log: LogLine<'_>, svc: Svc<'_>, body: Body<ApplicationRequest>) -> Result<(Status, Json<Receipt>), ApiError> {
     let Checked(req) = body?;
-    Ok((Status::Created, Json(svc.submit(&who.0.name, &req.application, req.legal_date)?)))
+    log.holder(&req.application.identity.citizen_id);
+    let svc = Arc::clone(svc);
+    let receipt = rocket::tokio::task::spawn_blocking(move || svc.submit(&who.0.name, &req.application, req.legal_date))
+        .await
+        .map_err(|e| ApiError::new(Status::InternalServerError, "internal", format!("the submission task failed: {e}")))??;
+    Ok((Status::Created, Json(receipt)))
 }
 
 #[post("/v1/decisions/<id>/permit", data = "<body>")]

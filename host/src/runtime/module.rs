@@ -138,6 +138,41 @@ impl LoadedModule {
         self.call(|m, s| m.juzhu_policy_benefits().call_points(s, permit, facts, &legal_date))
     }
 
+    /// Points for many applicants of one ranking in one sandbox, so a large
+    /// pool pays for instantiation once per batch rather than once per
+    /// applicant. Each call still gets the whole fuel and time budget, and the
+    /// batch shares the instance's memory cap. Policy modules keep no state
+    /// between calls (the SDK's exports are pure functions of their
+    /// arguments), so sharing an instance does not let one applicant's facts
+    /// reach another's points. A trap ends the batch: the instance is then
+    /// unusable.
+    pub fn points_batch<'a>(
+        &self,
+        applications: impl IntoIterator<Item = &'a Application>,
+        legal_date: &str,
+    ) -> Result<(Vec<Result<PointsBreakdown, InputError>>, CallStats), CallError> {
+        let started = Instant::now();
+        let legal_date = legal_date.to_string();
+        let mut fuel_used = 0;
+        let mut store = self.sandbox();
+        let instance = self
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| CallError::Instantiate { module: self.label.clone(), detail: format!("{e:#}") })?;
+        let mut answers = Vec::new();
+        for application in applications {
+            self.refill(&mut store);
+            let answer = instance
+                .juzhu_policy_benefits()
+                .call_points(&mut store, None, application, &legal_date)
+                .map_err(|error| self.classify(error, store.data()))?;
+            fuel_used += self.limits.fuel - store.get_fuel().unwrap_or(0);
+            self.check_size(&answer)?;
+            answers.push(answer);
+        }
+        Ok((answers, CallStats { fuel_used, elapsed: started.elapsed() }))
+    }
+
     pub fn card(&self, permit: &Permit, facts: &Application, legal_date: &str) -> Result<(Result<CardContent, InputError>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
         self.call(|m, s| m.juzhu_policy_card().call_content(s, permit, facts, &legal_date))
@@ -157,11 +192,27 @@ impl LoadedModule {
     fn sandbox(&self) -> Store<Sandbox> {
         let mut store = Store::new(self.pre.engine(), Sandbox::new(&self.limits));
         store.limiter(|sandbox| sandbox);
+        store.epoch_deadline_trap();
+        self.refill(&mut store);
+        store
+    }
+
+    /// Gives the next call its whole fuel budget and time limit.
+    fn refill(&self, store: &mut Store<Sandbox>) {
         store.set_fuel(self.limits.fuel).expect("fuel is enabled on the engine");
         let ticks = self.limits.timeout_ms.div_ceil(super::EPOCH_TICK.as_millis() as u64).max(1);
         store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
-        store
+    }
+
+    /// Refuses a result whose JSON form is over the size limit, counting its
+    /// bytes without building it in memory.
+    fn check_size(&self, value: &impl serde::Serialize) -> Result<(), CallError> {
+        let mut counter = ByteCounter(0);
+        serde_json::to_writer(&mut counter, value).expect("contract types serialize");
+        if counter.0 > self.limits.max_result_bytes {
+            return Err(CallError::ResultTooLarge { module: self.label.clone(), size: counter.0, limit: self.limits.max_result_bytes });
+        }
+        Ok(())
     }
 
     /// Runs `f` in a fresh sandbox under the limits, classifying any failure.
@@ -183,12 +234,7 @@ impl LoadedModule {
             Ok(value) => value,
             Err(error) => return Err(self.classify(error, store.data())),
         };
-        // Count the result's size without building it in memory.
-        let mut counter = ByteCounter(0);
-        serde_json::to_writer(&mut counter, &value).expect("contract types serialize");
-        if counter.0 > self.limits.max_result_bytes {
-            return Err(CallError::ResultTooLarge { module, size: counter.0, limit: self.limits.max_result_bytes });
-        }
+        self.check_size(&value)?;
         Ok((value, stats))
     }
 

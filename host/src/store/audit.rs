@@ -12,7 +12,7 @@
 //! valid chain; detecting that needs the head ([`audit_head`]) anchored
 //! outside the database (printed, sent to a supervisor, or signed).
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -135,7 +135,7 @@ fn entry_hash(
 /// Appends an entry inside the caller's transaction, so the entry commits or
 /// rolls back with the change it records.
 pub fn append(
-    tx: &Transaction<'_>,
+    tx: &super::Write<'_>,
     actor: &str,
     action: &str,
     subject: &str,

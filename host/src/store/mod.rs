@@ -8,12 +8,13 @@
 //! audit entry in one transaction, so a rejected request writes nothing.
 
 pub mod audit;
+pub mod group_commit;
 pub mod migrations;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Row, Savepoint, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 use crate::lifecycle::PermitState;
@@ -130,6 +131,40 @@ impl PermitRecord {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Inside a [`group_commit`] batch: writes become savepoints of the
+    /// batch's transaction.
+    in_batch: bool,
+}
+
+/// One write in progress: its own IMMEDIATE transaction, or, inside a group
+/// commit, a savepoint of the batch's transaction. Either way, dropping it
+/// uncommitted undoes exactly its own changes, and `commit` keeps them.
+pub struct Write<'c>(WriteScope<'c>);
+
+enum WriteScope<'c> {
+    Transaction(Transaction<'c>),
+    Savepoint(Savepoint<'c>),
+}
+
+impl std::ops::Deref for Write<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        match &self.0 {
+            WriteScope::Transaction(t) => t,
+            WriteScope::Savepoint(s) => s,
+        }
+    }
+}
+
+impl Write<'_> {
+    /// Keeps the changes: commits the transaction (one fsync), or releases
+    /// the savepoint into the batch, whose commit makes it durable.
+    pub fn commit(self) -> rusqlite::Result<()> {
+        match self.0 {
+            WriteScope::Transaction(t) => t.commit(),
+            WriteScope::Savepoint(s) => s.commit(),
+        }
+    }
 }
 
 impl Store {
@@ -155,7 +190,7 @@ impl Store {
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
             .map_err(open_err)?;
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn, path })
+        Ok(Store { conn, path, in_batch: false })
     }
 
     pub fn path(&self) -> &Path {
@@ -178,9 +213,13 @@ impl Store {
 
     /// Starts a write. IMMEDIATE takes the write lock up front, so two
     /// writers queue on the busy timeout instead of one failing at commit.
-    pub(crate) fn write(&mut self) -> rusqlite::Result<Transaction<'_>> {
-        self.conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
+    pub(crate) fn write(&mut self) -> rusqlite::Result<Write<'_>> {
+        if self.in_batch {
+            return Ok(Write(WriteScope::Savepoint(self.conn.savepoint()?)));
+        }
+        Ok(Write(WriteScope::Transaction(
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
+        )))
     }
 
     /// Walks the audit chain; see [`audit::verify_audit`].
@@ -289,7 +328,7 @@ pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
 // ---- rows -----------------------------------------------------------------
 
 pub(crate) fn insert_application(
-    tx: &Transaction<'_>,
+    tx: &Write<'_>,
     jurisdiction: &str,
     legal_date: &str,
     facts: &Application,
@@ -310,7 +349,7 @@ pub(crate) fn insert_application(
 }
 
 pub(crate) fn insert_decision(
-    tx: &Transaction<'_>,
+    tx: &Write<'_>,
     application_id: i64,
     decision: &Decision,
     module: &ModuleRef,
@@ -338,7 +377,7 @@ pub(crate) fn insert_decision(
 /// Takes the next serial for (jurisdiction, year) inside the issuing
 /// transaction: a rolled-back issue does not consume a number.
 pub(crate) fn next_permit_serial(
-    tx: &Transaction<'_>,
+    tx: &Write<'_>,
     jurisdiction: &str,
     year: i32,
 ) -> rusqlite::Result<i64> {
@@ -361,7 +400,7 @@ pub(crate) struct NewPermit<'a> {
     pub decision_id: i64,
 }
 
-pub(crate) fn insert_permit(tx: &Transaction<'_>, p: &NewPermit<'_>) -> rusqlite::Result<()> {
+pub(crate) fn insert_permit(tx: &Write<'_>, p: &NewPermit<'_>) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO permits (number, jurisdiction, tier, state, issued_on, holder_citizen_id,
                               facts, decision_id, updated_at)
@@ -384,7 +423,7 @@ pub(crate) fn insert_permit(tx: &Transaction<'_>, p: &NewPermit<'_>) -> rusqlite
 /// Moves a permit to `state`, recording the day it was suspended or
 /// cancelled (restoring clears the suspension day).
 pub(crate) fn set_permit_state(
-    tx: &Transaction<'_>,
+    tx: &Write<'_>,
     number: &str,
     state: PermitState,
     on: Option<&str>,
@@ -410,7 +449,7 @@ pub(crate) fn set_permit_state(
 }
 
 pub(crate) fn insert_endorsement(
-    tx: &Transaction<'_>,
+    tx: &Write<'_>,
     number: &str,
     on: &str,
 ) -> rusqlite::Result<()> {
