@@ -40,8 +40,10 @@ enum Command {
         #[arg(long)]
         vectors: PathBuf,
     },
-    /// Measure per-decision latency (wasm vs native) and sandbox instantiation
-    /// against their targets, and write BENCHMARKS.md.
+    /// Measure decision latency (wasm vs native), sandbox instantiation, HTTP
+    /// throughput, durable submissions and ranking against their targets, and
+    /// write BENCHMARKS.md. Run it from the repository root, in release
+    /// (`scripts/bench.sh`); the HTTP figures need `wrk`.
     Bench {
         /// Where the built components are.
         #[arg(long, default_value = crate::module_build::OUTPUT_DIR)]
@@ -49,9 +51,18 @@ enum Command {
         /// The report to write.
         #[arg(long, default_value = "BENCHMARKS.md")]
         out: PathBuf,
-        /// Timed runs per figure.
+        /// Timed runs per in-process latency figure.
         #[arg(long, default_value_t = 2000)]
         iterations: usize,
+        /// Seconds of load per HTTP figure.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Connections the load generator keeps open.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Synthetic applicants in the ranking figure.
+        #[arg(long, default_value_t = 1_000_000)]
+        applicants: usize,
     },
 }
 
@@ -194,8 +205,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
             }))?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { modules, out, iterations } => {
-            crate::bench::run(&modules, &out, iterations.max(10))?;
+        Command::Bench { modules, out, iterations, seconds, connections, applicants } => {
+            let options = crate::bench::BenchOptions { modules, out, iterations: iterations.max(10), seconds: seconds.max(1), connections: connections.max(1), applicants: applicants.max(1) };
+            crate::bench::run(&options)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Certify { module, vectors } => {

@@ -1,23 +1,16 @@
-//! `juzhu bench`: the runtime's speed figures against their targets.
+//! Per-decision latency, wasm against native, and sandbox instantiation.
 //!
-//! A benchmark, not a timed test: it prints what it measured next to the
-//! target and writes the same table to `BENCHMARKS.md` with a description of
-//! the machine. Nothing here fails a test run.
-//!
-//! Figures measured so far (issue 3 adds the HTTP, durability and ranking
-//! figures once `juzhu serve` exists):
-//! - per-decision latency of one realistic application through the wasm
-//!   component (fresh sandbox per call, as served) and through the native
-//!   build of the same crate; target: wasm at most 3× native;
-//! - sandbox instantiation per call; target: at most 20 µs.
+//! The same realistic application goes through the wasm component (a fresh
+//! sandbox per call, as served) and through the native build of the same
+//! crate; target: wasm at most 3× native. Instantiation alone: at most 20 µs.
 
-use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use juzhu_sdk::types as sdk;
 
+use super::Figure;
 use crate::certify::transcode;
 use crate::runtime::{Runtime, SandboxLimits};
 
@@ -121,51 +114,8 @@ pub fn realistic_application() -> sdk::Application {
     }
 }
 
-/// Times `f` over `iterations` runs after a warm-up; returns the median per run.
-fn median_of(iterations: usize, mut f: impl FnMut()) -> Duration {
-    for _ in 0..iterations / 10 + 1 {
-        f();
-    }
-    let mut samples: Vec<Duration> = (0..iterations)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn micros(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
-}
-
-/// One row of the results table.
-struct Figure {
-    name: &'static str,
-    measured: String,
-    target: &'static str,
-    met: bool,
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let memory = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
-        .map(|kb| format!("{:.0} GiB", kb as f64 / (1 << 20) as f64))
-        .unwrap_or_else(|| "unknown memory".into());
-    format!("{cpu}, {cores} cores, {memory}; {} {}", std::env::consts::OS, std::env::consts::ARCH)
-}
-
-/// Runs the benchmark against the component in `modules_dir` and writes
-/// `out` (BENCHMARKS.md).
-pub fn run(modules_dir: &Path, out: &Path, iterations: usize) -> anyhow::Result<()> {
+/// Measures the decision figures with the component in `modules_dir`.
+pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Figure>, String)> {
     let runtime = Runtime::new(SandboxLimits::default(), None)?;
     let path = modules_dir.join(format!("{MODULE}.wasm"));
     let bytes = std::fs::read(&path).with_context(|| format!("cannot read {} (run scripts/build-modules.sh first)", path.display()))?;
@@ -199,49 +149,40 @@ pub fn run(modules_dir: &Path, out: &Path, iterations: usize) -> anyhow::Result<
     let instantiate = median_of(iterations, || module.instantiate_only().expect("instantiate"));
     let (_, stats) = module.evaluate(&host_application, LEGAL_DATE)?;
     let ratio = wasm.as_secs_f64() / native_time.as_secs_f64();
-
-    let figures = [
-        Figure {
-            name: "per-decision latency, wasm (fresh sandbox per call)",
-            measured: format!("{:.1} µs", micros(wasm)),
-            target: "—",
-            met: true,
-        },
-        Figure {
-            name: "per-decision latency, native build of the same crate",
-            measured: format!("{:.1} µs", micros(native_time)),
-            target: "—",
-            met: true,
-        },
-        Figure { name: "wasm ÷ native", measured: format!("{ratio:.2}×"), target: "≤ 3×", met: ratio <= 3.0 },
-        Figure {
-            name: "sandbox instantiation per call",
-            measured: format!("{:.1} µs", micros(instantiate)),
-            target: "≤ 20 µs",
-            met: micros(instantiate) <= 20.0,
-        },
-        Figure { name: "fuel used by one decision", measured: format!("{}", stats.fuel_used), target: "—", met: true },
+    let figures = vec![
+        Figure::info("per-decision latency, wasm (fresh sandbox per call)", format!("{:.1} µs", micros(wasm))),
+        Figure::info("per-decision latency, native build of the same crate", format!("{:.1} µs", micros(native_time))),
+        Figure::target("wasm ÷ native", format!("{ratio:.2}×"), "≤ 3×", ratio <= 3.0),
+        Figure::target("sandbox instantiation per call", format!("{:.1} µs", micros(instantiate)), "≤ 20 µs", micros(instantiate) <= 20.0),
+        Figure::info("fuel used by one decision", stats.fuel_used.to_string()),
     ];
-
-    let mut table = String::new();
-    writeln!(table, "| figure | measured | target | met |")?;
-    writeln!(table, "|---|---|---|---|")?;
-    for f in &figures {
-        let met = if f.target == "—" { "" } else if f.met { "yes" } else { "NO" };
-        writeln!(table, "| {} | {} | {} | {} |", f.name, f.measured, f.target, met)?;
-    }
-    let report = format!(
-        "# juzhu benchmarks\n\nWritten by `juzhu bench`; do not edit by hand.\n\n\
-         - machine: {}\n- module: {} ({} bytes, sha256 {})\n- application: 24 monthly insurance records, labour contract, rented home with safety check, 6 materials; legal date {LEGAL_DATE}\n\
-         - method: median of {iterations} runs after warm-up; dev-profile host with optimised dependencies unless built with --release\n\n{table}\n\
-         HTTP throughput, durable submissions and ranking arrive with `juzhu serve` (issue 3).\n",
-        machine(),
+    let setup = format!(
+        "decision figures: module {} ({} bytes, sha256 {}); application: 24 monthly insurance records, labour contract, rented home with safety check, 6 materials; legal date {LEGAL_DATE}; median of {iterations} runs after warm-up",
         module.label(),
         module.length(),
         module.sha256()
     );
-    print!("{table}");
-    std::fs::write(out, report).with_context(|| format!("cannot write {}", out.display()))?;
-    println!("written to {}", out.display());
-    Ok(())
+    Ok((figures, setup))
 }
+
+/// Times `f` over `iterations` runs after a warm-up; returns the median per run.
+pub(super) fn median_of(iterations: usize, mut f: impl FnMut()) -> Duration {
+    for _ in 0..iterations / 10 + 1 {
+        f();
+    }
+    let mut samples: Vec<Duration> = (0..iterations)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+pub(super) fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+
