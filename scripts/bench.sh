@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+# The HTTP figures drive `juzhu serve` with wrk.
+if ! command -v wrk >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
 cargo build --release -p juzhu
 for dir in plugins/*/; do
     ./target/release/juzhu module build "$dir"
