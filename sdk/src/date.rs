@@ -13,7 +13,7 @@ pub use jiff::civil::Date;
 use jiff::{Span, ToSpan};
 
 /// Parses an ISO `YYYY-MM-DD` date, naming `field` when it is not a real date.
-pub fn parse_date(field: &str, text: &str) -> Result<Date, InputError> {
+pub fn parse_date(field: impl std::fmt::Display, text: &str) -> Result<Date, InputError> {
     let well_formed = text.len() == 10
         && text.bytes().enumerate().all(|(i, b)| match i {
             4 | 7 => b == b'-',
@@ -50,7 +50,7 @@ impl YearMonth {
     }
 
     /// Parses `YYYY-MM`, naming `field` when it is not a real month.
-    pub fn parse(field: &str, text: &str) -> Result<Self, InputError> {
+    pub fn parse(field: impl std::fmt::Display, text: &str) -> Result<Self, InputError> {
         let bad = || InputError {
             field: field.to_string(),
             message: format!("`{text}` is not a month; expected YYYY-MM, e.g. 2016-12"),

@@ -9,11 +9,23 @@
 use crate::citizen_id;
 use crate::date::{parse_date, Date, YearMonth};
 use crate::types::*;
+use std::fmt::Display;
 
 type Check = Result<(), InputError>;
 
-fn err(field: String, message: impl Into<String>) -> InputError {
-    InputError { field, message: message.into() }
+fn err(field: impl Display, message: impl Into<String>) -> InputError {
+    InputError { field: field.to_string(), message: message.into() }
+}
+
+/// `parent.name[index]`, formatted only when an error names it: a valid
+/// request (the usual case) builds no field paths at all.
+#[derive(Clone, Copy)]
+struct Item<'a, P: Display + ?Sized>(&'a P, &'static str, usize);
+
+impl<P: Display + ?Sized> Display for Item<'_, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}[{}]", self.0, self.1, self.2)
+    }
 }
 
 /// Parses the legal date argument.
@@ -21,88 +33,88 @@ pub fn legal_date(text: &str) -> Result<Date, InputError> {
     parse_date("legal_date", text)
 }
 
-fn date(field: &str, text: &str) -> Result<Date, InputError> {
+fn date(field: impl Display, text: &str) -> Result<Date, InputError> {
     parse_date(field, text)
 }
 
-fn opt_date(field: &str, text: &Option<String>) -> Result<Option<Date>, InputError> {
+fn opt_date(field: impl Display, text: &Option<String>) -> Result<Option<Date>, InputError> {
     text.as_deref().map(|t| date(field, t)).transpose()
 }
 
-fn ordered(field: &str, start: Date, end: Option<Date>) -> Check {
+fn ordered(field: impl Display, start: Date, end: Option<Date>) -> Check {
     match end {
         Some(end) if end < start => Err(err(
-            field.to_string(),
+            field,
             format!("ends on {end}, before it starts on {start}; the end must be on or after the start"),
         )),
         _ => Ok(()),
     }
 }
 
-fn division(field: &str, code: &str) -> Check {
+fn division(field: impl Display, code: &str) -> Check {
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(err(field.to_string(), format!("`{code}` is not a GB/T 2260 division code; expected six digits, e.g. 330105")))
+        Err(err(field, format!("`{code}` is not a GB/T 2260 division code; expected six digits, e.g. 330105")))
     }
 }
 
-fn insurance(path: &str, periods: &[InsurancePeriod]) -> Check {
+fn insurance(path: impl Display, periods: &[InsurancePeriod]) -> Check {
     for (i, p) in periods.iter().enumerate() {
-        let from = YearMonth::parse(&format!("{path}[{i}].from"), &p.from)?;
-        let to = YearMonth::parse(&format!("{path}[{i}].to"), &p.to)?;
+        let from = YearMonth::parse(format_args!("{path}[{i}].from"), &p.from)?;
+        let to = YearMonth::parse(format_args!("{path}[{i}].to"), &p.to)?;
         if to < from {
             return Err(err(
                 format!("{path}[{i}].to"),
                 format!("{to} is before {from}; a period of months must run forwards"),
             ));
         }
-        division(&format!("{path}[{i}].division"), &p.division)?;
+        division(format_args!("{path}[{i}].division"), &p.division)?;
     }
     Ok(())
 }
 
 /// Validates an application; `root` names it in paths (`application`, `facts`).
 pub fn application(root: &str, a: &Application) -> Check {
-    division(&format!("{root}.jurisdiction"), &a.jurisdiction)?;
+    division(format_args!("{root}.jurisdiction"), &a.jurisdiction)?;
     let id = &a.identity;
     if id.name.trim().is_empty() {
         return Err(err(format!("{root}.identity.name"), "is empty; give the name as on the identity card"));
     }
     citizen_id::check(&id.citizen_id)
         .map_err(|m| err(format!("{root}.identity.citizen_id"), m))?;
-    opt_date(&format!("{root}.identity.birth_date"), &id.birth_date)?;
+    opt_date(format_args!("{root}.identity.birth_date"), &id.birth_date)?;
     for (i, r) in a.registrations.iter().enumerate() {
-        let p = format!("{root}.registrations[{i}]");
-        let start = date(&format!("{p}.registered_on"), &r.registered_on)?;
-        let end = opt_date(&format!("{p}.ended_on"), &r.ended_on)?;
-        ordered(&format!("{p}.ended_on"), start, end)?;
-        division(&format!("{p}.division"), &r.division)?;
+        let p = Item(root, "registrations", i);
+        let start = date(format_args!("{p}.registered_on"), &r.registered_on)?;
+        let end = opt_date(format_args!("{p}.ended_on"), &r.ended_on)?;
+        ordered(format_args!("{p}.ended_on"), start, end)?;
+        division(format_args!("{p}.division"), &r.division)?;
         for (j, c) in r.changes.iter().enumerate() {
-            let q = format!("{p}.changes[{j}]");
-            let moved = date(&format!("{q}.moved_on"), &c.moved_on)?;
-            let reported = opt_date(&format!("{q}.reported_on"), &c.reported_on)?;
-            ordered(&format!("{q}.reported_on"), moved, reported)?;
-            division(&format!("{q}.division"), &c.division)?;
+            let q = Item(&p, "changes", j);
+            let moved = date(format_args!("{q}.moved_on"), &c.moved_on)?;
+            let reported = opt_date(format_args!("{q}.reported_on"), &c.reported_on)?;
+            ordered(format_args!("{q}.reported_on"), moved, reported)?;
+            division(format_args!("{q}.division"), &c.division)?;
         }
     }
-    insurance(&format!("{root}.insurance"), &a.insurance)?;
+    insurance(format_args!("{root}.insurance"), &a.insurance)?;
     for (i, e) in a.employment.iter().enumerate() {
-        let p = format!("{root}.employment[{i}]");
-        let start = date(&format!("{p}.started_on"), &e.started_on)?;
-        let end = opt_date(&format!("{p}.ended_on"), &e.ended_on)?;
-        ordered(&format!("{p}.ended_on"), start, end)?;
-        division(&format!("{p}.division"), &e.division)?;
+        let p = Item(root, "employment", i);
+        let start = date(format_args!("{p}.started_on"), &e.started_on)?;
+        let end = opt_date(format_args!("{p}.ended_on"), &e.ended_on)?;
+        ordered(format_args!("{p}.ended_on"), start, end)?;
+        division(format_args!("{p}.division"), &e.division)?;
     }
     for (i, h) in a.housing.iter().enumerate() {
-        let p = format!("{root}.housing[{i}]");
-        division(&format!("{p}.division"), &h.division)?;
-        opt_date(&format!("{p}.since"), &h.since)?;
+        let p = Item(root, "housing", i);
+        division(format_args!("{p}.division"), &h.division)?;
+        opt_date(format_args!("{p}.since"), &h.since)?;
         if let Some(r) = &h.rental {
-            let start = opt_date(&format!("{p}.rental.lease_start"), &r.lease_start)?;
-            let end = opt_date(&format!("{p}.rental.lease_end"), &r.lease_end)?;
+            let start = opt_date(format_args!("{p}.rental.lease_start"), &r.lease_start)?;
+            let end = opt_date(format_args!("{p}.rental.lease_end"), &r.lease_end)?;
             if let Some(start) = start {
-                ordered(&format!("{p}.rental.lease_end"), start, end)?;
+                ordered(format_args!("{p}.rental.lease_end"), start, end)?;
             }
             if let Some(s) = &r.safety {
                 if !(s.living_area_m2.is_finite() && s.living_area_m2 >= 0.0) {
@@ -115,24 +127,24 @@ pub fn application(root: &str, a: &Application) -> Check {
         }
     }
     for (i, s) in a.schooling.iter().enumerate() {
-        let p = format!("{root}.schooling[{i}]");
-        let start = date(&format!("{p}.enrolled_on"), &s.enrolled_on)?;
-        let end = opt_date(&format!("{p}.left_on"), &s.left_on)?;
-        ordered(&format!("{p}.left_on"), start, end)?;
-        division(&format!("{p}.division"), &s.division)?;
+        let p = Item(root, "schooling", i);
+        let start = date(format_args!("{p}.enrolled_on"), &s.enrolled_on)?;
+        let end = opt_date(format_args!("{p}.left_on"), &s.left_on)?;
+        ordered(format_args!("{p}.left_on"), start, end)?;
+        division(format_args!("{p}.division"), &s.division)?;
     }
     for (i, g) in a.guardians.iter().enumerate() {
-        insurance(&format!("{root}.guardians[{i}].insurance"), &g.insurance)?;
+        insurance(format_args!("{root}.guardians[{i}].insurance"), &g.insurance)?;
     }
     let pts = &a.points;
     for (i, aw) in pts.awards.iter().enumerate() {
-        date(&format!("{root}.points.awards[{i}].awarded_on"), &aw.awarded_on)?;
+        date(format_args!("{root}.points.awards[{i}].awarded_on"), &aw.awarded_on)?;
     }
     for (i, v) in pts.violations.iter().enumerate() {
-        date(&format!("{root}.points.violations[{i}].on"), &v.on)?;
+        date(format_args!("{root}.points.violations[{i}].on"), &v.on)?;
     }
     for (i, s) in pts.assigned.iter().enumerate() {
-        date(&format!("{root}.points.assigned[{i}].on"), &s.on)?;
+        date(format_args!("{root}.points.assigned[{i}].on"), &s.on)?;
     }
     Ok(())
 }
@@ -142,11 +154,11 @@ pub fn permit(root: &str, p: &Permit) -> Check {
     if p.number.trim().is_empty() {
         return Err(err(format!("{root}.number"), "is empty; give the permit number"));
     }
-    division(&format!("{root}.jurisdiction"), &p.jurisdiction)?;
-    let issued = date(&format!("{root}.issued_on"), &p.issued_on)?;
+    division(format_args!("{root}.jurisdiction"), &p.jurisdiction)?;
+    let issued = date(format_args!("{root}.issued_on"), &p.issued_on)?;
     let mut previous = issued;
     for (i, e) in p.endorsements.iter().enumerate() {
-        let on = date(&format!("{root}.endorsements[{i}]"), e)?;
+        let on = date(format_args!("{root}.endorsements[{i}]"), e)?;
         if on < previous {
             return Err(err(
                 format!("{root}.endorsements[{i}]"),
