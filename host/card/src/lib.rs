@@ -11,6 +11,8 @@
 //! - [`encoder`]: the encoder trait, its error classes, the memory driver;
 //! - [`pcsc_driver`]: real readers through PC/SC;
 //! - [`sim`]: the simulated card behind the memory driver and the vpcd test card;
+//! - [`vpcd`]: the test card on vpcd's socket protocol;
+//! - [`testbed`]: pcscd and vpcd in a network namespace, for end-to-end tests.
 //!
 //! This crate does not depend on the policy runtime: the host converts the
 //! module's `card` answer into a [`content::CardContent`].
@@ -25,8 +27,11 @@ pub mod layout;
 pub mod pcsc_driver;
 pub mod security;
 pub mod sim;
+#[cfg(feature = "pcsc")]
+pub mod testbed;
 pub mod tlv;
 pub mod verify;
+pub mod vpcd;
 
 pub use content::{CardContent, CardField, Sex};
 pub use dump::CardDump;

@@ -111,7 +111,12 @@ impl Transport for PcscEncoder {
             return Err(EncoderError::Transient { detail: "not connected to a card".into() });
         };
         let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
-        let result = card.transmit(apdu, &mut buf).map(<[u8]>::to_vec).map_err(|e| map_error(e, reader));
+        let result = match card.transmit(apdu, &mut buf) {
+            // vpcd answers nothing when the card left mid-command.
+            Ok([]) => Err(EncoderError::Transient { detail: format!("reader `{reader}`: no answer from the card; it was removed during the command") }),
+            Ok(r) => Ok(r.to_vec()),
+            Err(e) => Err(map_error(e, reader)),
+        };
         if result.is_err() {
             // A card that went away leaves a handle that is no use.
             self.card = None;
@@ -148,16 +153,11 @@ impl Encoder for PcscEncoder {
     }
 
     fn reject(&mut self, _reason: &str) -> Result<(), EncoderError> {
-        // Readers with a mechanism eject the card; the others power it
-        // down, and the clerk takes it out.
-        if self.card.is_none() {
-            let _ = self.connect();
-        }
+        // Powered down, for the clerk to take out and set aside. (EjectCard
+        // is not used: most readers have no mechanism, and pcscd's vpcd
+        // stops noticing cards after a failed eject.)
         match self.card.take() {
-            Some((card, reader, _)) => card
-                .disconnect(pcsc::Disposition::EjectCard)
-                .or_else(|(card, _)| card.disconnect(pcsc::Disposition::UnpowerCard))
-                .map_err(|(_, e)| map_error(e, &reader)),
+            Some((card, reader, _)) => card.disconnect(pcsc::Disposition::UnpowerCard).map_err(|(_, e)| map_error(e, &reader)),
             None => Ok(()),
         }
     }
