@@ -29,6 +29,8 @@ pub struct Options {
     pub state: Option<PathBuf>,
     pub fault: Option<Fault>,
     /// After a pull, how long until the card is put back; `None`: never.
+    /// Keep it above pcscd's polling interval (400 ms), or pcscd never
+    /// sees the card leave and keeps the reader's state stale.
     pub reinsert_after: Option<Duration>,
     /// A pause before each UPDATE BINARY, so a test can stop juzhu mid-write.
     pub write_delay: Duration,

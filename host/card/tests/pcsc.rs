@@ -71,7 +71,7 @@ fn pcsc_write_read_back_verify() {
 fn pcsc_pulled_card_is_transient_and_the_same_image_finishes_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut bed = Testbed::start(&dir.path().join("bed")).unwrap();
-    bed.insert(&emulator(), &args(dir.path(), "04000000000001", &["--fault", "pull@20", "--reinsert-ms", "300"])).unwrap();
+    bed.insert(&emulator(), &args(dir.path(), "04000000000001", &["--fault", "pull@20"])).unwrap();
     let authority = Authority::generate();
     let mut enc = PcscEncoder::new("desk-1", Some(READER));
     let uid = enc.detect().unwrap().chip_uid;

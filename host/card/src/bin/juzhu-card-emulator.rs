@@ -17,7 +17,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         uid: vec![0x04, 0x4A, 0x5A, 0x00, 0x00, 0x00, 0x01],
         state: None,
         fault: None,
-        reinsert_after: Some(Duration::from_millis(500)),
+        reinsert_after: Some(Duration::from_millis(1200)),
         write_delay: Duration::ZERO,
     };
     let mut it = args.iter();
