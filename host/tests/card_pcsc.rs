@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use juzhu::issuance::{Kind, State};
 use juzhu::modules::ModuleSet;
 use juzhu::runtime::contract::types::Application;
 use juzhu::runtime::{Runtime, SandboxLimits};
@@ -279,5 +278,4 @@ fn verify_accepts_the_issued_card_and_rejects_tampered_truncated_and_foreign_one
     let store = Store::open(s.dir.path().join("data/juzhu.db")).unwrap();
     let carded: i64 = store.conn().query_row("SELECT count(*) FROM cards WHERE revoked_at IS NULL", [], |r| r.get(0)).unwrap();
     assert_eq!(carded, 1);
-    let _ = (Kind::Issue, State::Done);
 }

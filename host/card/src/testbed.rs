@@ -39,6 +39,10 @@ fn alive(pid: &str) -> bool {
 impl Testbed {
     /// Starts pcscd in a new network namespace, logging into `dir`.
     pub fn start(dir: &Path) -> Result<Testbed, String> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return Err("the PC/SC end-to-end tests need root: they start pcscd in a network namespace (unshare --net) and own /run/pcscd; run them as root (CI does)".into());
+        }
         for program in ["pcscd", "unshare", "nsenter", "ip"] {
             if !which(program) {
                 return Err(format!("`{program}` is not installed; run scripts/pcsc-setup.sh (installs pcscd, vsmartcard-vpcd, libpcsclite-dev)"));
