@@ -24,7 +24,10 @@ fn workspace() -> &'static Path {
 fn component() -> &'static std::path::PathBuf {
     static BUILT: OnceLock<std::path::PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        juzhu::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &workspace().join(juzhu::module_build::OUTPUT_DIR)).unwrap()
+        // A directory of this process's own: test processes run in parallel
+        // and would otherwise read a component another one is writing.
+        let out = std::env::temp_dir().join(format!("juzhu-card-test-modules-{}", std::process::id()));
+        juzhu::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &out).unwrap()
     })
 }
 
@@ -340,4 +343,89 @@ fn a_card_that_is_not_blank_is_not_overwritten() {
     assert_eq!(end.state, State::Failed);
     assert!(end.error.unwrap().contains("insert a blank card"));
     assert_eq!(other.encoder.with_card(|c| c.writes).unwrap(), written.writes, "nothing was written");
+}
+
+#[test]
+fn the_api_starts_an_issuance_and_the_caller_follows_it() {
+    use rocket::http::{Header, Status};
+    use rocket::local::blocking::Client;
+    let s = station();
+    s.encoder.insert(blank(20));
+    let (clerk, supervisor) = s.service.with_store(|st| {
+        (
+            juzhu::auth::create(st, "test", "clerk-li", juzhu::auth::Role::Clerk).unwrap(),
+            juzhu::auth::create(st, "test", "supervisor-wang", juzhu::auth::Role::Supervisor).unwrap(),
+        )
+    });
+    let figment = rocket::Config::figment().merge(("log_level", "off"));
+    let client = Client::tracked(juzhu::http::app(s.service.clone(), juzhu::http::Limits { max_body_bytes: 65_536 }, figment)).unwrap();
+    let bearer = |t: &str| Header::new("Authorization", format!("Bearer {t}"));
+    let post = |token: &str, path: &str, body: serde_json::Value| {
+        let r = client.post(path).header(bearer(token)).body(body.to_string()).dispatch();
+        (r.status(), r.into_json::<serde_json::Value>().unwrap_or_default())
+    };
+    let path = format!("/v1/permits/{}/card/issue", s.permit);
+    let before = audit_len(&s);
+
+    let (status, body) = post(&clerk, &path, json!({ "encoder": "desk-1" }));
+    assert_eq!(status, Status::Forbidden, "{body}");
+    let (status, body) = post(&supervisor, &path, json!({ "encoder": "desk-9" }));
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(body["error"]["field"], "encoder");
+    assert!(body["error"]["message"].as_str().unwrap().contains("desk-1"), "{body}");
+    let (status, body) = post(&supervisor, &path, json!({ "encoder": "desk-1", "colour": "red" }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    let (status, _) = post(&supervisor, &format!("/v1/permits/{}/card/print", s.permit), json!({ "encoder": "desk-1" }));
+    assert_eq!(status, Status::NotFound);
+    assert_eq!(audit_len(&s), before, "refused requests wrote nothing");
+
+    let (status, body) = post(&supervisor, &path, json!({ "encoder": "desk-1", "legal_date": "2017-06-20" }));
+    assert_eq!(status, Status::Accepted, "{body}");
+    assert_eq!(body["state"], "pending");
+    let id = body["id"].as_i64().unwrap();
+    let start = std::time::Instant::now();
+    let last = loop {
+        let r = client.get(format!("/v1/card-issuances/{id}")).header(bearer(&clerk)).dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        let row: serde_json::Value = r.into_json().unwrap();
+        if ["done", "rejected", "failed"].contains(&row["state"].as_str().unwrap()) {
+            break row;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "the issuance never finished: {row}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(last["state"], "done", "{last}");
+    let r = client.get(format!("/v1/permits/{}/card", s.permit)).header(bearer(&clerk)).dispatch();
+    let status: serde_json::Value = r.into_json().unwrap();
+    assert_eq!(status["carded"], true);
+    assert_eq!(status["card"]["chip_uid"], "04102030405014");
+    let (status, body) = post(&supervisor, &path, json!({ "encoder": "desk-1" }));
+    assert_eq!(status, Status::Conflict);
+    assert!(body["error"]["message"].as_str().unwrap().contains("reissue"), "{body}");
+    let r = client.get("/v1/encoders").header(bearer(&clerk)).dispatch();
+    assert_eq!(r.into_json::<Vec<String>>().unwrap(), vec!["desk-1".to_string()]);
+}
+
+#[test]
+fn every_card_subcommand_has_help_and_keys_are_handled_with_care() {
+    let juzhu = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_juzhu")).args(args).output().unwrap();
+    for sub in ["readers", "issue", "reissue", "endorse", "status", "recover", "verify", "read", "keygen", "emulate"] {
+        let out = juzhu(&["card", sub, "--help"]);
+        assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Usage:"), "juzhu card {sub} --help");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("a.key");
+    let out = juzhu(&["card", "keygen", "--out", key.to_str().unwrap()]);
+    assert!(out.status.success());
+    let public = String::from_utf8_lossy(&out.stdout).lines().last().unwrap().to_string();
+    assert_eq!(public.len(), 64);
+    assert_eq!(Authority::load(&key).unwrap().public().as_bytes().to_vec(), hex::decode(&public).unwrap());
+    let out = juzhu(&["card", "keygen", "--out", key.to_str().unwrap()]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite"));
+    let image = dir.path().join("x.jzc");
+    std::fs::write(&image, b"not a card").unwrap();
+    let out = juzhu(&["card", "verify", "--image", image.to_str().unwrap()]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--key"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = juzhu(&["card", "verify", "--image", image.to_str().unwrap(), "--key", &public]);
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a juzhu card image"), "{}", String::from_utf8_lossy(&out.stderr));
 }
