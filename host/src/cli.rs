@@ -437,6 +437,9 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
                     let desk = crate::issuance::Desk::from_config(&config.card, &config.encoders)?;
                     desk.check_encoder(&name)?;
                     let e = config.encoders.iter().find(|e| e.name == name).expect("checked");
+                    if e.driver != crate::config::EncoderDriver::Pcsc {
+                        anyhow::bail!("encoder `{name}` uses the memory driver; its cards live inside a running station, not in a reader");
+                    }
                     let mut enc = juzhu_card::pcsc_driver::PcscEncoder::new(&e.name, e.reader.as_deref());
                     (juzhu_card::Encoder::read_back(&mut enc)?, format!("the card in encoder {name}"))
                 }
@@ -467,8 +470,8 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
         }
         CardCommand::Read { encoder, out, config } => {
             let config = station(&config)?;
-            let Some(e) = config.encoders.iter().find(|e| e.name == encoder) else {
-                anyhow::bail!("no encoder named `{encoder}` in the station file");
+            let Some(e) = config.encoders.iter().find(|e| e.name == encoder && e.driver == crate::config::EncoderDriver::Pcsc) else {
+                anyhow::bail!("no PC/SC encoder named `{encoder}` in the station file");
             };
             let mut enc = juzhu_card::pcsc_driver::PcscEncoder::new(&e.name, e.reader.as_deref());
             let dump = juzhu_card::Encoder::read_back(&mut enc)?;

@@ -256,6 +256,7 @@ fn a_crash_with_another_card_in_the_encoder_fails_without_carding() {
     assert_eq!(resolved[0].state, State::Failed);
     assert!(resolved[0].error.as_deref().unwrap().contains("never verified"), "{:?}", resolved[0].error);
     assert!(!s.service.card_status(&s.permit).unwrap().carded);
+    assert_eq!(s.encoder.with_card(|c| c.writes).unwrap(), 0, "the other card was not written");
     assert!(s.service.card_recover("system").unwrap().is_empty(), "nothing left to resolve");
 }
 

@@ -171,6 +171,15 @@ impl<'a, T: Transport + ?Sized> Session<'a, T> {
         self.write_file(layout::SECURITY_OBJECT, &so.bytes, true)
     }
 
+    /// Un-commits the security object, so the card cannot verify. Used on
+    /// a card being rejected: whatever it holds, it must not pass as issued.
+    pub fn void(&mut self) -> Result<(), EncoderError> {
+        if self.select_application()? && self.select_ef(layout::SECURITY_OBJECT)? {
+            self.command("UPDATE BINARY security object void", &update_binary(0, &[0]), &[])?;
+        }
+        Ok(())
+    }
+
     fn read_file(&mut self, spec: FileSpec) -> Result<Option<Vec<u8>>, EncoderError> {
         if !self.select_ef(spec)? {
             return Ok(None);

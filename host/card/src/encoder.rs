@@ -61,7 +61,7 @@ pub trait Encoder: Send {
     fn read_back(&mut self) -> Result<CardDump, EncoderError>;
     /// Hands the finished card out.
     fn accept(&mut self) -> Result<(), EncoderError>;
-    /// Sets a faulty card aside.
+    /// Voids a faulty card (as far as it still takes writes) and sets it aside.
     fn reject(&mut self, reason: &str) -> Result<(), EncoderError>;
 }
 
@@ -167,6 +167,8 @@ impl Encoder for MemoryEncoder {
     }
 
     fn reject(&mut self, reason: &str) -> Result<(), EncoderError> {
+        // Best effort: a card too faulty to take the write is voided anyway.
+        let _ = Session::new(self).void();
         self.hand_out(Disposition::Rejected(reason.to_string()))
     }
 }

@@ -156,6 +156,10 @@ impl Encoder for PcscEncoder {
         // Powered down, for the clerk to take out and set aside. (EjectCard
         // is not used: most readers have no mechanism, and pcscd's vpcd
         // stops noticing cards after a failed eject.)
+        if self.connect().is_ok() {
+            // Best effort: a card too faulty to take the write is voided anyway.
+            let _ = Session::new(self).void();
+        }
         match self.card.take() {
             Some((card, reader, _)) => card.disconnect(pcsc::Disposition::UnpowerCard).map_err(|(_, e)| map_error(e, &reader)),
             None => Ok(()),

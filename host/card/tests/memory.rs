@@ -240,3 +240,15 @@ fn a_card_image_file_round_trips_through_verification() {
     assert!(err.to_string().contains("truncated"), "{err}");
 }
 
+
+#[test]
+fn a_rejected_card_is_voided() {
+    let authority = Authority::generate();
+    let (mut enc, _) = issued(&authority);
+    assert!(verify(&enc.read_back().unwrap(), &[authority.public()]).ok());
+    enc.reject("set aside for the test").unwrap();
+    let (card, disposition) = enc.handed_out().pop().unwrap();
+    assert!(matches!(disposition, Disposition::Rejected(r) if r.contains("set aside")));
+    let report = verify(&card.to_dump(), &[authority.public()]);
+    assert!(matches!(report.findings.as_slice(), [Finding::Unfinished { .. }]), "{:?}", report.findings);
+}

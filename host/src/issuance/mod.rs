@@ -237,6 +237,19 @@ impl Desk {
                 let last = row.error.clone().unwrap_or_else(|| "no error recorded".into());
                 return step(Step::Failed { reason: &format!("{MAX_ATTEMPTS} attempts failed; last: {last}") });
             }
+            // The image is bound to one chip: never write it onto another.
+            if let Ok(d) = self.detect(&row.encoder)? {
+                let found = hex::encode_upper(&d.chip_uid);
+                if Some(&found) != row.chip_uid.as_ref() {
+                    return step(Step::Failed {
+                        reason: &format!(
+                            "the card in encoder `{}` is chip {found}, not chip {} this issuance writes; nothing was written to it, and the issuance's card never verified: issue again",
+                            row.encoder,
+                            row.chip_uid.clone().unwrap_or_default()
+                        ),
+                    });
+                }
+            }
             attempt += 1;
             step(Step::Encoding { attempt })?;
             let written = self.with_encoder(&row.encoder, |e| e.write(&image))?;
@@ -260,12 +273,6 @@ impl Desk {
                 Err(e) if e.is_transient() => {
                     row = step(Step::AttemptFailed { reason: &e.to_string() })?;
                     std::thread::sleep(self.retry_delay);
-                    // The same card must come back: the image is bound to its UID.
-                    if let Ok(Ok(d)) = self.detect(&row.encoder)
-                        && hex::encode_upper(&d.chip_uid) != row.chip_uid.clone().unwrap_or_default()
-                    {
-                        return step(Step::Failed { reason: &format!("a different card (chip {}) was inserted after the pull; the image is bound to chip {}", hex::encode_upper(&d.chip_uid), row.chip_uid.clone().unwrap_or_default()) });
-                    }
                 }
                 Err(e @ (EncoderError::CardFault { .. } | EncoderError::Protocol { .. })) => {
                     let _ = self.with_encoder(&row.encoder, |enc| enc.reject(&e.to_string()))?;
