@@ -495,13 +495,7 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CardCommand::Emulate { vpcd, uid, state, fault, write_delay_ms } => {
-            let fault = fault
-                .map(|v| -> anyhow::Result<juzhu_card::sim::Fault> {
-                    let (spec, persistent) = v.strip_suffix('!').map_or((v.as_str(), false), |s| (s, true));
-                    let (kind, n) = spec.split_once('@').with_context(|| format!("--fault {v}: expected KIND@N, e.g. pull@40"))?;
-                    Ok(juzhu_card::sim::Fault { kind: kind.parse().map_err(anyhow::Error::msg)?, after_writes: n.parse().with_context(|| format!("--fault {v}: N must be a whole number"))?, persistent })
-                })
-                .transpose()?;
+            let fault = fault.map(|v| v.parse::<juzhu_card::sim::Fault>()).transpose().map_err(|e| anyhow::anyhow!("--fault: {e}"))?;
             let options = juzhu_card::vpcd::Options {
                 vpcd,
                 uid: hex::decode(&uid).with_context(|| format!("--uid {uid} must be hex"))?,

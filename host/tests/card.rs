@@ -48,7 +48,7 @@ fn application() -> Application {
         .collect();
     serde_json::from_value(json!({
         "jurisdiction": "330105",
-        "identity": { "name": "王伟", "citizen_id": "340102198503150012", "current_address": "拱墅区湖墅南路1号" },
+        "identity": { "name": "王伟", "citizen_id": "340102198503150012", "current_address": "拱墅区湖墅南路1号", "photo_ref": "wang.jpg" },
         "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "拱墅区湖墅南路1号", "changes": [] }],
         "insurance": [{ "from": "2016-06", "to": "2018-06", "division": "330105", "scope": "Full", "back_paid": false }],
         "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
@@ -60,6 +60,10 @@ fn application() -> Application {
 }
 
 fn station_with(authority: Option<Authority>) -> Station {
+    station_with_photos(authority, None)
+}
+
+fn station_with_photos(authority: Option<Authority>, photo_dir: Option<std::path::PathBuf>) -> Station {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("juzhu.db")).unwrap();
     let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
@@ -69,6 +73,7 @@ fn station_with(authority: Option<Authority>) -> Station {
     let authority_public = authority.as_ref().map(|a| a.public()).unwrap_or_else(|| Authority::generate().public());
     let mut desk = Desk::new(authority);
     desk.retry_delay = std::time::Duration::from_millis(10);
+    desk.set_photo_dir(photo_dir);
     let encoder = desk.add_memory("desk-1");
     let service = Arc::new(Service::new(runtime, set, store).with_cards(desk));
     let receipt = service.submit("clerk", &application(), Some("2017-06-15".into())).unwrap();
@@ -429,4 +434,24 @@ fn every_card_subcommand_has_help_and_keys_are_handled_with_care() {
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--key"), "{}", String::from_utf8_lossy(&out.stderr));
     let out = juzhu(&["card", "verify", "--image", image.to_str().unwrap(), "--key", &public]);
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a juzhu card image"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn the_photo_comes_from_the_station_by_the_modules_photo_ref() {
+    let photos = tempfile::tempdir().unwrap();
+    let s = station_with_photos(Some(Authority::generate()), Some(photos.path().to_path_buf()));
+    s.encoder.insert(blank(30));
+    let end = issue(&s, Kind::Issue).unwrap();
+    assert_eq!(end.state, State::Failed);
+    let error = end.error.unwrap();
+    assert!(error.contains("wang.jpg") && error.contains("photo_dir"), "{error}");
+    assert!(!s.service.card_status(&s.permit).unwrap().carded);
+
+    let jpeg: Vec<u8> = [0xFF, 0xD8, 0xFF, 0xE0].into_iter().chain((0..4000u32).map(|i| i as u8)).collect();
+    std::fs::write(photos.path().join("wang.jpg"), &jpeg).unwrap();
+    let end = issue(&s, Kind::Issue).unwrap();
+    assert_eq!(end.state, State::Done, "{:?}", end.error);
+    let report = verify(&last_out(&s).0.to_dump(), &[s.authority_public]);
+    assert!(report.ok(), "{:?}", report.findings);
+    assert_eq!(report.content.unwrap().photo, Some(jpeg));
 }

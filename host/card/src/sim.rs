@@ -42,6 +42,17 @@ pub struct Fault {
     pub persistent: bool,
 }
 
+/// `KIND@N`, e.g. `pull@40`; a trailing `!` makes it persistent (`6581@10!`).
+impl std::str::FromStr for Fault {
+    type Err = String;
+    fn from_str(v: &str) -> Result<Self, String> {
+        let (spec, persistent) = v.strip_suffix('!').map_or((v, false), |s| (s, true));
+        let (kind, n) = spec.split_once('@').ok_or_else(|| format!("fault `{v}`: expected KIND@N, e.g. pull@40"))?;
+        let after_writes = n.parse().map_err(|_| format!("fault `{v}`: N must be a whole number"))?;
+        Ok(Fault { kind: kind.parse()?, after_writes, persistent })
+    }
+}
+
 /// What the card did with an APDU.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Reply {

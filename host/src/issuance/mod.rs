@@ -97,6 +97,11 @@ impl Desk {
         Desk { encoders: BTreeMap::new(), authority, trusted, retry_delay: Duration::from_millis(200), photo_dir: None, memory: BTreeMap::new() }
     }
 
+    /// Where holders' photos are, by the module's `photo_ref`.
+    pub fn set_photo_dir(&mut self, dir: Option<std::path::PathBuf>) {
+        self.photo_dir = dir;
+    }
+
     pub fn add(&mut self, encoder: Box<dyn Encoder>) {
         self.encoders.insert(encoder.name().to_string(), Mutex::new(encoder));
     }

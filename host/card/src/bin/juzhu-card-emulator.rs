@@ -27,13 +27,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--vpcd" => o.vpcd = value()?,
             "--uid" => o.uid = hex::decode(value()?).map_err(|e| format!("--uid must be hex, e.g. 04A1B2C3D4E580: {e}"))?,
             "--state" => o.state = Some(value()?.into()),
-            "--fault" => {
-                let v = value()?;
-                let (spec, persistent) = v.strip_suffix('!').map_or((v.as_str(), false), |s| (s, true));
-                let (kind, n) = spec.split_once('@').ok_or_else(|| format!("--fault {v}: expected KIND@N, e.g. pull@40"))?;
-                let after_writes = n.parse().map_err(|_| format!("--fault {v}: N must be a whole number"))?;
-                o.fault = Some(Fault { kind: kind.parse()?, after_writes, persistent });
-            }
+            "--fault" => o.fault = Some(value()?.parse::<Fault>().map_err(|e| format!("--fault: {e}"))?),
             "--reinsert-ms" => {
                 let ms: u64 = value()?.parse().map_err(|_| "--reinsert-ms must be a whole number".to_string())?;
                 o.reinsert_after = Some(Duration::from_millis(ms));
