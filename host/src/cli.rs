@@ -366,6 +366,7 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
     let run_kind = |kind: Kind, permit: String, encoder: String, legal_date: Option<String>, config: Option<PathBuf>| -> anyhow::Result<ExitCode> {
         let config = station(&config)?;
         let service = crate::server::service(&config, crate::server::open_store(&config)?)?;
+        let _cards = crate::issuance::CardLock::acquire(&config.data_dir)?;
         for i in service.card_recover("cli")? {
             print_issuance(&i);
         }
@@ -412,6 +413,7 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
         CardCommand::Recover { config } => {
             let config = station(&config)?;
             let service = crate::server::service(&config, crate::server::open_store(&config)?)?;
+            let _cards = crate::issuance::CardLock::acquire(&config.data_dir)?;
             let resolved = service.card_recover("cli")?;
             if resolved.is_empty() {
                 println!("no unfinished card issuance");

@@ -78,6 +78,7 @@ pub fn serve(config: StationConfig) -> anyhow::Result<()> {
         println!("admin token (shown once; keep it safe): {token}");
     }
     // A card issuance a crash interrupted is resolved before new work.
+    let _cards = crate::issuance::CardLock::acquire(&config.data_dir)?;
     for i in service.card_recover("system")? {
         println!("card issuance {} for permit {} resolved at start-up: {}{}", i.id, i.permit_number, i.state.as_str(), i.error.map(|e| format!(" ({e})")).unwrap_or_default());
     }

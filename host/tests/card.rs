@@ -455,3 +455,13 @@ fn the_photo_comes_from_the_station_by_the_modules_photo_ref() {
     assert!(report.ok(), "{:?}", report.findings);
     assert_eq!(report.content.unwrap().photo, Some(jpeg));
 }
+
+#[test]
+fn one_process_drives_a_stations_cards() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = juzhu::issuance::CardLock::acquire(dir.path()).unwrap();
+    let err = juzhu::issuance::CardLock::acquire(dir.path()).err().expect("a second holder is refused");
+    assert!(err.to_string().contains("another juzhu process") && err.to_string().contains("cards.lock"), "{err}");
+    drop(held);
+    juzhu::issuance::CardLock::acquire(dir.path()).unwrap();
+}

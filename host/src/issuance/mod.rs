@@ -54,6 +54,29 @@ impl From<rusqlite::Error> for CardError {
     }
 }
 
+/// One process drives a station's cards at a time: `juzhu serve` for its
+/// lifetime, or one `juzhu card` command. Otherwise a command's recovery
+/// could take over an issuance the running service is still writing.
+pub struct CardLock {
+    _file: std::fs::File,
+}
+
+impl CardLock {
+    /// Takes the lock in `data_dir`, or says who holds it.
+    pub fn acquire(data_dir: &std::path::Path) -> Result<CardLock, CardError> {
+        let path = data_dir.join("cards.lock");
+        let file = std::fs::File::create(&path).map_err(|e| CardError::NotAllowed(format!("cannot create {}: {e}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => Ok(CardLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(CardError::NotAllowed(format!(
+                "another juzhu process (juzhu serve, or a juzhu card command) is driving this station's cards ({} is locked); use the API of the running service, or wait",
+                path.display()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(CardError::NotAllowed(format!("cannot lock {}: {e}", path.display()))),
+        }
+    }
+}
+
 /// The station's encoders, its signing key and the keys it trusts.
 pub struct Desk {
     encoders: BTreeMap<String, Mutex<Box<dyn Encoder>>>,
