@@ -195,7 +195,8 @@ pub struct EncoderConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EncoderDriver {
-    /// Cards held in memory: tests and demonstrations.
+    /// Cards held in memory, fed from a hopper of blanks: demonstrations
+    /// without hardware (the cards are gone when the process ends).
     Memory,
     /// A real reader (or pcscd's virtual reader) through PC/SC.
     Pcsc,

@@ -64,17 +64,21 @@ fn station_with(authority: Option<Authority>) -> Station {
 }
 
 fn station_with_photos(authority: Option<Authority>, photo_dir: Option<std::path::PathBuf>) -> Station {
+    let authority_public = authority.as_ref().map(|a| a.public()).unwrap_or_else(|| Authority::generate().public());
+    let mut desk = Desk::new(authority);
+    desk.retry_delay = std::time::Duration::from_millis(10);
+    desk.set_photo_dir(photo_dir);
+    let encoder = desk.add_memory("desk-1");
+    station_from(desk, encoder, authority_public)
+}
+
+fn station_from(desk: Desk, encoder: MemoryEncoder, authority_public: ed25519_dalek::VerifyingKey) -> Station {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("juzhu.db")).unwrap();
     let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
     let mut set = ModuleSet::default();
     let path = component();
     set.insert(runtime.load(&path.display().to_string(), &std::fs::read(path).unwrap()).unwrap()).unwrap();
-    let authority_public = authority.as_ref().map(|a| a.public()).unwrap_or_else(|| Authority::generate().public());
-    let mut desk = Desk::new(authority);
-    desk.retry_delay = std::time::Duration::from_millis(10);
-    desk.set_photo_dir(photo_dir);
-    let encoder = desk.add_memory("desk-1");
     let service = Arc::new(Service::new(runtime, set, store).with_cards(desk));
     let receipt = service.submit("clerk", &application(), Some("2017-06-15".into())).unwrap();
     let permit = service.issue("supervisor", receipt.decision_id, Some("2017-06-20".into())).unwrap().number;
@@ -464,4 +468,25 @@ fn one_process_drives_a_stations_cards() {
     assert!(err.to_string().contains("another juzhu process") && err.to_string().contains("cards.lock"), "{err}");
     drop(held);
     juzhu::issuance::CardLock::acquire(dir.path()).unwrap();
+}
+
+#[test]
+fn a_memory_encoder_from_the_station_file_issues_from_its_hopper() {
+    let dir = tempfile::tempdir().unwrap();
+    let authority = Authority::generate();
+    let key = dir.path().join("authority.key");
+    std::fs::write(&key, authority.seed_hex()).unwrap();
+    let config = juzhu::config::StationConfig::from_toml_str(
+        &format!("[[encoders]]\nname = \"desk-1\"\ndriver = \"memory\"\n[card]\nauthority_key = \"{}\"\nretry_delay_ms = 10\n", key.display()),
+        "station.toml",
+    )
+    .unwrap();
+    let desk = Desk::from_config(&config.card, &config.encoders).unwrap();
+    let encoder = desk.memory_encoder("desk-1").unwrap().clone();
+    let s = station_from(desk, encoder, authority.public());
+    assert_eq!(issue(&s, Kind::Issue).unwrap().state, State::Done);
+    assert_eq!(issue(&s, Kind::Reissue).unwrap().state, State::Done, "the hopper dropped in a new blank");
+    let status = s.service.card_status(&s.permit).unwrap();
+    assert_eq!(status.card.unwrap().chip_uid, "044A5A00000002");
+    assert_eq!(status.cards.len(), 2);
 }

@@ -77,6 +77,9 @@ struct Slot {
     card: Option<SimCard>,
     /// Cards handed out, oldest first.
     out: Vec<(SimCard, Disposition)>,
+    /// With a hopper, a new blank drops in when a card is handed out; the
+    /// number is the last UID's serial.
+    hopper: Option<u32>,
 }
 
 /// An encoder whose cards are [`SimCard`]s in memory, shared with the test
@@ -90,6 +93,27 @@ pub struct MemoryEncoder {
 impl MemoryEncoder {
     pub fn new(name: &str) -> Self {
         MemoryEncoder { name: name.to_string(), slot: Arc::default() }
+    }
+
+    /// An encoder fed from a hopper of blank cards (UIDs `04 4A 5A 00 00 00 01`,
+    /// `…02`, …): what a station file's `driver = "memory"` gets, for
+    /// demonstrations without hardware.
+    pub fn with_hopper(name: &str) -> Self {
+        let enc = MemoryEncoder::new(name);
+        enc.slot().hopper = Some(0);
+        enc.refill();
+        enc
+    }
+
+    fn refill(&self) {
+        let mut slot = self.slot();
+        if let (Some(n), None) = (slot.hopper, &slot.card) {
+            let next = n + 1;
+            let mut uid = vec![0x04, 0x4A, 0x5A];
+            uid.extend_from_slice(&next.to_be_bytes());
+            slot.card = Some(SimCard::blank(&uid));
+            slot.hopper = Some(next);
+        }
     }
 
     fn slot(&self) -> MutexGuard<'_, Slot> {
@@ -116,9 +140,12 @@ impl MemoryEncoder {
     }
 
     fn hand_out(&mut self, d: Disposition) -> Result<(), EncoderError> {
-        let mut slot = self.slot();
-        let card = slot.card.take().ok_or(EncoderError::NoCard { encoder: self.name.clone() })?;
-        slot.out.push((card, d));
+        {
+            let mut slot = self.slot();
+            let card = slot.card.take().ok_or(EncoderError::NoCard { encoder: self.name.clone() })?;
+            slot.out.push((card, d));
+        }
+        self.refill();
         Ok(())
     }
 }

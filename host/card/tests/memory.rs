@@ -252,3 +252,18 @@ fn a_rejected_card_is_voided() {
     let report = verify(&card.to_dump(), &[authority.public()]);
     assert!(matches!(report.findings.as_slice(), [Finding::Unfinished { .. }]), "{:?}", report.findings);
 }
+
+#[test]
+fn a_hopper_drops_in_a_new_blank_after_each_card() {
+    let authority = Authority::generate();
+    let mut enc = MemoryEncoder::with_hopper("demo");
+    let first = enc.detect().unwrap();
+    assert_eq!(first.chip_uid, [0x04, 0x4A, 0x5A, 0, 0, 0, 1]);
+    assert!(!first.has_application);
+    enc.write(&CardImage::build(&content(), "1", &first.chip_uid, &authority).unwrap()).unwrap();
+    enc.accept().unwrap();
+    let second = enc.detect().unwrap();
+    assert_eq!(second.chip_uid, [0x04, 0x4A, 0x5A, 0, 0, 0, 2]);
+    assert!(!second.has_application, "a fresh blank, not the card handed out");
+    assert!(verify(&enc.handed_out()[0].0.to_dump(), &[authority.public()]).ok());
+}

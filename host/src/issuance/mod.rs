@@ -107,7 +107,11 @@ impl Desk {
         };
         for e in encoders {
             match e.driver {
-                EncoderDriver::Memory => drop(desk.add_memory(&e.name)),
+                EncoderDriver::Memory => {
+                    let enc = MemoryEncoder::with_hopper(&e.name);
+                    desk.memory.insert(e.name.clone(), enc.clone());
+                    desk.add(Box::new(enc));
+                }
                 EncoderDriver::Pcsc => desk.add(Box::new(juzhu_card::pcsc_driver::PcscEncoder::new(&e.name, e.reader.as_deref()))),
             };
         }
