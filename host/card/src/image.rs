@@ -31,7 +31,12 @@ pub struct ImageFile {
 impl CardImage {
     /// Builds the data groups of `content` and the security object binding
     /// them to `chip_uid`, signed by `authority`.
-    pub fn build(content: &CardContent, issuance_id: &str, chip_uid: &[u8], authority: &Authority) -> Result<CardImage, ContentError> {
+    pub fn build(
+        content: &CardContent,
+        issuance_id: &str,
+        chip_uid: &[u8],
+        authority: &Authority,
+    ) -> Result<CardImage, ContentError> {
         let groups = content.data_groups()?;
         let signed = SignedContent {
             layout_version: layout::LAYOUT_VERSION,
@@ -39,14 +44,30 @@ impl CardImage {
             card_serial: content.card_serial.clone(),
             chip_uid: chip_uid.to_vec(),
             key_id: key_id(&authority.public()),
-            hashes: groups.iter().map(|(spec, bytes)| (spec.fid, Sha256::digest(bytes).into())).collect(),
+            hashes: groups
+                .iter()
+                .map(|(spec, bytes)| (spec.fid, Sha256::digest(bytes).into()))
+                .collect(),
         };
         let so = authority.sign(&signed);
         if so.len() > layout::SECURITY_OBJECT.capacity {
-            return Err(ContentError::TooLarge { file: layout::SECURITY_OBJECT.name, len: so.len(), capacity: layout::SECURITY_OBJECT.capacity });
+            return Err(ContentError::TooLarge {
+                file: layout::SECURITY_OBJECT.name,
+                len: so.len(),
+                capacity: layout::SECURITY_OBJECT.capacity,
+            });
         }
-        let mut files: Vec<ImageFile> = groups.into_iter().map(|(spec, bytes)| ImageFile { fid: spec.fid, bytes }).collect();
-        files.push(ImageFile { fid: layout::SECURITY_OBJECT.fid, bytes: so });
+        let mut files: Vec<ImageFile> = groups
+            .into_iter()
+            .map(|(spec, bytes)| ImageFile {
+                fid: spec.fid,
+                bytes,
+            })
+            .collect();
+        files.push(ImageFile {
+            fid: layout::SECURITY_OBJECT.fid,
+            bytes: so,
+        });
         Ok(CardImage {
             layout_version: layout::LAYOUT_VERSION,
             issuance_id: issuance_id.to_string(),
@@ -58,11 +79,15 @@ impl CardImage {
 
     /// The files with their layout specs, in write order.
     pub fn specs(&self) -> impl Iterator<Item = (FileSpec, &[u8])> {
-        self.files.iter().filter_map(|f| layout::file(f.fid).map(|s| (s, f.bytes.as_slice())))
+        self.files
+            .iter()
+            .filter_map(|f| layout::file(f.fid).map(|s| (s, f.bytes.as_slice())))
     }
 
     /// SHA-256 of the image's JSON, quoted in the journal and audit log.
     pub fn sha256(&self) -> String {
-        hex::encode(Sha256::digest(serde_json::to_vec(self).expect("an image serializes")))
+        hex::encode(Sha256::digest(
+            serde_json::to_vec(self).expect("an image serializes"),
+        ))
     }
 }

@@ -29,7 +29,9 @@ impl std::str::FromStr for FaultKind {
             "pull" => Ok(FaultKind::Pull),
             "6581" => Ok(FaultKind::MemoryFailure),
             "wrong-sw" => Ok(FaultKind::WrongStatus),
-            other => Err(format!("unknown fault `{other}`; expected pull, 6581 or wrong-sw")),
+            other => Err(format!(
+                "unknown fault `{other}`; expected pull, 6581 or wrong-sw"
+            )),
         }
     }
 }
@@ -47,9 +49,17 @@ impl std::str::FromStr for Fault {
     type Err = String;
     fn from_str(v: &str) -> Result<Self, String> {
         let (spec, persistent) = v.strip_suffix('!').map_or((v, false), |s| (s, true));
-        let (kind, n) = spec.split_once('@').ok_or_else(|| format!("fault `{v}`: expected KIND@N, e.g. pull@40"))?;
-        let after_writes = n.parse().map_err(|_| format!("fault `{v}`: N must be a whole number"))?;
-        Ok(Fault { kind: kind.parse()?, after_writes, persistent })
+        let (kind, n) = spec
+            .split_once('@')
+            .ok_or_else(|| format!("fault `{v}`: expected KIND@N, e.g. pull@40"))?;
+        let after_writes = n
+            .parse()
+            .map_err(|_| format!("fault `{v}`: N must be a whole number"))?;
+        Ok(Fault {
+            kind: kind.parse()?,
+            after_writes,
+            persistent,
+        })
     }
 }
 
@@ -100,13 +110,29 @@ impl SimCard {
         // The last byte is the TCK checksum: XOR of T0..the last historical byte.
         let tck = atr[1..atr.len() - 1].iter().fold(0u8, |a, b| a ^ b);
         *atr.last_mut().unwrap() = tck;
-        SimCard { uid: uid.to_vec(), atr, apps: BTreeMap::new(), selected_app: None, selected_ef: None, fault: None, writes: 0 }
+        SimCard {
+            uid: uid.to_vec(),
+            atr,
+            apps: BTreeMap::new(),
+            selected_app: None,
+            selected_ef: None,
+            fault: None,
+            writes: 0,
+        }
     }
 
     /// The card's juzhu application as a dump (what a reader reads back).
     pub fn to_dump(&self) -> CardDump {
-        let files = self.apps.get(crate::layout::AID.as_slice()).map(|(_, app)| app.files.clone()).unwrap_or_default();
-        CardDump { chip_uid: self.uid.clone(), atr: self.atr.clone(), files }
+        let files = self
+            .apps
+            .get(crate::layout::AID.as_slice())
+            .map(|(_, app)| app.files.clone())
+            .unwrap_or_default();
+        CardDump {
+            chip_uid: self.uid.clone(),
+            atr: self.atr.clone(),
+            files,
+        }
     }
 
     /// A card holding what `dump` says (tests tamper a dump and load it).
@@ -116,7 +142,15 @@ impl SimCard {
             card.atr = dump.atr.clone();
         }
         if !dump.files.is_empty() {
-            card.apps.insert(crate::layout::AID.to_vec(), (crate::layout::DF_FID, Application { files: dump.files.clone() }));
+            card.apps.insert(
+                crate::layout::AID.to_vec(),
+                (
+                    crate::layout::DF_FID,
+                    Application {
+                        files: dump.files.clone(),
+                    },
+                ),
+            );
         }
         card
     }
@@ -149,8 +183,15 @@ impl SimCard {
             (0x00, 0xE0) => self.create(data),
             (0x00, 0xD6) => self.update(((p1 as usize & 0x7F) << 8) | p2 as usize, data),
             (0x00, 0xB0) => {
-                let le = if apdu.len() == 5 { apdu[4] as usize } else { 256 };
-                self.read(((p1 as usize & 0x7F) << 8) | p2 as usize, if le == 0 { 256 } else { le })
+                let le = if apdu.len() == 5 {
+                    apdu[4] as usize
+                } else {
+                    256
+                };
+                self.read(
+                    ((p1 as usize & 0x7F) << 8) | p2 as usize,
+                    if le == 0 { 256 } else { le },
+                )
             }
             (0x00, _) => sw(0x6D00),
             _ => sw(0x6E00),
@@ -168,7 +209,7 @@ impl SimCard {
                     sw(0x6A82)
                 }
             }
-            0x00 | 0x01 | 0x02 if data.len() == 2 => {
+            0x00..=0x02 if data.len() == 2 => {
                 let fid = u16::from_be_bytes([data[0], data[1]]);
                 if fid == 0x3F00 {
                     self.selected_app = None;
@@ -195,16 +236,32 @@ impl SimCard {
     }
 
     fn create(&mut self, data: &[u8]) -> Reply {
-        let Ok(tlvs) = decode_all(data) else { return sw(0x6A80) };
-        let Some(fcp) = tlvs.into_iter().find(|t| t.tag == 0x62) else { return sw(0x6A80) };
-        let Ok(kids) = fcp.children() else { return sw(0x6A80) };
-        let get = |t: u32| kids.iter().find(|k: &&Tlv| k.tag == t).map(|k| k.value.clone());
-        let (Some(desc), Some(fid)) = (get(0x82), get(0x83)) else { return sw(0x6A80) };
-        let Ok(fid) = <[u8; 2]>::try_from(fid.as_slice()) else { return sw(0x6A80) };
+        let Ok(tlvs) = decode_all(data) else {
+            return sw(0x6A80);
+        };
+        let Some(fcp) = tlvs.into_iter().find(|t| t.tag == 0x62) else {
+            return sw(0x6A80);
+        };
+        let Ok(kids) = fcp.children() else {
+            return sw(0x6A80);
+        };
+        let get = |t: u32| {
+            kids.iter()
+                .find(|k: &&Tlv| k.tag == t)
+                .map(|k| k.value.clone())
+        };
+        let (Some(desc), Some(fid)) = (get(0x82), get(0x83)) else {
+            return sw(0x6A80);
+        };
+        let Ok(fid) = <[u8; 2]>::try_from(fid.as_slice()) else {
+            return sw(0x6A80);
+        };
         let fid = u16::from_be_bytes(fid);
         match desc.first() {
             Some(0x38) => {
-                let Some(aid) = get(0x84) else { return sw(0x6A80) };
+                let Some(aid) = get(0x84) else {
+                    return sw(0x6A80);
+                };
                 if self.apps.contains_key(&aid) {
                     return sw(0x6A89);
                 }
@@ -214,12 +271,18 @@ impl SimCard {
                 sw(0x9000)
             }
             Some(0x01) => {
-                let Some(size) = get(0x80).and_then(|s| <[u8; 2]>::try_from(s.as_slice()).ok()) else { return sw(0x6A80) };
-                let Some(app) = self.app() else { return sw(0x6986) };
+                let Some(size) = get(0x80).and_then(|s| <[u8; 2]>::try_from(s.as_slice()).ok())
+                else {
+                    return sw(0x6A80);
+                };
+                let Some(app) = self.app() else {
+                    return sw(0x6986);
+                };
                 if app.files.contains_key(&fid) {
                     return sw(0x6A89);
                 }
-                app.files.insert(fid, vec![0; u16::from_be_bytes(size) as usize]);
+                app.files
+                    .insert(fid, vec![0; u16::from_be_bytes(size) as usize]);
                 self.selected_ef = Some(fid);
                 sw(0x9000)
             }
@@ -228,10 +291,16 @@ impl SimCard {
     }
 
     fn update(&mut self, offset: usize, data: &[u8]) -> Reply {
-        let fault = self.fault.filter(|f| self.writes >= f.after_writes && (f.persistent || self.writes == f.after_writes));
+        let fault = self.fault.filter(|f| {
+            self.writes >= f.after_writes && (f.persistent || self.writes == f.after_writes)
+        });
         self.writes += 1;
-        let Some(fid) = self.selected_ef else { return sw(0x6986) };
-        let Some(file) = self.app().and_then(|a| a.files.get_mut(&fid)) else { return sw(0x6A82) };
+        let Some(fid) = self.selected_ef else {
+            return sw(0x6986);
+        };
+        let Some(file) = self.app().and_then(|a| a.files.get_mut(&fid)) else {
+            return sw(0x6A82);
+        };
         if offset + data.len() > file.len() {
             return sw(0x6B00);
         }
@@ -251,8 +320,12 @@ impl SimCard {
     }
 
     fn read(&mut self, offset: usize, le: usize) -> Reply {
-        let Some(fid) = self.selected_ef else { return sw(0x6986) };
-        let Some(file) = self.app().and_then(|a| a.files.get(&fid)) else { return sw(0x6A82) };
+        let Some(fid) = self.selected_ef else {
+            return sw(0x6986);
+        };
+        let Some(file) = self.app().and_then(|a| a.files.get(&fid)) else {
+            return sw(0x6A82);
+        };
         if offset >= file.len() {
             return sw(0x6B00);
         }

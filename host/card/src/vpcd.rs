@@ -53,7 +53,13 @@ fn quick_ack(stream: &TcpStream) {
     let one: libc::c_int = 1;
     // SAFETY: a valid socket descriptor and a c_int option value of the right size.
     unsafe {
-        libc::setsockopt(stream.as_raw_fd(), libc::IPPROTO_TCP, libc::TCP_QUICKACK, (&one as *const libc::c_int).cast(), std::mem::size_of::<libc::c_int>() as libc::socklen_t);
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_QUICKACK,
+            (&one as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
     }
 }
 
@@ -77,8 +83,11 @@ fn save(card: &SimCard, options: &Options) -> std::io::Result<()> {
 pub fn run(options: &Options) -> Result<(), String> {
     let mut card = match &options.state {
         Some(path) if path.exists() => {
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            SimCard::from_dump(&CardDump::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?)
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            SimCard::from_dump(
+                &CardDump::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?,
+            )
         }
         _ => SimCard::blank(&options.uid),
     };
@@ -86,7 +95,11 @@ pub fn run(options: &Options) -> Result<(), String> {
     save(&card, options).map_err(|e| format!("cannot write the card image: {e}"))?;
     loop {
         let mut stream = connect(&options.vpcd)?;
-        eprintln!("card {} inserted (connected to vpcd at {})", hex::encode_upper(&card.uid), options.vpcd);
+        eprintln!(
+            "card {} inserted (connected to vpcd at {})",
+            hex::encode_upper(&card.uid),
+            options.vpcd
+        );
         let pulled = serve(&mut stream, &mut card, options);
         eprintln!("card {} out: {pulled:?}", hex::encode_upper(&card.uid));
         drop(stream);
@@ -114,7 +127,9 @@ fn connect(addr: &str) -> Result<TcpStream, String> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!("cannot connect to vpcd at {addr}: {last}; is pcscd with vsmartcard-vpcd running in this network namespace?"))
+    Err(format!(
+        "cannot connect to vpcd at {addr}: {last}; is pcscd with vsmartcard-vpcd running in this network namespace?"
+    ))
 }
 
 /// Serves one insertion; `Ok(true)` when the card was pulled by a fault.
