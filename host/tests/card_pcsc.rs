@@ -136,7 +136,7 @@ fn kill_9_mid_encoding_is_resolved_on_restart() {
     let s = station();
     let mut bed = testbed(&s);
     // Slow writes, so juzhu is surely killed mid-card.
-    s.insert(&mut bed, "04AA000000000A", &["--write-delay-ms", "25"]);
+    s.insert(&mut bed, "04AA000000000A", &["--write-delay-ms", "60"]);
     let mut child = Command::new(juzhu())
         .args(["card", "issue", "--permit", &s.permit, "--encoder", "desk-1", "--legal-date", "2017-06-20", "--config", s.config.to_str().unwrap()])
         .stdout(Stdio::null())
@@ -157,13 +157,16 @@ fn kill_9_mid_encoding_is_resolved_on_restart() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(600));
+    // About 8 of the card's 30 writes (60 ms each) are done.
+    std::thread::sleep(Duration::from_millis(500));
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
     let status = s.status();
     assert_eq!(status["issuances"][0]["state"], "encoding", "{status:#}");
     assert_eq!(status["carded"], false, "not carded while the card is half-written");
+    let written = CardDump::decode(&std::fs::read(s.state_file("04AA000000000A")).unwrap()).unwrap();
+    assert!(written.files.values().any(|f| f.iter().any(|b| *b != 0)), "juzhu was killed after writing began");
     let half = s.verify_image(&s.state_file("04AA000000000A"));
     assert!(!half.status.success(), "a half-written card verified: {}", text(&half));
     assert!(String::from_utf8_lossy(&half.stdout).contains("unfinished"), "{}", text(&half));
