@@ -56,18 +56,13 @@ fn station() -> Station {
     .unwrap();
     // A permit, issued through the library on the station's database.
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
-    let store = Store::open(dir.path().join("data/juzhu.db")).unwrap();
-    let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
-    let mut set = ModuleSet::default();
-    let wasm = modules.join("hangzhou-gongshu.wasm");
-    set.insert(runtime.load("gongshu", &std::fs::read(&wasm).unwrap()).unwrap()).unwrap();
-    let service = Service::new(runtime, set, store);
+    let service = library_service(dir.path());
     let materials: Vec<Value> = ["ApplicationForm", "IdCard", "Photo", "InsuranceCertificate", "LabourContract"].iter().map(|k| json!({ "kind": k, "source": "Submitted" })).collect();
     let application: Application = serde_json::from_value(json!({
         "jurisdiction": "330105",
         "identity": { "name": "王伟", "citizen_id": "340102198503150012" },
         "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "拱墅区湖墅南路1号", "changes": [] }],
-        "insurance": [{ "from": "2016-06", "to": "2017-06", "division": "330105", "scope": "Full", "back_paid": false }],
+        "insurance": [{ "from": "2016-06", "to": "2018-06", "division": "330105", "scope": "Full", "back_paid": false }],
         "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
         "housing": [], "schooling": [], "guardians": [], "special_statuses": [],
         "materials": materials,
@@ -77,6 +72,16 @@ fn station() -> Station {
     let receipt = service.submit("clerk", &application, Some("2017-06-15".into())).unwrap();
     let permit = service.issue("supervisor", receipt.decision_id, Some("2017-06-20".into())).unwrap().number;
     Station { dir, config, permit, public_key }
+}
+
+/// The station's service through the library (for what the CLI does not do).
+fn library_service(dir: &Path) -> Service {
+    let store = Store::open(dir.join("data/juzhu.db")).unwrap();
+    let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
+    let mut set = ModuleSet::default();
+    let wasm = dir.join("modules/hangzhou-gongshu.wasm");
+    set.insert(runtime.load("gongshu", &std::fs::read(&wasm).unwrap()).unwrap()).unwrap();
+    Service::new(runtime, set, store)
 }
 
 fn run(env: &[(&str, &str)], args: &[&str]) -> Output {
@@ -281,4 +286,26 @@ fn verify_accepts_the_issued_card_and_rejects_tampered_truncated_and_foreign_one
     let store = Store::open(s.dir.path().join("data/juzhu.db")).unwrap();
     let carded: i64 = store.conn().query_row("SELECT count(*) FROM cards WHERE revoked_at IS NULL", [], |r| r.get(0)).unwrap();
     assert_eq!(carded, 1);
+}
+
+#[test]
+fn an_endorsement_is_written_to_the_holders_card() {
+    let s = station();
+    let mut bed = testbed(&s);
+    s.insert(&mut bed, "04AB000000000B", &[]);
+    let out = s.issue("issue");
+    assert!(out.status.success(), "{}", text(&out));
+    library_service(s.dir.path()).act("supervisor", &s.permit, juzhu::service::PermitAction::Endorse, Some("2018-06-01".into())).unwrap();
+    let out = s.card(&["endorse", "--permit", &s.permit, "--encoder", "desk-1", "--legal-date", "2018-06-01"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = s.card(&["verify", "--encoder", "desk-1"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 endorsement(s)"), "{}", text(&out));
+    let dump = CardDump::decode(&std::fs::read(s.state_file("04AB000000000B")).unwrap()).unwrap();
+    let records = &dump.files[&layout::ENDORSEMENTS.fid];
+    assert!(records.windows(10).any(|w| w == b"2018-06-01"), "the DG4 record is on the card");
+    let status = s.status();
+    assert_eq!(status["cards"].as_array().unwrap().len(), 1, "the same card, not a new one");
+    assert_eq!(status["issuances"][1]["kind"], "endorse");
+    assert_eq!(status["issuances"][1]["state"], "done");
 }

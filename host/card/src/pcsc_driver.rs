@@ -26,8 +26,10 @@ pub struct ReaderInfo {
 pub fn map_error(e: pcsc::Error, reader: &str) -> EncoderError {
     use pcsc::Error::*;
     match e {
+        // SharingViolation: another process (or one just killed, whose
+        // handle pcscd has not released yet) holds the card.
         RemovedCard | ResetCard | Timeout | UnpoweredCard | UnresponsiveCard | CommError
-        | NotTransacted => EncoderError::Transient {
+        | NotTransacted | SharingViolation => EncoderError::Transient {
             detail: format!("reader `{reader}`: {e}"),
         },
         NoSmartcard => EncoderError::NoCard {
@@ -43,7 +45,9 @@ pub fn map_error(e: pcsc::Error, reader: &str) -> EncoderError {
                 "reader `{reader}`: {e}; `juzhu card readers` lists the attached readers"
             ),
         },
-        other => EncoderError::Protocol {
+        // Anything else is the reader's or the service's trouble, not the
+        // card's: it must not get a card rejected.
+        other => EncoderError::Unavailable {
             detail: format!("reader `{reader}`: {other}"),
         },
     }

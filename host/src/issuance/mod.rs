@@ -260,7 +260,7 @@ impl Desk {
         if matches!(row.state, State::Encoding | State::Written) {
             match self.check_card(&row, &image)? {
                 Check::Verified => return self.verified(&row, step),
-                Check::WrongCard(why) => return step(Step::Failed { reason: &why }),
+                Check::WrongCard(why) | Check::Unavailable(why) => return step(Step::Failed { reason: &why }),
                 Check::Incomplete(_) | Check::Unreadable(_) => {}
             }
         }
@@ -290,7 +290,7 @@ impl Desk {
                     step(Step::Written)?;
                     match self.check_card(&row, &image)? {
                         Check::Verified => return self.verified(&row, step),
-                        Check::WrongCard(why) => return step(Step::Failed { reason: &why }),
+                        Check::WrongCard(why) | Check::Unavailable(why) => return step(Step::Failed { reason: &why }),
                         Check::Unreadable(why) => {
                             row = step(Step::AttemptFailed { reason: &format!("read-back: {why}") })?;
                             std::thread::sleep(self.retry_delay);
@@ -327,6 +327,7 @@ impl Desk {
         let dump = match self.with_encoder(&row.encoder, |e| e.read_back())? {
             Ok(d) => d,
             Err(e) if e.is_transient() => return Ok(Check::Unreadable(e.to_string())),
+            Err(e @ EncoderError::Unavailable { .. }) => return Ok(Check::Unavailable(e.to_string())),
             Err(e) => return Ok(Check::Incomplete(e.to_string())),
         };
         let uid = hex::encode_upper(&dump.chip_uid);
@@ -377,4 +378,6 @@ enum Check {
     Incomplete(String),
     /// The card could not be read (pulled, reset): try again.
     Unreadable(String),
+    /// The reader or PC/SC service failed: not the card's fault.
+    Unavailable(String),
 }
