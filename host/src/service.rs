@@ -400,6 +400,15 @@ impl Service {
             ))
             .into());
         }
+        if let Some(busy) = journal::unfinished(&store)?.into_iter().find(|i| i.encoder == encoder) {
+            return Err(CardError::NotAllowed(format!(
+                "encoder `{encoder}` is busy with card issuance {} (permit {}, {}); wait for it, or use another encoder",
+                busy.id,
+                busy.permit_number,
+                busy.state.as_str()
+            ))
+            .into());
+        }
         let valid = journal::valid_card(&store, number)?;
         let replaces = match (kind, &valid) {
             (Kind::Issue, Some(card)) => {

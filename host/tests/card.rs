@@ -490,3 +490,19 @@ fn a_memory_encoder_from_the_station_file_issues_from_its_hopper() {
     assert_eq!(status.card.unwrap().chip_uid, "044A5A00000002");
     assert_eq!(status.cards.len(), 2);
 }
+
+#[test]
+fn an_encoder_serves_one_issuance_at_a_time() {
+    let s = station();
+    s.encoder.insert(blank(40));
+    let receipt = s.service.submit("clerk", &application(), Some("2017-06-16".into())).unwrap();
+    let other = s.service.issue("supervisor", receipt.decision_id, Some("2017-06-21".into())).unwrap().number;
+    let first = s.service.card_start("supervisor", &s.permit, Kind::Issue, "desk-1", None).unwrap();
+    let before = audit_len(&s);
+    let err = s.service.card_start("supervisor", &other, Kind::Issue, "desk-1", None).unwrap_err();
+    assert!(err.to_string().contains(&format!("busy with card issuance {}", first.id)), "{err}");
+    assert_eq!(audit_len(&s), before);
+    assert_eq!(s.service.card_run("supervisor", first.id, &|_| {}).unwrap().state, State::Done);
+    s.encoder.insert(blank(41));
+    assert_eq!(s.service.card_start("supervisor", &other, Kind::Issue, "desk-1", None).map(|i| i.state).unwrap(), State::Pending);
+}

@@ -213,3 +213,38 @@ impl Encoder for PcscEncoder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_card_answers_can_make_a_card_fault() {
+        for e in [
+            pcsc::Error::RemovedCard,
+            pcsc::Error::ResetCard,
+            pcsc::Error::Timeout,
+            pcsc::Error::SharingViolation,
+        ] {
+            assert!(map_error(e, "r").is_transient(), "{e:?}");
+        }
+        assert!(matches!(
+            map_error(pcsc::Error::NoSmartcard, "r"),
+            EncoderError::NoCard { .. }
+        ));
+        let e = map_error(pcsc::Error::NoService, "r");
+        assert!(
+            matches!(&e, EncoderError::Unavailable { detail } if detail.contains("pcscd")),
+            "{e}"
+        );
+        let e = map_error(pcsc::Error::UnknownReader, "Reader X");
+        assert!(
+            matches!(&e, EncoderError::Unavailable { detail } if detail.contains("Reader X") && detail.contains("juzhu card readers")),
+            "{e}"
+        );
+        assert!(matches!(
+            map_error(pcsc::Error::InsufficientBuffer, "r"),
+            EncoderError::Unavailable { .. }
+        ));
+    }
+}

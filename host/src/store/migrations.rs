@@ -146,6 +146,9 @@ CREATE INDEX card_issuances_by_permit ON card_issuances (permit_number);
 -- At most one issuance in flight per permit.
 CREATE UNIQUE INDEX card_issuances_one_open ON card_issuances (permit_number)
     WHERE state NOT IN ('done', 'rejected', 'failed');
+-- And at most one per encoder: two issuances must never share a card.
+CREATE UNIQUE INDEX card_issuances_one_per_encoder ON card_issuances (encoder)
+    WHERE state NOT IN ('done', 'rejected', 'failed');
 
 -- Cards that verified by read-back. A permit is carded while it has a card
 -- that is not revoked; a reissue revokes the old serial in the transaction
