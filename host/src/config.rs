@@ -46,6 +46,8 @@ pub struct StationConfig {
     pub http: HttpConfig,
     /// The card encoders attached to this station, by name.
     pub encoders: Vec<EncoderConfig>,
+    /// Card issuance: the signing key, trusted keys, retries, photos.
+    pub card: CardConfig,
 }
 
 impl Default for StationConfig {
@@ -58,7 +60,35 @@ impl Default for StationConfig {
             sandbox: SandboxLimits::default(),
             http: HttpConfig::default(),
             encoders: Vec::new(),
+            card: CardConfig::default(),
         }
+    }
+}
+
+/// The `[card]` section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CardConfig {
+    /// File holding the issuing authority's Ed25519 signing key (64 hex
+    /// digits, from `juzhu card keygen`). Without it the station verifies
+    /// cards but issues none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority_key: Option<PathBuf>,
+    /// Further authority public keys (64 hex digits each) whose cards
+    /// verify here, e.g. a previous key or another station's.
+    pub trusted_keys: Vec<String>,
+    /// Pause before retrying a card after a transient error (card pulled,
+    /// reset, timeout), in milliseconds.
+    pub retry_delay_ms: u64,
+    /// Directory of holders' photos (JPEG), named by the module's `photo_ref`;
+    /// without it cards carry no photo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_dir: Option<PathBuf>,
+}
+
+impl Default for CardConfig {
+    fn default() -> Self {
+        CardConfig { authority_key: None, trusted_keys: Vec::new(), retry_delay_ms: 1500, photo_dir: None }
     }
 }
 
@@ -165,7 +195,8 @@ pub struct EncoderConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EncoderDriver {
-    /// Cards held in memory: tests and demonstrations.
+    /// Cards held in memory, fed from a hopper of blanks: demonstrations
+    /// without hardware (the cards are gone when the process ends).
     Memory,
     /// A real reader (or pcscd's virtual reader) through PC/SC.
     Pcsc,
@@ -277,6 +308,11 @@ impl StationConfig {
                 "must be at least 1; leave it out to use one worker per core".into(),
             ));
         }
+        for (i, key) in self.card.trusted_keys.iter().enumerate() {
+            if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err((format!("card.trusted_keys[{i}]"), format!("{key:?} is not an Ed25519 public key; expected 64 hex digits (`juzhu card keygen` prints one)")));
+            }
+        }
         for (i, encoder) in self.encoders.iter().enumerate() {
             if encoder.name.trim().is_empty() {
                 return Err((format!("encoders[{i}].name"), "must not be empty; name the encoder, e.g. \"desk-1\"".into()));
@@ -374,6 +410,12 @@ mod tests {
                 EncoderConfig { name: "desk-1".into(), driver: EncoderDriver::Pcsc, reader: Some("Virtual PCD 00 00".into()) },
                 EncoderConfig { name: "test".into(), driver: EncoderDriver::Memory, reader: None },
             ],
+            card: CardConfig {
+                authority_key: Some(PathBuf::from("/etc/juzhu/authority.key")),
+                trusted_keys: vec!["ab".repeat(32)],
+                retry_delay_ms: 250,
+                photo_dir: Some(PathBuf::from("/srv/photos")),
+            },
         };
         let text = toml::to_string(&config).unwrap();
         assert_eq!(parse(&text).unwrap(), config, "text was:\n{text}");
@@ -392,6 +434,9 @@ mod tests {
         full.modules.jurisdictions = vec!["330203".to_string().try_into().unwrap()];
         full.encoders =
             vec![EncoderConfig { name: "desk-1".into(), driver: EncoderDriver::Pcsc, reader: Some("r".into()) }];
+        full.card.authority_key = Some(PathBuf::from("k"));
+        full.card.trusted_keys = vec!["ab".repeat(32)];
+        full.card.photo_dir = Some(PathBuf::from("p"));
         let value = toml::Value::try_from(&full).unwrap();
         let mut keys = Vec::new();
         collect_keys(&value, &mut keys);
@@ -488,6 +533,9 @@ mod tests {
             "[[encoders]]\nname = \"a\"\ndriver = \"memory\"\n[[encoders]]\nname = \"a\"\ndriver = \"pcsc\"\n",
             "encoders[1].name",
         );
+        let shown = rejects("[card]\ntrusted_keys = [\"abc\"]\n", "card.trusted_keys[0]");
+        assert!(shown.contains("64 hex digits"), "{shown}");
+        rejects("[card]\nretry_delay = 3\n", "card.retry_delay");
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! - [`certify`]: the conformance kit runs a module's vectors through the wasm
 //!   component and its native build;
 //! - [`bench`]: the runtime's speed figures against their targets;
+//! - [`issuance`]: permits written onto IC cards through the station's
+//!   encoders, under a write-ahead journal;
 //! - [`cli`]: the `juzhu` subcommands.
 
 /// API tokens and their roles.
@@ -19,6 +21,8 @@ pub mod certify;
 pub mod cli;
 /// The station's TOML file: listen address, data, modules, sandbox limits, encoders.
 pub mod config;
+/// IC-card issuance: the station's encoders and the write-ahead issuance journal.
+pub mod issuance;
 /// The permit state machine over the store: issue, endorse, suspend, restore, cancel.
 pub mod lifecycle;
 /// The HTTP API over the service.

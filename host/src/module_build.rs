@@ -68,6 +68,10 @@ pub fn build(workspace: &Path, dir: &Path, out_dir: &Path) -> anyhow::Result<Pat
     let name = package.strip_prefix("juzhu-plugin-").unwrap_or(&package);
     std::fs::create_dir_all(out_dir)?;
     let out = out_dir.join(format!("{name}.wasm"));
-    std::fs::write(&out, component).with_context(|| format!("cannot write {}", out.display()))?;
+    // Written aside and renamed into place: test processes build and read
+    // the same components in parallel, and must never read half a file.
+    let partial = out.with_extension(format!("wasm.partial-{}", std::process::id()));
+    std::fs::write(&partial, component).with_context(|| format!("cannot write {}", partial.display()))?;
+    std::fs::rename(&partial, &out).with_context(|| format!("cannot move {} to {}", partial.display(), out.display()))?;
     Ok(out)
 }

@@ -2,8 +2,8 @@
 //!
 //! Start-up order: read and check the config, open (and migrate) the store,
 //! build the engine with its compiled-code cache, load the modules the station
-//! serves, make sure an admin token exists (printing a new one once), then
-//! launch the HTTP API. Any failure stops start-up with the reason.
+//! serves, make sure an admin token exists (printing a new one once), resolve
+//! any card issuance a crash interrupted, then launch the HTTP API. Any failure stops start-up with the reason.
 
 use std::sync::Arc;
 
@@ -57,9 +57,15 @@ pub fn build(config: &StationConfig) -> anyhow::Result<(Arc<Service>, Option<Str
     } else {
         Some(crate::auth::create(&mut store, "system", "admin", crate::auth::Role::Admin)?)
     };
+    Ok((Arc::new(service(config, store)?), admin))
+}
+
+/// The service over an open store: the engine, the modules, the card desk.
+pub fn service(config: &StationConfig, store: Store) -> anyhow::Result<Service> {
     let runtime = Runtime::new(config.sandbox.clone(), Some(config.data_dir.join("compiled")))?;
     let modules = load_modules(config, &runtime)?;
-    Ok((Arc::new(Service::new(runtime, modules, store)?), admin))
+    let desk = crate::issuance::Desk::from_config(&config.card, &config.encoders).context("card")?;
+    Ok(Service::new(runtime, modules, store)?.with_cards(desk))
 }
 
 /// Runs the HTTP API until the process is stopped.
@@ -70,6 +76,11 @@ pub fn serve(config: StationConfig) -> anyhow::Result<()> {
     }
     if let Some(token) = admin {
         println!("admin token (shown once; keep it safe): {token}");
+    }
+    // A card issuance a crash interrupted is resolved before new work.
+    let _cards = crate::issuance::CardLock::acquire(&config.data_dir)?;
+    for i in service.card_recover("system")? {
+        println!("card issuance {} for permit {} resolved at start-up: {}{}", i.id, i.permit_number, i.state.as_str(), i.error.map(|e| format!(" ({e})")).unwrap_or_default());
     }
     let figment = rocket::Config::figment()
         .merge(("address", config.listen.ip()))

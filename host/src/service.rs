@@ -38,6 +38,8 @@ pub enum ServiceError {
     /// The write's group commit failed; nothing of it was kept.
     #[error(transparent)]
     NotKept(#[from] crate::store::group_commit::BatchError),
+    #[error(transparent)]
+    Card(#[from] crate::issuance::CardError),
 }
 
 impl ServiceError {
@@ -132,6 +134,20 @@ pub struct Service {
     /// Submissions from concurrent requests share one commit (one fsync).
     group_commit: crate::store::group_commit::GroupCommit,
     metrics: Arc<crate::metrics::Metrics>,
+    cards: crate::issuance::Desk,
+}
+
+/// A permit's cards and the journal of writing them.
+#[derive(Debug, Serialize)]
+pub struct CardStatus {
+    pub permit: String,
+    /// Whether the permit has a verified card that is not revoked.
+    pub carded: bool,
+    /// That card.
+    pub card: Option<crate::issuance::CardRecord>,
+    /// Every card the permit had, revoked ones included.
+    pub cards: Vec<crate::issuance::CardRecord>,
+    pub issuances: Vec<crate::issuance::Issuance>,
 }
 
 fn module_ref(module: &LoadedModule) -> ModuleRef {
@@ -153,12 +169,23 @@ impl Service {
             reader: Mutex::new(reader),
             group_commit: Default::default(),
             metrics: Arc::new(crate::metrics::Metrics::new()),
+            cards: crate::issuance::Desk::new(None),
         })
     }
 
     /// Who `token` belongs to, if anyone.
     pub fn authenticate(&self, token: &str) -> Result<Option<crate::auth::Principal>, crate::auth::TokenError> {
         crate::auth::verify(&self.reader.lock().unwrap_or_else(|e| e.into_inner()), token)
+    }
+
+    /// The service with the station's card encoders and signing key.
+    pub fn with_cards(mut self, desk: crate::issuance::Desk) -> Self {
+        self.cards = desk;
+        self
+    }
+
+    pub fn cards(&self) -> &crate::issuance::Desk {
+        &self.cards
     }
 
     pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
@@ -402,6 +429,103 @@ impl Service {
     /// Audit entries after `after_seq`, at most `limit`.
     pub fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
         self.store().audit_entries(after_seq, limit.min(1000)).map_err(|e| ServiceError::Store(StoreError::Corrupt { what: "audit log".into(), detail: e.to_string() }))
+    }
+
+    /// Starts writing a permit onto a card: checks the request and records
+    /// the issuance as `pending`. [`Service::card_run`] then drives it.
+    pub fn card_start(&self, actor: &str, number: &str, kind: crate::issuance::Kind, encoder: &str, legal_date: Option<String>) -> Result<crate::issuance::Issuance, ServiceError> {
+        use crate::issuance::{CardError, Kind, journal};
+        self.cards.check_encoder(encoder)?;
+        self.cards.check_authority()?;
+        let permit = self.permit(number)?;
+        if permit.state == crate::lifecycle::PermitState::Cancelled {
+            return Err(CardError::NotAllowed(format!("permit {number} is cancelled; a cancelled permit gets no card")).into());
+        }
+        let set = self.modules.snapshot();
+        let module = Self::module_for(&set, &permit.jurisdiction)?;
+        let legal_date = Self::legal_date(&module, legal_date)?;
+        let mut store = self.store();
+        if let Some(open) = journal::of_permit(&store, number)?.into_iter().find(|i| !i.state.is_terminal()) {
+            return Err(CardError::NotAllowed(format!(
+                "card issuance {} for permit {number} is still {}; follow it (GET /v1/card-issuances/{}) or resolve it with `juzhu card recover`",
+                open.id,
+                open.state.as_str(),
+                open.id
+            ))
+            .into());
+        }
+        if let Some(busy) = journal::unfinished(&store)?.into_iter().find(|i| i.encoder == encoder) {
+            return Err(CardError::NotAllowed(format!(
+                "encoder `{encoder}` is busy with card issuance {} (permit {}, {}); wait for it, or use another encoder",
+                busy.id,
+                busy.permit_number,
+                busy.state.as_str()
+            ))
+            .into());
+        }
+        let valid = journal::valid_card(&store, number)?;
+        let replaces = match (kind, &valid) {
+            (Kind::Issue, Some(card)) => {
+                return Err(CardError::NotAllowed(format!("permit {number} already has card {}; replace a lost card with a reissue", card.serial)).into());
+            }
+            (Kind::Issue, None) => None,
+            (Kind::Reissue | Kind::Endorse, None) => {
+                return Err(CardError::NotAllowed(format!("permit {number} has no valid card; issue one first")).into());
+            }
+            (Kind::Reissue, Some(card)) => Some(card.serial.clone()),
+            (Kind::Endorse, Some(_)) => {
+                if permit.endorsements.is_empty() {
+                    return Err(CardError::NotAllowed(format!("permit {number} has no endorsement to write; endorse it first (POST /v1/permits/{number}/endorse)")).into());
+                }
+                None
+            }
+        };
+        Ok(journal::create(&mut store, actor, number, kind, encoder, &legal_date, replaces.as_deref())?)
+    }
+
+    /// Drives card issuance `id` to its end: reads the card, builds and
+    /// signs the image from the module's `card` answer, writes, reads back
+    /// and verifies. `progress` sees every committed state.
+    pub fn card_run(&self, actor: &str, id: i64, progress: &dyn Fn(&crate::issuance::Issuance)) -> Result<crate::issuance::Issuance, ServiceError> {
+        use crate::issuance::{CardError, journal};
+        let row = journal::load(&self.store(), id)?.ok_or_else(|| ServiceError::NotFound(format!("card issuance {id} does not exist")))?;
+        let permit = self.permit(&row.permit_number)?;
+        let set = self.modules.snapshot();
+        let module = Self::module_for(&set, &permit.jurisdiction)?;
+        let content = |serial: &str| -> Result<juzhu_card::CardContent, CardError> {
+            let answer = self
+                .observe(&module, "card", module.card(&permit.to_contract(), &permit.facts, &row.legal_date))
+                .map_err(|e| CardError::Content(e.to_string()))?
+                .map_err(|e| CardError::Content(format!("{}: {}", e.field, e.message)))?;
+            crate::issuance::content::from_contract(&answer, serial, self.cards.photo_dir()).map_err(CardError::Content)
+        };
+        Ok(self.cards.run(&self.store, actor, id, &content, progress)?)
+    }
+
+    /// Resolves issuances a crash left unfinished by reading back the cards
+    /// in their encoders.
+    pub fn card_recover(&self, actor: &str) -> Result<Vec<crate::issuance::Issuance>, ServiceError> {
+        Ok(self.cards.recover(&self.store, actor)?)
+    }
+
+    /// One card issuance, as the journal holds it.
+    pub fn card_issuance(&self, id: i64) -> Result<crate::issuance::Issuance, ServiceError> {
+        crate::issuance::journal::load(&self.store(), id)?.ok_or_else(|| ServiceError::NotFound(format!("card issuance {id} does not exist")))
+    }
+
+    /// A permit's cards and issuances.
+    pub fn card_status(&self, number: &str) -> Result<CardStatus, ServiceError> {
+        use crate::issuance::journal;
+        self.permit(number)?;
+        let store = self.store();
+        let card = journal::valid_card(&store, number)?;
+        Ok(CardStatus {
+            permit: number.to_string(),
+            carded: card.is_some(),
+            card,
+            cards: journal::cards_of_permit(&store, number)?,
+            issuances: journal::of_permit(&store, number)?,
+        })
     }
 
     /// The jurisdictions served and their modules in force.

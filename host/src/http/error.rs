@@ -56,6 +56,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Lifecycle(l) => lifecycle(l, message),
             ServiceError::Store(_) => ApiError::new(Status::InternalServerError, "store_error", message),
             ServiceError::NotKept(_) => ApiError::new(Status::ServiceUnavailable, "not_kept", message),
+            ServiceError::Card(c) => card(c, message),
         }
     }
 }
@@ -76,6 +77,18 @@ fn lifecycle(e: LifecycleError, message: String) -> ApiError {
         | AlreadyEndorsed { .. } | EndorsementOutOfOrder { .. } | SerialsExhausted { .. } => {
             ApiError::new(Status::Conflict, "not_allowed", message)
         }
+        Store(_) => ApiError::new(Status::InternalServerError, "store_error", message),
+    }
+}
+
+fn card(e: crate::issuance::CardError, message: String) -> ApiError {
+    use crate::issuance::CardError::*;
+    match e {
+        UnknownEncoder { .. } => ApiError::field(Status::UnprocessableEntity, "invalid_input", "encoder", message),
+        NoAuthorityKey | Key(_) => ApiError::new(Status::ServiceUnavailable, "card_unavailable", message),
+        PermitNotFound(_) => ApiError::new(Status::NotFound, "not_found", message),
+        NotAllowed(_) => ApiError::new(Status::Conflict, "not_allowed", message),
+        Content(_) => ApiError::new(Status::UnprocessableEntity, "invalid_input", message),
         Store(_) => ApiError::new(Status::InternalServerError, "store_error", message),
     }
 }

@@ -105,6 +105,10 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::tokens,
                 routes::openapi,
                 routes::metrics,
+                routes::card_start,
+                routes::card_status,
+                routes::card_issuance,
+                routes::encoders,
             ],
         )
         .attach(RequestMetrics)

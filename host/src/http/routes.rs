@@ -151,3 +151,53 @@ pub fn metrics(_who: Clerk, svc: Svc<'_>) -> (rocket::http::ContentType, String)
     let content_type = rocket::http::ContentType::parse_flexible(crate::metrics::CONTENT_TYPE).unwrap_or(rocket::http::ContentType::Plain);
     (content_type, svc.metrics().encode())
 }
+
+/// Which encoder writes the card, and the legal date of its content.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardRequest {
+    pub encoder: String,
+    #[serde(default)]
+    pub legal_date: Option<String>,
+}
+
+/// Starts writing a permit onto a card (`issue`, `reissue` a lost card, or
+/// write its endorsements: `endorse`). Answers 202 with the journal row;
+/// follow it at `/v1/card-issuances/<id>`.
+#[post("/v1/permits/<number>/card/<kind>", data = "<body>")]
+pub fn card_start(who: Supervisor, svc: Svc<'_>, number: &str, kind: &str, body: Body<CardRequest>) -> Result<(Status, Json<crate::issuance::Issuance>), ApiError> {
+    use crate::issuance::Kind;
+    let kind = match kind {
+        "issue" => Kind::Issue,
+        "reissue" => Kind::Reissue,
+        "endorse" => Kind::Endorse,
+        other => return Err(ApiError::new(Status::NotFound, "not_found", format!("no card operation `{other}`; use issue, reissue or endorse"))),
+    };
+    let Checked(req) = body?;
+    let started = svc.card_start(&who.0.name, number, kind, &req.encoder, req.legal_date)?;
+    let service = Arc::clone(svc.inner());
+    let (actor, id) = (who.0.name.clone(), started.id);
+    // The encoder works for seconds; the journal records every step, so the
+    // caller follows it instead of waiting.
+    std::thread::spawn(move || {
+        if let Err(e) = service.card_run(&actor, id, &|_| {}) {
+            eprintln!("card issuance {id}: {e}");
+        }
+    });
+    Ok((Status::Accepted, Json(started)))
+}
+
+#[get("/v1/permits/<number>/card")]
+pub fn card_status(_who: Clerk, svc: Svc<'_>, number: &str) -> Result<Json<crate::service::CardStatus>, ApiError> {
+    Ok(Json(svc.card_status(number)?))
+}
+
+#[get("/v1/card-issuances/<id>")]
+pub fn card_issuance(_who: Clerk, svc: Svc<'_>, id: i64) -> Result<Json<crate::issuance::Issuance>, ApiError> {
+    Ok(Json(svc.card_issuance(id)?))
+}
+
+#[get("/v1/encoders")]
+pub fn encoders(_who: Clerk, svc: Svc<'_>) -> Json<Vec<String>> {
+    Json(svc.cards().encoder_names())
+}

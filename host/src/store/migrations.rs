@@ -117,6 +117,54 @@ CREATE TABLE api_tokens (
 CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL;
 "#,
     },
+    Migration {
+        version: 4,
+        name: "card issuance journal and cards",
+        sql: r#"
+-- The write-ahead journal of card issuance (see issuance/mod.rs). The image
+-- and its signature are stored before the first write, so every retry
+-- writes the same bytes.
+CREATE TABLE card_issuances (
+    id               INTEGER PRIMARY KEY,
+    permit_number    TEXT    NOT NULL REFERENCES permits(number),
+    kind             TEXT    NOT NULL CHECK (kind IN ('issue', 'reissue', 'endorse')),
+    encoder          TEXT    NOT NULL,
+    state            TEXT    NOT NULL CHECK (state IN ('pending', 'image_built', 'encoding', 'written', 'verified', 'done', 'rejected', 'failed')),
+    attempt          INTEGER NOT NULL DEFAULT 0 CHECK (attempt BETWEEN 0 AND 3),
+    chip_uid         TEXT,
+    card_serial      TEXT,
+    image            TEXT    CHECK (image IS NULL OR json_valid(image)),
+    image_sha256     TEXT,
+    replaces_serial  TEXT,
+    legal_date       TEXT    NOT NULL,
+    error            TEXT,
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL,
+    CHECK (state IN ('pending', 'failed', 'rejected') OR (image IS NOT NULL AND chip_uid IS NOT NULL AND card_serial IS NOT NULL))
+);
+CREATE INDEX card_issuances_by_permit ON card_issuances (permit_number);
+-- At most one issuance in flight per permit.
+CREATE UNIQUE INDEX card_issuances_one_open ON card_issuances (permit_number)
+    WHERE state NOT IN ('done', 'rejected', 'failed');
+-- And at most one per encoder: two issuances must never share a card.
+CREATE UNIQUE INDEX card_issuances_one_per_encoder ON card_issuances (encoder)
+    WHERE state NOT IN ('done', 'rejected', 'failed');
+
+-- Cards that verified by read-back. A permit is carded while it has a card
+-- that is not revoked; a reissue revokes the old serial in the transaction
+-- that records the new card.
+CREATE TABLE cards (
+    serial          TEXT    PRIMARY KEY,
+    permit_number   TEXT    NOT NULL REFERENCES permits(number),
+    chip_uid        TEXT    NOT NULL,
+    issuance_id     INTEGER NOT NULL REFERENCES card_issuances(id),
+    verified_at     TEXT    NOT NULL,
+    revoked_at      TEXT,
+    revoked_reason  TEXT
+);
+CREATE UNIQUE INDEX cards_one_valid_per_permit ON cards (permit_number) WHERE revoked_at IS NULL;
+"#,
+    },
 ];
 
 /// The newest schema version this build understands.
