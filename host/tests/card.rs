@@ -24,10 +24,9 @@ fn workspace() -> &'static Path {
 fn component() -> &'static std::path::PathBuf {
     static BUILT: OnceLock<std::path::PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        // A directory of this process's own: test processes run in parallel
-        // and would otherwise read a component another one is writing.
-        let out = std::env::temp_dir().join(format!("juzhu-card-test-modules-{}", std::process::id()));
-        juzhu::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &out).unwrap()
+        // Shared with the other test processes: module_build replaces the
+        // file atomically, so none reads half of it.
+        juzhu::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &workspace().join(juzhu::module_build::OUTPUT_DIR)).unwrap()
     })
 }
 
