@@ -78,7 +78,7 @@ fn station_from(desk: Desk, encoder: MemoryEncoder, authority_public: ed25519_da
     let mut set = ModuleSet::default();
     let path = component();
     set.insert(runtime.load(&path.display().to_string(), &std::fs::read(path).unwrap()).unwrap()).unwrap();
-    let service = Arc::new(Service::new(runtime, set, store).with_cards(desk));
+    let service = Arc::new(Service::new(runtime, set, store).unwrap().with_cards(desk));
     let receipt = service.submit("clerk", &application(), Some("2017-06-15".into())).unwrap();
     let permit = service.issue("supervisor", receipt.decision_id, Some("2017-06-20".into())).unwrap().number;
     Station { service, encoder, authority_public, permit, _dir: dir }

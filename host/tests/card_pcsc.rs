@@ -81,7 +81,7 @@ fn library_service(dir: &Path) -> Service {
     let mut set = ModuleSet::default();
     let wasm = dir.join("modules/hangzhou-gongshu.wasm");
     set.insert(runtime.load("gongshu", &std::fs::read(&wasm).unwrap()).unwrap()).unwrap();
-    Service::new(runtime, set, store)
+    Service::new(runtime, set, store).unwrap()
 }
 
 fn run(env: &[(&str, &str)], args: &[&str]) -> Output {
