@@ -15,22 +15,40 @@ use super::Limits;
 pub struct Checked<T>(pub T);
 
 /// Parses JSON, naming the path of a wrong or unknown field.
+///
+/// A good body is read once, noting unknown fields on the way. Only a body
+/// that fails is read again with path tracking, to name where it went wrong:
+/// the common case does not pay for the bookkeeping.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut unknown = Vec::new();
     let mut note = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
     let mut json = serde_json::Deserializer::from_slice(bytes);
-    let ignored = serde_ignored::Deserializer::new(&mut json, &mut note);
-    let value: T = serde_path_to_error::deserialize(ignored).map_err(|e| {
-        let field = e.path().to_string();
-        let inner = e.into_inner();
-        let code = if inner.is_syntax() || inner.is_eof() { "malformed_json" } else { "invalid_input" };
-        ApiError::field(Status::UnprocessableEntity, code, field, inner.to_string())
-    })?;
+    let value: T = match T::deserialize(serde_ignored::Deserializer::new(&mut json, &mut note)).and_then(|v| json.end().map(|()| v)) {
+        Ok(value) => value,
+        Err(_) => return Err(locate_error::<T>(bytes)),
+    };
     if let Some(field) = unknown.into_iter().next() {
         let message = format!("unknown field `{field}`; field names are snake_case as in wit/policy.wit (see /openapi.json)");
         return Err(ApiError::field(Status::UnprocessableEntity, "unknown_field", field, message));
     }
     Ok(value)
+}
+
+/// Reads a body known to be bad again, tracking paths, to name the field.
+fn locate_error<T: DeserializeOwned>(bytes: &[u8]) -> ApiError {
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    let error = match serde_path_to_error::deserialize::<_, T>(&mut json) {
+        Err(e) => e,
+        // Only trailing characters after the value can fail here.
+        Ok(_) => match json.end() {
+            Err(inner) => return ApiError::field(Status::UnprocessableEntity, "malformed_json", ".".to_string(), inner.to_string()),
+            Ok(()) => return ApiError::new(Status::UnprocessableEntity, "invalid_input", "the body could not be read"),
+        },
+    };
+    let field = error.path().to_string();
+    let inner = error.into_inner();
+    let code = if inner.is_syntax() || inner.is_eof() { "malformed_json" } else { "invalid_input" };
+    ApiError::field(Status::UnprocessableEntity, code, field, inner.to_string())
 }
 
 #[rocket::async_trait]
