@@ -7,3 +7,10 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     echo "setup: adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
 fi
+
+# python-tuf: the independent TUF client the registry's interop test runs.
+if ! python3 -c "import tuf.ngclient" >/dev/null 2>&1; then
+    echo "setup: installing python-tuf (host/registry/tests/interop/requirements.txt)"
+    python3 -m pip install --quiet -r host/registry/tests/interop/requirements.txt \
+        || python3 -m pip install --quiet --break-system-packages -r host/registry/tests/interop/requirements.txt
+fi
