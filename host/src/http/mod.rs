@@ -103,6 +103,12 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::tokens,
                 routes::openapi,
                 routes::metrics,
+                routes::modules,
+                routes::pin,
+                routes::unpin,
+                routes::rollback,
+                routes::registry_status,
+                routes::registry_refresh,
             ],
         )
         .attach(RequestMetrics)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{get, post, State};
+use rocket::{delete, get, post, State};
 use serde::Deserialize;
 
 use super::body::Checked;
@@ -140,4 +140,41 @@ pub fn openapi(_who: Clerk) -> (rocket::http::ContentType, &'static str) {
 pub fn metrics(_who: Clerk, svc: Svc<'_>) -> (rocket::http::ContentType, String) {
     let content_type = rocket::http::ContentType::parse_flexible(crate::metrics::CONTENT_TYPE).unwrap_or(rocket::http::ContentType::Plain);
     (content_type, svc.metrics().encode())
+}
+
+/// The version to hold a division at.
+#[derive(Deserialize)]
+pub struct PinRequest {
+    pub version: String,
+}
+
+#[get("/v1/modules")]
+pub fn modules(_who: Clerk, svc: Svc<'_>) -> Json<Vec<crate::service::DivisionModules>> {
+    Json(svc.module_versions())
+}
+
+#[post("/v1/modules/<division>/pin", data = "<body>")]
+pub fn pin(who: Admin, svc: Svc<'_>, division: &str, body: Body<PinRequest>) -> Result<Json<crate::service::PinReport>, ApiError> {
+    let Checked(req) = body?;
+    Ok(Json(svc.pin(&who.0.name, division, &req.version)?))
+}
+
+#[delete("/v1/modules/<division>/pin")]
+pub fn unpin(who: Admin, svc: Svc<'_>, division: &str) -> Result<Json<crate::service::PinReport>, ApiError> {
+    Ok(Json(svc.unpin(&who.0.name, division)?))
+}
+
+#[post("/v1/modules/<division>/rollback")]
+pub fn rollback(who: Admin, svc: Svc<'_>, division: &str) -> Result<Json<crate::service::PinReport>, ApiError> {
+    Ok(Json(svc.rollback(&who.0.name, division)?))
+}
+
+#[get("/v1/registry")]
+pub fn registry_status(_who: Admin, svc: Svc<'_>) -> Result<Json<crate::registry_client::RegistryStatus>, ApiError> {
+    Ok(Json(svc.registry_status()?))
+}
+
+#[post("/v1/registry/refresh")]
+pub fn registry_refresh(_who: Admin, svc: Svc<'_>) -> Result<Json<crate::registry_client::RegistryStatus>, ApiError> {
+    Ok(Json(svc.refresh_registry()?))
 }

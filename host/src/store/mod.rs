@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod migrations;
+pub mod pins;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
