@@ -10,7 +10,7 @@ scripts/setup.sh
 scripts/build-modules.sh
 for dir in plugins/*/; do
     name=$(basename "$dir")
-    ./target/debug/juzhu certify "target/modules/$name.wasm" --vectors "$dir/vectors" | tail -n 1 | sed "s/^/$name: /"
+    "${CARGO_TARGET_DIR:-target}"/debug/juzhu certify "target/modules/$name.wasm" --vectors "$dir/vectors" | tail -n 1 | sed "s/^/$name: /"
 done
 echo
-exec ./target/debug/juzhu serve "$@"
+exec "${CARGO_TARGET_DIR:-target}"/debug/juzhu serve "$@"

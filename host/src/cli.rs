@@ -479,12 +479,20 @@ pub fn run() -> anyhow::Result<ExitCode> {
             signed(open_repo(&signing.registry)?.publish(&district, &description, &bytes, &effective_from, today, &ring))
         }
         Command::Attest { module, vectors, signing } => {
+            let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
+            let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+            if !open_repo(&signing.registry)?.modules().iter().any(|m| m.file.sha256() == Some(sha256.as_str())) {
+                return refused(format!(
+                    "no district has published {} (sha256 {sha256}) in {}; publish it with `juzhu publish` before attesting",
+                    module.display(),
+                    signing.registry.display()
+                ));
+            }
             let runtime = Runtime::new(SandboxLimits::default(), None)?;
             let report = crate::certify::certify(&runtime, &module, &vectors)?;
             if let Err(e) = crate::certify::print(&report) {
                 return refused(format!("{} failed certification, so it is not attested: {e}", module.display()));
             }
-            let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
             let ring = keyring(&signing.keys)?;
             signed(open_repo(&signing.registry)?.attest(&bytes, report.vectors as u64, &ring))
         }

@@ -73,6 +73,9 @@ impl SigningKey {
                 )));
             }
         }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
