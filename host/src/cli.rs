@@ -481,12 +481,17 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Attest { module, vectors, signing } => {
             let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
             let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-            if !open_repo(&signing.registry)?.modules().iter().any(|m| m.file.sha256() == Some(sha256.as_str())) {
-                return refused(format!(
-                    "no district has published {} (sha256 {sha256}) in {}; publish it with `juzhu publish` before attesting",
-                    module.display(),
-                    signing.registry.display()
-                ));
+            let published = open_repo(&signing.registry)?.modules().into_iter().find(|m| m.file.sha256() == Some(sha256.as_str()));
+            match published {
+                None => {
+                    return refused(format!(
+                        "no district has published {} (sha256 {sha256}) in {}; publish it with `juzhu publish` before attesting",
+                        module.display(),
+                        signing.registry.display()
+                    ));
+                }
+                Some(m) if m.attestation.is_some() => return refused(format!("{} is already attested", m.target)),
+                Some(_) => {}
             }
             let runtime = Runtime::new(SandboxLimits::default(), None)?;
             let report = crate::certify::certify(&runtime, &module, &vectors)?;

@@ -389,6 +389,16 @@ mod tests {
     }
 
     #[test]
+    fn a_registry_needs_a_trusted_root_and_a_positive_interval() {
+        let err = StationConfig::from_toml_str("[registry]\nlocation = \"registry\"\n", "station.toml").unwrap_err().to_string();
+        assert!(err.contains("registry.trusted_root") && err.contains("metadata/1.root.json"), "{err}");
+        let err = StationConfig::from_toml_str("[registry]\npoll_interval_secs = 0\n", "station.toml").unwrap_err().to_string();
+        assert!(err.contains("registry.poll_interval_secs") && err.contains("at least 1"), "{err}");
+        let err = StationConfig::from_toml_str("[registry]\npoll_intervall = 5\n", "station.toml").unwrap_err().to_string();
+        assert!(err.contains("poll_intervall"), "{err}");
+    }
+
+    #[test]
     fn full_file_round_trips() {
         let config = StationConfig {
             listen: "0.0.0.0:9000".parse().unwrap(),
@@ -397,6 +407,11 @@ mod tests {
             modules: ModulesConfig {
                 dir: PathBuf::from("/srv/modules"),
                 jurisdictions: vec!["330203".to_string().try_into().unwrap(), "350600".to_string().try_into().unwrap()],
+            },
+            registry: RegistryConfig {
+                location: Some(PathBuf::from("/srv/registry")),
+                trusted_root: Some(PathBuf::from("/etc/juzhu/root.json")),
+                poll_interval_secs: 30,
             },
             sandbox: SandboxLimits {
                 fuel: 1_000,

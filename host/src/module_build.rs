@@ -68,6 +68,10 @@ pub fn build(workspace: &Path, dir: &Path, out_dir: &Path) -> anyhow::Result<Pat
     let name = package.strip_prefix("juzhu-plugin-").unwrap_or(&package);
     std::fs::create_dir_all(out_dir)?;
     let out = out_dir.join(format!("{name}.wasm"));
-    std::fs::write(&out, component).with_context(|| format!("cannot write {}", out.display()))?;
+    // Through a temporary file and a rename: test processes build the same
+    // module at once, and a reader must never see a half-written component.
+    let tmp = out_dir.join(format!(".{name}.wasm.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, component).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, &out).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(out)
 }

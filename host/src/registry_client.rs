@@ -102,6 +102,17 @@ impl RegistryFollower {
         })
     }
 
+    /// Reads one file of the registry, for serving it over HTTP: beneath
+    /// the registry directory only (cap-std), and only `metadata/` and
+    /// `targets/`.
+    pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
+        if !(path.starts_with("metadata/") || path.starts_with("targets/")) {
+            return None;
+        }
+        let dir = juzhu_registry::client::open_registry(&self.location).ok()?;
+        dir.read(path).ok()
+    }
+
     pub fn status(&self) -> RegistryStatus {
         self.status.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }

@@ -226,6 +226,13 @@ impl Service {
         self.follower()?.refresh(self)
     }
 
+    /// A file of the followed registry, so stations can mirror it over HTTP.
+    pub fn registry_file(&self, path: &str) -> Result<Vec<u8>, ServiceError> {
+        self.follower()?
+            .read_file(path)
+            .ok_or_else(|| ServiceError::NotFound(format!("the registry has no file {path}")))
+    }
+
     /// The outcome of the last registry refresh.
     pub fn registry_status(&self) -> Result<crate::registry_client::RegistryStatus, ServiceError> {
         Ok(self.follower()?.status())

@@ -309,3 +309,31 @@ fn a_refused_update_changes_nothing_and_a_request_in_flight_keeps_its_set() {
     let date = f.today.to_string().parse().unwrap();
     assert_eq!(in_flight.for_case("330105", date).unwrap().info().version, "1.0.0");
 }
+
+#[test]
+fn the_station_serves_its_registry_as_a_static_tuf_repository() {
+    let f = Fixture::new();
+    let v1 = f.publish("1.0.0", f.today);
+    f.attest(&v1);
+    let service = f.station();
+    let figment = rocket::Config::figment().merge(("log_level", "off"));
+    let client = rocket::local::blocking::Client::tracked(juzhu::http::app(
+        service,
+        juzhu::http::Limits { max_body_bytes: 1 << 16 },
+        figment,
+    ))
+    .unwrap();
+    let r = client.get("/registry/metadata/timestamp.json").dispatch();
+    assert_eq!(r.status(), rocket::http::Status::Ok);
+    assert_eq!(r.into_bytes().unwrap(), std::fs::read(f.registry().join("metadata/timestamp.json")).unwrap());
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&v1));
+    let r = client.get(format!("/registry/targets/districts/330105/{sha}.hangzhou-gongshu-1.0.0.wasm")).dispatch();
+    assert_eq!(r.into_bytes().unwrap(), v1);
+    // Nothing outside metadata/ and targets/, and nothing outside the directory.
+    std::fs::write(f.registry().join("notes.txt"), "private").unwrap();
+    for path in ["/registry/notes.txt", "/registry/metadata/../notes.txt", "/registry/metadata/%2e%2e/notes.txt", "/registry/targets/../../data/juzhu.db"] {
+        let r = client.get(path).dispatch();
+        assert_ne!(r.status(), rocket::http::Status::Ok, "{path}");
+        assert_ne!(r.into_string().unwrap_or_default(), "private", "{path}");
+    }
+}

@@ -109,6 +109,7 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::rollback,
                 routes::registry_status,
                 routes::registry_refresh,
+                routes::registry_file,
             ],
         )
         .attach(RequestMetrics)

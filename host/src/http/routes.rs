@@ -178,3 +178,15 @@ pub fn registry_status(_who: Admin, svc: Svc<'_>) -> Result<Json<crate::registry
 pub fn registry_refresh(_who: Admin, svc: Svc<'_>) -> Result<Json<crate::registry_client::RegistryStatus>, ApiError> {
     Ok(Json(svc.refresh_registry()?))
 }
+
+/// The followed registry's metadata and targets, as a static file server
+/// would serve them: any TUF client (or another station) can follow this
+/// station's registry. Public, like any TUF repository: everything in it is
+/// signed.
+#[get("/registry/<path..>")]
+pub fn registry_file(svc: Svc<'_>, path: std::path::PathBuf) -> Result<(rocket::http::ContentType, Vec<u8>), ApiError> {
+    let path = path.to_str().ok_or_else(|| ApiError::new(Status::NotFound, "not_found", "the registry has no such file"))?;
+    let bytes = svc.registry_file(path)?;
+    let content_type = if path.ends_with(".json") { rocket::http::ContentType::JSON } else { rocket::http::ContentType::Binary };
+    Ok((content_type, bytes))
+}
