@@ -98,8 +98,10 @@ impl Default for ModulesConfig {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RegistryConfig {
-    /// The registry directory (made by `juzhu registry init`, or a mirror of
-    /// one). When set, modules come from it instead of `modules.dir`.
+    /// The registry: a directory (made by `juzhu registry init`, or a mirror
+    /// of one), or an `http://` URL it is served at (another station's
+    /// `/registry/`, or any static file server). When set, modules come from
+    /// it instead of `modules.dir`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<PathBuf>,
     /// The root metadata this station trusts, obtained out of band (the

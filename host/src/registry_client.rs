@@ -26,6 +26,44 @@ use crate::service::{Service, ServiceError};
 /// between restarts: the newest verified root and every role's version.
 pub const TRUST_STATE: &str = "registry-trust.json";
 
+/// A registry served over HTTP (by `juzhu serve` at `/registry/`, or by any
+/// static file server): each file fetched by its path under the base URL.
+struct HttpSource {
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl HttpSource {
+    fn new(base: &str) -> Self {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(30)))
+            .build()
+            .into();
+        HttpSource { base: base.trim_end_matches('/').to_string(), agent }
+    }
+}
+
+impl juzhu_registry::client::Source for HttpSource {
+    fn read(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, juzhu_registry::Error> {
+        use std::io::Read;
+        let url = format!("{}/{path}", self.base);
+        let io = |detail: String| juzhu_registry::Error::Io { path: url.clone(), detail };
+        let response = self.agent.get(&url).call().map_err(|e| io(e.to_string()))?;
+        match response.status().as_u16() {
+            200 => {}
+            404 => return Ok(None),
+            other => return Err(io(format!("HTTP status {other}; expected 200 or 404"))),
+        }
+        let mut bytes = Vec::new();
+        response.into_body().into_reader().take(limit + 1).read_to_end(&mut bytes).map_err(|e| io(e.to_string()))?;
+        if bytes.len() as u64 > limit {
+            return Err(juzhu_registry::Error::TooLarge { file: path.into(), limit });
+        }
+        Ok(Some(bytes))
+    }
+}
+
 /// One module version as the registry delivered it.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliveredModule {
@@ -102,11 +140,16 @@ impl RegistryFollower {
         })
     }
 
+    /// The base URL when the registry is followed over HTTP.
+    fn http_base(&self) -> Option<&str> {
+        self.location.to_str().filter(|l| l.starts_with("http://") || l.starts_with("https://"))
+    }
+
     /// Reads one file of the registry, for serving it over HTTP: beneath
     /// the registry directory only (cap-std), and only `metadata/` and
-    /// `targets/`.
+    /// `targets/`. A station that follows a registry over HTTP serves nothing.
     pub fn read_file(&self, path: &str) -> Option<Vec<u8>> {
-        if !(path.starts_with("metadata/") || path.starts_with("targets/")) {
+        if self.http_base().is_some() || !(path.starts_with("metadata/") || path.starts_with("targets/")) {
             return None;
         }
         let dir = juzhu_registry::client::open_registry(&self.location).ok()?;
@@ -121,8 +164,11 @@ impl RegistryFollower {
     pub fn refresh(&self, service: &Service) -> Result<RegistryStatus, ServiceError> {
         let mut client = self.client.lock().unwrap_or_else(|e| e.into_inner());
         let attempt = now_text();
-        let result = juzhu_registry::client::open_registry(&self.location)
-            .and_then(|dir| client.update(&dir, jiff::Timestamp::now()));
+        let now = jiff::Timestamp::now();
+        let result = match self.http_base() {
+            Some(base) => client.update(&HttpSource::new(base), now),
+            None => juzhu_registry::client::open_registry(&self.location).and_then(|dir| client.update(&dir, now)),
+        };
         let update = match result {
             Ok(u) => u,
             Err(e) => {

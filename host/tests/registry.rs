@@ -337,3 +337,57 @@ fn the_station_serves_its_registry_as_a_static_tuf_repository() {
         assert_ne!(r.into_string().unwrap_or_default(), "private", "{path}");
     }
 }
+
+/// A static file server on a random loopback port, stopped on drop.
+struct StaticServer(std::process::Child, u16);
+
+impl StaticServer {
+    fn start(dir: &Path) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("python3")
+            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+            .arg(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
+        let port = line.split(" port ").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|p| p.parse().ok());
+        StaticServer(child, port.unwrap_or_else(|| panic!("no port in {line:?}")))
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_station_follows_a_registry_served_by_any_static_file_server() {
+    let f = Fixture::new();
+    let v1 = f.publish("1.0.0", f.today);
+    f.attest(&v1);
+    let server = StaticServer::start(&f.registry());
+    let mut config = f.config();
+    config.registry.location = Some(PathBuf::from(format!("http://127.0.0.1:{}/", server.1)));
+    let service = juzhu::server::build(&config).unwrap().0;
+    assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0");
+    let v2 = f.publish("1.1.0", f.today);
+    f.attest(&v2);
+    service.refresh_registry().unwrap();
+    assert_eq!(version_on(&service, f.today).unwrap(), "1.1.0");
+    // A mirror that serves an older timestamp is refused; nothing changes.
+    let timestamp = f.registry().join("metadata/timestamp.json");
+    let current = std::fs::read(&timestamp).unwrap();
+    let v3 = f.publish("1.2.0", f.today);
+    f.attest(&v3);
+    service.refresh_registry().unwrap();
+    std::fs::write(&timestamp, &current).unwrap();
+    let err = service.refresh_registry().unwrap_err().to_string();
+    assert!(err.contains("rollback of timestamp"), "{err}");
+    assert_eq!(version_on(&service, f.today).unwrap(), "1.2.0");
+}

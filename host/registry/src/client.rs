@@ -92,6 +92,20 @@ pub struct Client {
     pub limits: Limits,
 }
 
+/// Where the client reads a registry from: a directory (cap-std), or any
+/// transport that can fetch a file by its path in the registry, e.g. HTTP.
+pub trait Source {
+    /// The file at `path` (such as `metadata/timestamp.json`), `None` if it
+    /// does not exist, [`Error::TooLarge`] if it holds more than `limit` bytes.
+    fn read(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, Error>;
+}
+
+impl Source for Dir {
+    fn read(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, Error> {
+        read_limited(self, path, limit)
+    }
+}
+
 fn read_limited(dir: &Dir, path: &str, limit: u64) -> Result<Option<Vec<u8>>, Error> {
     let file = match dir.open(path) {
         Ok(f) => f,
@@ -108,8 +122,8 @@ fn read_limited(dir: &Dir, path: &str, limit: u64) -> Result<Option<Vec<u8>>, Er
     Ok(Some(bytes))
 }
 
-fn require(dir: &Dir, path: &str, limit: u64) -> Result<Vec<u8>, Error> {
-    read_limited(dir, path, limit)?.ok_or_else(|| Error::Missing { file: path.into() })
+fn require<S: Source + ?Sized>(source: &S, path: &str, limit: u64) -> Result<Vec<u8>, Error> {
+    source.read(path, limit)?.ok_or_else(|| Error::Missing { file: path.into() })
 }
 
 fn check_fresh<R: Role>(role: &str, body: &R, now: jiff::Timestamp) -> Result<(), Error> {
@@ -178,7 +192,7 @@ impl Client {
     }
 
     /// Runs the client workflow against `registry` at time `now`.
-    pub fn update(&mut self, registry: &Dir, now: jiff::Timestamp) -> Result<Update, Error> {
+    pub fn update<S: Source + ?Sized>(&mut self, registry: &S, now: jiff::Timestamp) -> Result<Update, Error> {
         self.update_root(registry)?;
         check_fresh("root", &self.root, now)?;
         let mut seen = self.versions.clone();
@@ -399,11 +413,11 @@ impl Client {
     /// must be signed by the previous root's threshold and its own, and
     /// carry exactly the version its file name says: a skipped version is
     /// refused.
-    fn update_root(&mut self, registry: &Dir) -> Result<(), Error> {
+    fn update_root<S: Source + ?Sized>(&mut self, registry: &S) -> Result<(), Error> {
         for _ in 0..self.limits.max_root_rotations {
             let next = self.root.version + 1;
             let file = format!("metadata/{next}.root.json");
-            let Some(bytes) = read_limited(registry, &file, self.limits.root)? else {
+            let Some(bytes) = registry.read(&file, self.limits.root)? else {
                 return Ok(());
             };
             let (envelope, new) = Envelope::parse::<Root>(&file, &bytes)?;
@@ -429,8 +443,8 @@ impl Client {
 }
 
 /// Reads a target's bytes: no more than its signed length, and exactly its sha256.
-fn read_target(registry: &Dir, stored: &str, length: u64, sha256: &str) -> Result<Vec<u8>, Error> {
-    let bytes = match read_limited(registry, stored, length) {
+fn read_target<S: Source + ?Sized>(registry: &S, stored: &str, length: u64, sha256: &str) -> Result<Vec<u8>, Error> {
+    let bytes = match registry.read(stored, length) {
         Ok(Some(b)) => b,
         Ok(None) => return Err(Error::Missing { file: stored.into() }),
         Err(Error::TooLarge { file, .. }) => return Err(Error::TooLong { file, length }),
