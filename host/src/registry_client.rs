@@ -40,7 +40,10 @@ impl HttpSource {
             .timeout_global(Some(std::time::Duration::from_secs(30)))
             .build()
             .into();
-        HttpSource { base: base.trim_end_matches('/').to_string(), agent }
+        HttpSource {
+            base: base.trim_end_matches('/').to_string(),
+            agent,
+        }
     }
 }
 
@@ -48,7 +51,10 @@ impl juzhu_registry::client::Source for HttpSource {
     fn read(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, juzhu_registry::Error> {
         use std::io::Read;
         let url = format!("{}/{path}", self.base);
-        let io = |detail: String| juzhu_registry::Error::Io { path: url.clone(), detail };
+        let io = |detail: String| juzhu_registry::Error::Io {
+            path: url.clone(),
+            detail,
+        };
         let response = self.agent.get(&url).call().map_err(|e| io(e.to_string()))?;
         match response.status().as_u16() {
             200 => {}
@@ -56,9 +62,17 @@ impl juzhu_registry::client::Source for HttpSource {
             other => return Err(io(format!("HTTP status {other}; expected 200 or 404"))),
         }
         let mut bytes = Vec::new();
-        response.into_body().into_reader().take(limit + 1).read_to_end(&mut bytes).map_err(|e| io(e.to_string()))?;
+        response
+            .into_body()
+            .into_reader()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io(e.to_string()))?;
         if bytes.len() as u64 > limit {
-            return Err(juzhu_registry::Error::TooLarge { file: path.into(), limit });
+            return Err(juzhu_registry::Error::TooLarge {
+                file: path.into(),
+                limit,
+            });
         }
         Ok(Some(bytes))
     }
@@ -119,20 +133,37 @@ fn now_text() -> String {
 impl RegistryFollower {
     /// Opens the follower for a station whose config sets `registry.location`.
     pub fn open(config: &StationConfig) -> anyhow::Result<Self> {
-        let location = config.registry.location.clone().context("registry.location is not set")?;
+        let location = config
+            .registry
+            .location
+            .clone()
+            .context("registry.location is not set")?;
         let state_path = config.data_dir.join(TRUST_STATE);
         let client = if state_path.exists() {
             let text = std::fs::read(&state_path).with_context(|| format!("cannot read {}", state_path.display()))?;
-            let state: juzhu_registry::TrustState = serde_json::from_slice(&text)
-                .with_context(|| format!("{} is not a registry trust state; delete it to start again from registry.trusted_root", state_path.display()))?;
+            let state: juzhu_registry::TrustState = serde_json::from_slice(&text).with_context(|| {
+                format!(
+                    "{} is not a registry trust state; delete it to start again from registry.trusted_root",
+                    state_path.display()
+                )
+            })?;
             juzhu_registry::Client::from_state(state).with_context(|| format!("{}", state_path.display()))?
         } else {
-            let root_path = config.registry.trusted_root.clone().context("registry.trusted_root is not set")?;
-            let root = std::fs::read(&root_path).with_context(|| format!("registry.trusted_root = {}: cannot read it", root_path.display()))?;
-            juzhu_registry::Client::new(&root).with_context(|| format!("registry.trusted_root = {}", root_path.display()))?
+            let root_path = config
+                .registry
+                .trusted_root
+                .clone()
+                .context("registry.trusted_root is not set")?;
+            let root = std::fs::read(&root_path)
+                .with_context(|| format!("registry.trusted_root = {}: cannot read it", root_path.display()))?;
+            juzhu_registry::Client::new(&root)
+                .with_context(|| format!("registry.trusted_root = {}", root_path.display()))?
         };
         Ok(RegistryFollower {
-            status: Mutex::new(RegistryStatus { location: location.display().to_string(), ..Default::default() }),
+            status: Mutex::new(RegistryStatus {
+                location: location.display().to_string(),
+                ..Default::default()
+            }),
             location,
             state_path,
             jurisdictions: config.modules.jurisdictions.iter().map(|j| j.to_string()).collect(),
@@ -142,7 +173,9 @@ impl RegistryFollower {
 
     /// The base URL when the registry is followed over HTTP.
     fn http_base(&self) -> Option<&str> {
-        self.location.to_str().filter(|l| l.starts_with("http://") || l.starts_with("https://"))
+        self.location
+            .to_str()
+            .filter(|l| l.starts_with("http://") || l.starts_with("https://"))
     }
 
     /// Reads one file of the registry, for serving it over HTTP: beneath
@@ -178,19 +211,39 @@ impl RegistryFollower {
                 status.frozen = e.is_freeze();
                 if e.is_freeze() {
                     service.metrics().registry_frozen(true);
-                    eprintln!("ALERT: registry {} is frozen, the active modules keep running and nothing new activates: {e}", self.location.display());
+                    eprintln!(
+                        "ALERT: registry {} is frozen, the active modules keep running and nothing new activates: {e}",
+                        self.location.display()
+                    );
                 } else {
-                    eprintln!("registry {}: update refused, the active modules are unchanged: {e}", self.location.display());
+                    eprintln!(
+                        "registry {}: update refused, the active modules are unchanged: {e}",
+                        self.location.display()
+                    );
                 }
-                return Err(ServiceError::Refused(format!("registry update refused; the active modules are unchanged: {e}")));
+                return Err(ServiceError::Refused(format!(
+                    "registry update refused; the active modules are unchanged: {e}"
+                )));
             }
         };
         service.metrics().registry_frozen(false);
 
-        let mut rejected: Vec<NotActivated> =
-            update.rejected.iter().map(|s| NotActivated { target: s.target.clone(), reason: s.reason.clone() }).collect();
-        let pending: Vec<NotActivated> =
-            update.pending.iter().map(|s| NotActivated { target: s.target.clone(), reason: s.reason.clone() }).collect();
+        let mut rejected: Vec<NotActivated> = update
+            .rejected
+            .iter()
+            .map(|s| NotActivated {
+                target: s.target.clone(),
+                reason: s.reason.clone(),
+            })
+            .collect();
+        let pending: Vec<NotActivated> = update
+            .pending
+            .iter()
+            .map(|s| NotActivated {
+                target: s.target.clone(),
+                reason: s.reason.clone(),
+            })
+            .collect();
         let mut delivered = Vec::new();
         let set = service.rebuild_modules(|current| {
             let mut set = ModuleSet::default();
@@ -201,10 +254,16 @@ impl RegistryFollower {
                 let f = &m.fields;
                 let loaded = match current.by_sha256(&m.sha256) {
                     Some(existing) => existing.clone(),
-                    None => match service.runtime().load(&format!("{} ({})", m.target, &m.sha256[..12]), &m.bytes) {
+                    None => match service
+                        .runtime()
+                        .load(&format!("{} ({})", m.target, &m.sha256[..12]), &m.bytes)
+                    {
                         Ok(l) => std::sync::Arc::new(l),
                         Err(e) => {
-                            rejected.push(NotActivated { target: m.target.clone(), reason: e.to_string() });
+                            rejected.push(NotActivated {
+                                target: m.target.clone(),
+                                reason: e.to_string(),
+                            });
                             continue;
                         }
                     },
@@ -224,11 +283,21 @@ impl RegistryFollower {
                     continue;
                 }
                 let Ok(effective_from) = f.effective_from.parse() else {
-                    rejected.push(NotActivated { target: m.target.clone(), reason: format!("effective_from {} is not a date", f.effective_from) });
+                    rejected.push(NotActivated {
+                        target: m.target.clone(),
+                        reason: format!("effective_from {} is not a date", f.effective_from),
+                    });
                     continue;
                 };
-                if let Err(e) = set.insert_version(ModuleVersion { module: loaded, effective_from, revoked: m.revoked.clone() }) {
-                    rejected.push(NotActivated { target: m.target.clone(), reason: e.to_string() });
+                if let Err(e) = set.insert_version(ModuleVersion {
+                    module: loaded,
+                    effective_from,
+                    revoked: m.revoked.clone(),
+                }) {
+                    rejected.push(NotActivated {
+                        target: m.target.clone(),
+                        reason: e.to_string(),
+                    });
                     continue;
                 }
                 delivered.push(DeliveredModule {
@@ -269,7 +338,10 @@ impl RegistryFollower {
         let bytes = serde_json::to_vec_pretty(&client.state()).expect("trust state serializes");
         let tmp = self.state_path.with_extension("tmp");
         if let Err(e) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, &self.state_path)) {
-            eprintln!("registry: cannot save the trusted state to {}: {e}; rollback protection restarts from the last saved state", self.state_path.display());
+            eprintln!(
+                "registry: cannot save the trusted state to {}: {e}; rollback protection restarts from the last saved state",
+                self.state_path.display()
+            );
         }
     }
 }

@@ -23,9 +23,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::fields::{AttestationFields, ModuleFields};
-use crate::metadata::{parse_expiry, Envelope, MetaFile, Role, Root, Snapshot, Targets, Timestamp};
+use crate::metadata::{Envelope, MetaFile, Role, Root, Snapshot, Targets, Timestamp, parse_expiry};
 use crate::names;
-use crate::{Error, CERTIFICATION};
+use crate::{CERTIFICATION, Error};
 
 /// Upper bounds on what the client reads, before any signature is checked.
 #[derive(Clone, Copy, Debug)]
@@ -39,7 +39,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { root: 512 * 1024, timestamp: 16 * 1024, metadata: 4 * 1024 * 1024, max_root_rotations: 32 }
+        Limits {
+            root: 512 * 1024,
+            timestamp: 16 * 1024,
+            metadata: 4 * 1024 * 1024,
+            max_root_rotations: 32,
+        }
     }
 }
 
@@ -110,40 +115,63 @@ fn read_limited(dir: &Dir, path: &str, limit: u64) -> Result<Option<Vec<u8>>, Er
     let file = match dir.open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::Io { path: path.into(), detail: format!("cannot open inside the registry: {e}") }),
+        Err(e) => {
+            return Err(Error::Io {
+                path: path.into(),
+                detail: format!("cannot open inside the registry: {e}"),
+            });
+        }
     };
     let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::Io { path: path.into(), detail: e.to_string() })?;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::Io {
+        path: path.into(),
+        detail: e.to_string(),
+    })?;
     if bytes.len() as u64 > limit {
-        return Err(Error::TooLarge { file: path.into(), limit });
+        return Err(Error::TooLarge {
+            file: path.into(),
+            limit,
+        });
     }
     Ok(Some(bytes))
 }
 
 fn require<S: Source + ?Sized>(source: &S, path: &str, limit: u64) -> Result<Vec<u8>, Error> {
-    source.read(path, limit)?.ok_or_else(|| Error::Missing { file: path.into() })
+    source
+        .read(path, limit)?
+        .ok_or_else(|| Error::Missing { file: path.into() })
 }
 
 fn check_fresh<R: Role>(role: &str, body: &R, now: jiff::Timestamp) -> Result<(), Error> {
     let expires = parse_expiry(role, body.expires())?;
     if expires <= now {
-        return Err(Error::Expired { role: role.into(), expires: body.expires().into() });
+        return Err(Error::Expired {
+            role: role.into(),
+            expires: body.expires().into(),
+        });
     }
     Ok(())
 }
 
 fn check_version(file: &str, role: &str, expected: u64, found: u64) -> Result<(), Error> {
     if expected != found {
-        return Err(Error::VersionMismatch { file: file.into(), role: role.into(), expected, found });
+        return Err(Error::VersionMismatch {
+            file: file.into(),
+            role: role.into(),
+            expected,
+            found,
+        });
     }
     Ok(())
 }
 
 fn check_rollback(role: &str, trusted: Option<u64>, offered: u64) -> Result<(), Error> {
     match trusted {
-        Some(t) if offered < t => Err(Error::Rollback { role: role.into(), trusted: t, offered }),
+        Some(t) if offered < t => Err(Error::Rollback {
+            role: role.into(),
+            trusted: t,
+            offered,
+        }),
         _ => Ok(()),
     }
 }
@@ -152,7 +180,11 @@ fn check_hashes(file: &str, meta: &MetaFile, bytes: &[u8]) -> Result<(), Error> 
     if let Some(expected) = meta.hashes.as_ref().and_then(|h| h.get("sha256")) {
         let found = hex::encode(Sha256::digest(bytes));
         if &found != expected {
-            return Err(Error::HashMismatch { file: file.into(), expected: expected.clone(), found });
+            return Err(Error::HashMismatch {
+                file: file.into(),
+                expected: expected.clone(),
+                found,
+            });
         }
     }
     Ok(())
@@ -168,7 +200,12 @@ impl Client {
             detail: "no root role".into(),
         })?;
         envelope.verify("root", &root.keys, &keys.keyids, keys.threshold)?;
-        Ok(Client { root_envelope: envelope, root, versions: BTreeMap::new(), limits: Limits::default() })
+        Ok(Client {
+            root_envelope: envelope,
+            root,
+            versions: BTreeMap::new(),
+            limits: Limits::default(),
+        })
     }
 
     pub fn from_state(state: TrustState) -> Result<Self, Error> {
@@ -179,7 +216,10 @@ impl Client {
     }
 
     pub fn state(&self) -> TrustState {
-        TrustState { root: self.root_envelope.clone(), versions: self.versions.clone() }
+        TrustState {
+            root: self.root_envelope.clone(),
+            versions: self.versions.clone(),
+        }
     }
 
     pub fn root(&self) -> &Root {
@@ -188,7 +228,11 @@ impl Client {
 
     /// The trusted version of a role, if it has been seen.
     pub fn trusted_version(&self, role: &str) -> Option<u64> {
-        if role == "root" { Some(self.root.version) } else { self.versions.get(role).copied() }
+        if role == "root" {
+            Some(self.root.version)
+        } else {
+            self.versions.get(role).copied()
+        }
     }
 
     /// Runs the client workflow against `registry` at time `now`.
@@ -212,7 +256,14 @@ impl Client {
 
         // Snapshot.
         let snap_file = format!("metadata/{}.snapshot.json", snap_meta.version);
-        let snap_bytes = require(registry, &snap_file, snap_meta.length.unwrap_or(self.limits.metadata).min(self.limits.metadata))?;
+        let snap_bytes = require(
+            registry,
+            &snap_file,
+            snap_meta
+                .length
+                .unwrap_or(self.limits.metadata)
+                .min(self.limits.metadata),
+        )?;
         check_hashes(&snap_file, snap_meta, &snap_bytes)?;
         let (env, snapshot) = Envelope::parse::<Snapshot>(&snap_file, &snap_bytes)?;
         self.verify_top(&env, "snapshot")?;
@@ -276,28 +327,45 @@ impl Client {
             if body.delegations.as_ref().is_some_and(|x| !x.roles.is_empty()) {
                 rejected.push(Skipped {
                     target: d.name.clone(),
-                    reason: format!("{} delegates further; juzhu registries have one level of delegation, so those are ignored", d.name),
+                    reason: format!(
+                        "{} delegates further; juzhu registries have one level of delegation, so those are ignored",
+                        d.name
+                    ),
                 });
             }
             for (name, file) in body.targets {
                 if let Err(e) = names::check_target(&name) {
-                    rejected.push(Skipped { target: name.clone(), reason: format!("in {}: {e}", d.name) });
+                    rejected.push(Skipped {
+                        target: name.clone(),
+                        reason: format!("in {}: {e}", d.name),
+                    });
                     continue;
                 }
                 if !d.paths.iter().any(|p| names::matches(p, &name)) {
                     rejected.push(Skipped {
                         target: name.clone(),
-                        reason: format!("{} signed {name}, outside its delegated paths {}", d.name, d.paths.join(", ")),
+                        reason: format!(
+                            "{} signed {name}, outside its delegated paths {}",
+                            d.name,
+                            d.paths.join(", ")
+                        ),
                     });
                     continue;
                 }
                 // Terminating delegations: the first delegation whose paths
                 // match a target is the only one trusted for it.
-                let owner = delegations.roles.iter().find(|o| o.paths.iter().any(|p| names::matches(p, &name)));
+                let owner = delegations
+                    .roles
+                    .iter()
+                    .find(|o| o.paths.iter().any(|p| names::matches(p, &name)));
                 if owner.is_some_and(|o| o.name != d.name) {
                     rejected.push(Skipped {
                         target: name.clone(),
-                        reason: format!("{name} belongs to {} (an earlier terminating delegation), not {}", owner.unwrap().name, d.name),
+                        reason: format!(
+                            "{name} belongs to {} (an earlier terminating delegation), not {}",
+                            owner.unwrap().name,
+                            d.name
+                        ),
                     });
                     continue;
                 }
@@ -321,28 +389,41 @@ impl Client {
         let mut modules = Vec::new();
         let mut pending = Vec::new();
         for (role, list) in &entries {
-            let Some(code) = role.strip_prefix("district-") else { continue };
+            let Some(code) = role.strip_prefix("district-") else {
+                continue;
+            };
             for (name, file) in list {
                 let fields = match file.custom.clone().map(serde_json::from_value::<ModuleFields>) {
                     Some(Ok(f)) => f,
                     Some(Err(e)) => {
-                        rejected.push(Skipped { target: name.clone(), reason: format!("custom fields: {e}") });
+                        rejected.push(Skipped {
+                            target: name.clone(),
+                            reason: format!("custom fields: {e}"),
+                        });
                         continue;
                     }
                     None => {
                         rejected.push(Skipped {
                             target: name.clone(),
-                            reason: "no custom fields (module_id, version, contract_version, effective_from, supersedes)".into(),
+                            reason:
+                                "no custom fields (module_id, version, contract_version, effective_from, supersedes)"
+                                    .into(),
                         });
                         continue;
                     }
                 };
                 if let Err(e) = crate::fields::parse_date("effective_from", &fields.effective_from) {
-                    rejected.push(Skipped { target: name.clone(), reason: e });
+                    rejected.push(Skipped {
+                        target: name.clone(),
+                        reason: e,
+                    });
                     continue;
                 }
                 let Some(sha256) = file.sha256().map(str::to_string) else {
-                    rejected.push(Skipped { target: name.clone(), reason: "no sha256 hash".into() });
+                    rejected.push(Skipped {
+                        target: name.clone(),
+                        reason: "no sha256 hash".into(),
+                    });
                     continue;
                 };
                 let Some(a) = attestations.get(name) else {
@@ -357,7 +438,11 @@ impl Client {
                     ("length", a.length.to_string(), file.length.to_string()),
                     ("module_id", a.module_id.clone(), fields.module_id.clone()),
                     ("version", a.version.clone(), fields.version.clone()),
-                    ("effective_from", a.effective_from.clone(), fields.effective_from.clone()),
+                    (
+                        "effective_from",
+                        a.effective_from.clone(),
+                        fields.effective_from.clone(),
+                    ),
                 ]
                 .into_iter()
                 .filter(|(_, attested, signed)| attested != signed)
@@ -366,7 +451,10 @@ impl Client {
                 if !disagreements.is_empty() {
                     rejected.push(Skipped {
                         target: name.clone(),
-                        reason: format!("the attestation does not match the district's entry: {}", disagreements.join("; ")),
+                        reason: format!(
+                            "the attestation does not match the district's entry: {}",
+                            disagreements.join("; ")
+                        ),
                     });
                     continue;
                 }
@@ -422,11 +510,29 @@ impl Client {
             };
             let (envelope, new) = Envelope::parse::<Root>(&file, &bytes)?;
             let old_keys = &self.root.roles["root"];
-            envelope.verify("root (by the previous root's keys)", &self.root.keys, &old_keys.keyids, old_keys.threshold)?;
-            let new_keys = new.roles.get("root").ok_or_else(|| Error::Malformed { file: file.clone(), detail: "no root role".into() })?;
-            envelope.verify("root (by its own keys)", &new.keys, &new_keys.keyids, new_keys.threshold)?;
+            envelope.verify(
+                "root (by the previous root's keys)",
+                &self.root.keys,
+                &old_keys.keyids,
+                old_keys.threshold,
+            )?;
+            let new_keys = new.roles.get("root").ok_or_else(|| Error::Malformed {
+                file: file.clone(),
+                detail: "no root role".into(),
+            })?;
+            envelope.verify(
+                "root (by its own keys)",
+                &new.keys,
+                &new_keys.keyids,
+                new_keys.threshold,
+            )?;
             if new.version != next {
-                return Err(Error::VersionMismatch { file, role: "root".into(), expected: next, found: new.version });
+                return Err(Error::VersionMismatch {
+                    file,
+                    role: "root".into(),
+                    expected: next,
+                    found: new.version,
+                });
             }
             for role in ["timestamp", "snapshot"] {
                 if new.roles.get(role) != self.root.roles.get(role) {
@@ -451,11 +557,19 @@ fn read_target<S: Source + ?Sized>(registry: &S, stored: &str, length: u64, sha2
         Err(e) => return Err(e),
     };
     if bytes.len() as u64 != length {
-        return Err(Error::WrongLength { file: stored.into(), length, found: bytes.len() as u64 });
+        return Err(Error::WrongLength {
+            file: stored.into(),
+            length,
+            found: bytes.len() as u64,
+        });
     }
     let found = hex::encode(Sha256::digest(&bytes));
     if found != sha256 {
-        return Err(Error::HashMismatch { file: stored.into(), expected: sha256.into(), found });
+        return Err(Error::HashMismatch {
+            file: stored.into(),
+            expected: sha256.into(),
+            found,
+        });
     }
     Ok(bytes)
 }

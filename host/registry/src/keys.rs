@@ -10,13 +10,13 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::Signer;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use pkcs8::LineEnding;
 use rand_core::OsRng;
 
-use crate::metadata::{Key, Signature};
 use crate::Error;
+use crate::metadata::{Key, Signature};
 
 /// A private ed25519 key and its TUF key id.
 #[derive(Clone)]
@@ -47,7 +47,10 @@ impl SigningKey {
     }
 
     pub fn sign(&self, message: &[u8]) -> Signature {
-        Signature { keyid: self.keyid.clone(), sig: hex::encode(self.key.sign(message).to_bytes()) }
+        Signature {
+            keyid: self.keyid.clone(),
+            sig: hex::encode(self.key.sign(message).to_bytes()),
+        }
     }
 
     /// Writes the private key to `path` (0600, refusing to overwrite) and the
@@ -99,7 +102,10 @@ impl SigningKey {
                 )));
             };
             ed25519_dalek::SigningKey::from_pkcs8_encrypted_pem(&text, p).map_err(|_| {
-                Error::Key(format!("cannot decrypt {}: wrong passphrase, or not an ed25519 key", path.display()))
+                Error::Key(format!(
+                    "cannot decrypt {}: wrong passphrase, or not an ed25519 key",
+                    path.display()
+                ))
             })?
         } else if text.contains("-----BEGIN PRIVATE KEY-----") {
             ed25519_dalek::SigningKey::from_pkcs8_pem(&text)

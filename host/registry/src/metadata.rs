@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::keys::SigningKey;
 use crate::Error;
+use crate::keys::SigningKey;
 
 /// The TUF specification version written into every role.
 pub const SPEC_VERSION: &str = "1.0.31";
@@ -39,12 +39,20 @@ pub struct Key {
 
 impl Key {
     pub fn ed25519(public: &[u8; 32]) -> Self {
-        Key { keytype: "ed25519".into(), scheme: "ed25519".into(), keyval: KeyVal { public: hex::encode(public) } }
+        Key {
+            keytype: "ed25519".into(),
+            scheme: "ed25519".into(),
+            keyval: KeyVal {
+                public: hex::encode(public),
+            },
+        }
     }
 
     /// sha256 of the key's canonical JSON.
     pub fn keyid(&self) -> String {
-        hex::encode(Sha256::digest(canonical(&serde_json::to_value(self).expect("a key serializes")).expect("a key is canonical JSON")))
+        hex::encode(Sha256::digest(
+            canonical(&serde_json::to_value(self).expect("a key serializes")).expect("a key is canonical JSON"),
+        ))
     }
 
     pub fn verifying_key(&self) -> Result<ed25519_dalek::VerifyingKey, String> {
@@ -194,7 +202,9 @@ pub struct Envelope {
 pub fn canonical(value: &serde_json::Value) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut out, olpc_cjson::CanonicalFormatter::new());
-    value.serialize(&mut ser).map_err(|e| format!("not canonical JSON: {e}"))?;
+    value
+        .serialize(&mut ser)
+        .map_err(|e| format!("not canonical JSON: {e}"))?;
     Ok(out)
 }
 
@@ -207,7 +217,10 @@ impl Envelope {
     /// Signs a body given as JSON, as it is.
     pub fn sign_value(signed: serde_json::Value, keys: &[&SigningKey]) -> Self {
         let message = canonical(&signed).expect("our metadata is canonical JSON");
-        Envelope { signatures: keys.iter().map(|k| k.sign(&message)).collect(), signed }
+        Envelope {
+            signatures: keys.iter().map(|k| k.sign(&message)).collect(),
+            signed,
+        }
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -218,13 +231,20 @@ impl Envelope {
 
     /// Parses a metadata file named `file`, checking it is a `R` role.
     pub fn parse<R: Role>(file: &str, bytes: &[u8]) -> Result<(Self, R), Error> {
-        let malformed = |detail: String| Error::Malformed { file: file.to_string(), detail };
+        let malformed = |detail: String| Error::Malformed {
+            file: file.to_string(),
+            detail,
+        };
         let envelope: Envelope = serde_json::from_slice(bytes)
             .map_err(|e| malformed(format!("{e}; expected {{\"signatures\": [...], \"signed\": {{...}}}}")))?;
         let body: R = serde_json::from_value(envelope.signed.clone())
             .map_err(|e| malformed(format!("not a TUF {} role: {e}", R::TYPE)))?;
         if body.kind() != R::TYPE {
-            return Err(malformed(format!("_type is \"{}\"; expected \"{}\"", body.kind(), R::TYPE)));
+            return Err(malformed(format!(
+                "_type is \"{}\"; expected \"{}\"",
+                body.kind(),
+                R::TYPE
+            )));
         }
         Ok((envelope, body))
     }
@@ -247,7 +267,10 @@ impl Envelope {
                 detail: "a threshold of 0 would accept unsigned metadata; it must be at least 1".into(),
             });
         }
-        let message = canonical(&self.signed).map_err(|detail| Error::Malformed { file: role.into(), detail })?;
+        let message = canonical(&self.signed).map_err(|detail| Error::Malformed {
+            file: role.into(),
+            detail,
+        })?;
         let mut signers = BTreeSet::new();
         let mut problems = Vec::new();
         for sig in &self.signatures {
@@ -256,7 +279,10 @@ impl Envelope {
                 continue;
             }
             let Some(key) = keys.get(&sig.keyid) else {
-                problems.push(format!("key {} is listed for {role} but not defined", short(&sig.keyid)));
+                problems.push(format!(
+                    "key {} is listed for {role} but not defined",
+                    short(&sig.keyid)
+                ));
                 continue;
             };
             let verifying = match key.verifying_key() {
@@ -284,7 +310,11 @@ impl Envelope {
                 role: role.into(),
                 valid: signers.len(),
                 threshold,
-                detail: if problems.is_empty() { "no other signatures".into() } else { problems.join("; ") },
+                detail: if problems.is_empty() {
+                    "no other signatures".into()
+                } else {
+                    problems.join("; ")
+                },
             });
         }
         Ok(())

@@ -14,12 +14,23 @@ fn key_files_are_owner_only_and_a_passphrase_protects_them() {
     let key = SigningKey::generate();
     let public = key.write(&path, Some("correct horse")).unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-    assert!(std::fs::read_to_string(&path).unwrap().contains("ENCRYPTED PRIVATE KEY"));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("ENCRYPTED PRIVATE KEY")
+    );
     let err = SigningKey::read(&path, None).err().unwrap();
-    assert!(err.to_string().contains("protected by a passphrase; set JUZHU_KEY_PASSPHRASE"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("protected by a passphrase; set JUZHU_KEY_PASSPHRASE"),
+        "{err}"
+    );
     let err = SigningKey::read(&path, Some("wrong")).err().unwrap();
     assert!(err.to_string().contains("wrong passphrase"), "{err}");
-    assert_eq!(SigningKey::read(&path, Some("correct horse")).unwrap().keyid(), key.keyid());
+    assert_eq!(
+        SigningKey::read(&path, Some("correct horse")).unwrap().keyid(),
+        key.keyid()
+    );
     assert_eq!(juzhu_registry::keys::read_public(&public, None).unwrap(), *key.public());
     let err = key.write(&path, None).err().unwrap();
     assert!(err.to_string().contains("never overwritten"), "{err}");
@@ -34,12 +45,30 @@ fn publishing_with_an_effective_date_in_the_past_is_refused() {
     let yesterday = f.today.yesterday().unwrap().to_string();
     let err = f
         .repo()
-        .publish(GONGSHU, &describe("hangzhou-gongshu", "1.1.0"), b"x", &yesterday, f.today, &f.online(&f.district_keys(GONGSHU)))
+        .publish(
+            GONGSHU,
+            &describe("hangzhou-gongshu", "1.1.0"),
+            b"x",
+            &yesterday,
+            f.today,
+            &f.online(&f.district_keys(GONGSHU)),
+        )
         .unwrap_err();
-    assert!(err.to_string().contains(&format!("effective-from {yesterday} is before today")), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("effective-from {yesterday} is before today")),
+        "{err}"
+    );
     let err = f
         .repo()
-        .publish(GONGSHU, &describe("hangzhou-gongshu", "1.1.0"), b"x", "2027-13-01", f.today, &f.online(&f.district_keys(GONGSHU)))
+        .publish(
+            GONGSHU,
+            &describe("hangzhou-gongshu", "1.1.0"),
+            b"x",
+            "2027-13-01",
+            f.today,
+            &f.online(&f.district_keys(GONGSHU)),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("is not a date like 2027-01-01"), "{err}");
 }
@@ -49,11 +78,34 @@ fn a_published_version_is_immutable_and_versions_only_go_up() {
     let f = Fixture::new();
     let keys = f.online(&f.district_keys(GONGSHU));
     let today = f.today.to_string();
-    let err = f.repo().publish(GONGSHU, &describe("hangzhou-gongshu", "1.0.0"), b"y", &today, f.today, &keys).unwrap_err();
+    let err = f
+        .repo()
+        .publish(
+            GONGSHU,
+            &describe("hangzhou-gongshu", "1.0.0"),
+            b"y",
+            &today,
+            f.today,
+            &keys,
+        )
+        .unwrap_err();
     assert!(err.to_string().contains("already published"), "{err}");
-    let err = f.repo().publish(GONGSHU, &describe("hangzhou-gongshu", "0.9.0"), b"y", &today, f.today, &keys).unwrap_err();
+    let err = f
+        .repo()
+        .publish(
+            GONGSHU,
+            &describe("hangzhou-gongshu", "0.9.0"),
+            b"y",
+            &today,
+            f.today,
+            &keys,
+        )
+        .unwrap_err();
     assert!(err.to_string().contains("not newer than the published 1.0.0"), "{err}");
-    let err = f.repo().publish("999999", &describe("x", "1.0.0"), b"y", &today, f.today, &keys).unwrap_err();
+    let err = f
+        .repo()
+        .publish("999999", &describe("x", "1.0.0"), b"y", &today, f.today, &keys)
+        .unwrap_err();
     assert!(err.to_string().contains("juzhu registry delegate 999999"), "{err}");
 }
 
@@ -63,9 +115,20 @@ fn a_refused_operation_writes_nothing() {
     let before: Vec<_> = walk(&f.dir());
     let _ = f
         .repo()
-        .publish(GONGSHU, &describe("hangzhou-gongshu", "2.0.0"), b"z", &f.today.to_string(), f.today, &f.keyring(&f.district_keys(GONGSHU)))
+        .publish(
+            GONGSHU,
+            &describe("hangzhou-gongshu", "2.0.0"),
+            b"z",
+            &f.today.to_string(),
+            f.today,
+            &f.keyring(&f.district_keys(GONGSHU)),
+        )
         .unwrap_err();
-    assert_eq!(before, walk(&f.dir()), "publishing without the snapshot key must leave the registry untouched");
+    assert_eq!(
+        before,
+        walk(&f.dir()),
+        "publishing without the snapshot key must leave the registry untouched"
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
@@ -85,9 +148,23 @@ fn walk(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn attesting_needs_a_published_module() {
     let f = Fixture::new();
-    let err = f.repo().attest(b"never published", 3, &f.online(&[&f.keys.certification])).unwrap_err();
-    assert!(err.to_string().contains("publish it with `juzhu publish` before attesting"), "{err}");
-    let err = f.repo().attest(&module_bytes("hangzhou-gongshu 1.0.0"), 3, &f.online(&[&f.keys.certification])).unwrap_err();
+    let err = f
+        .repo()
+        .attest(b"never published", 3, &f.online(&[&f.keys.certification]))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("publish it with `juzhu publish` before attesting"),
+        "{err}"
+    );
+    let err = f
+        .repo()
+        .attest(
+            &module_bytes("hangzhou-gongshu 1.0.0"),
+            3,
+            &f.online(&[&f.keys.certification]),
+        )
+        .unwrap_err();
     assert!(err.to_string().contains("already attested"), "{err}");
 }
 
@@ -96,19 +173,48 @@ fn a_revoked_version_is_reported_revoked_by_the_client() {
     let f = Fixture::new();
     let report = f
         .repo()
-        .revoke_module(GONGSHU, "hangzhou-gongshu", "1.0.0", "clause 3 misread", f.today, &f.online(&f.district_keys(GONGSHU)))
+        .revoke_module(
+            GONGSHU,
+            "hangzhou-gongshu",
+            "1.0.0",
+            "clause 3 misread",
+            f.today,
+            &f.online(&f.district_keys(GONGSHU)),
+        )
         .unwrap();
-    assert!(report[0].contains("revoked districts/330105/hangzhou-gongshu-1.0.0.wasm in district-330105"), "{report:?}");
+    assert!(
+        report[0].contains("revoked districts/330105/hangzhou-gongshu-1.0.0.wasm in district-330105"),
+        "{report:?}"
+    );
     let (_, update) = f.updated_client();
     assert_eq!(update.modules.len(), 1);
-    assert!(update.modules[0].revoked.as_deref().unwrap().contains("clause 3 misread"));
+    assert!(
+        update.modules[0]
+            .revoked
+            .as_deref()
+            .unwrap()
+            .contains("clause 3 misread")
+    );
     // The certification role can revoke its attestation too.
     let jx = f.publish(JIAXING, "jiaxing", "1.0.0", &f.today.to_string());
     f.attest(&jx);
-    f.repo().revoke_module(JIAXING, "jiaxing", "1.0.0", "vectors incomplete", f.today, &f.online(&[&f.keys.certification])).unwrap();
+    f.repo()
+        .revoke_module(
+            JIAXING,
+            "jiaxing",
+            "1.0.0",
+            "vectors incomplete",
+            f.today,
+            &f.online(&[&f.keys.certification]),
+        )
+        .unwrap();
     let (_, update) = f.updated_client();
     let jx = update.modules.iter().find(|m| m.fields.module_id == "jiaxing").unwrap();
-    assert!(jx.revoked.as_deref().unwrap().starts_with("certification revoked"), "{:?}", jx.revoked);
+    assert!(
+        jx.revoked.as_deref().unwrap().starts_with("certification revoked"),
+        "{:?}",
+        jx.revoked
+    );
 }
 
 #[test]
@@ -116,7 +222,18 @@ fn status_names_every_role_and_module_state() {
     let f = Fixture::new();
     f.publish(GONGSHU, "hangzhou-gongshu", "1.1.0", "2099-01-01");
     let status = f.repo().status().join("\n");
-    for needle in ["root ", "targets ", "snapshot ", "timestamp ", "certification ", "district-330105", "district-330400", "certified (12 vectors passed)", "NOT certified", "effective 2099-01-01"] {
+    for needle in [
+        "root ",
+        "targets ",
+        "snapshot ",
+        "timestamp ",
+        "certification ",
+        "district-330105",
+        "district-330400",
+        "certified (12 vectors passed)",
+        "NOT certified",
+        "effective 2099-01-01",
+    ] {
         assert!(status.contains(needle), "{needle} missing from:\n{status}");
     }
 }

@@ -3,7 +3,7 @@
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{audit, now, Store, StoreError};
+use super::{Store, StoreError, audit, now};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pin {
@@ -21,7 +21,13 @@ impl Store {
             .conn()
             .prepare("SELECT division, module_id, version, pinned_by, pinned_at FROM module_pins ORDER BY division")?;
         let rows = stmt.query_map([], |r| {
-            Ok(Pin { division: r.get(0)?, module_id: r.get(1)?, version: r.get(2)?, pinned_by: r.get(3)?, pinned_at: r.get(4)? })
+            Ok(Pin {
+                division: r.get(0)?,
+                module_id: r.get(1)?,
+                version: r.get(2)?,
+                pinned_by: r.get(3)?,
+                pinned_at: r.get(4)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -55,7 +61,13 @@ impl Store {
         if removed == 0 {
             return Ok(None);
         }
-        let entry = audit::append(&tx, actor, "module.unpin", &format!("module:{division}"), &serde_json::json!({}))?;
+        let entry = audit::append(
+            &tx,
+            actor,
+            "module.unpin",
+            &format!("module:{division}"),
+            &serde_json::json!({}),
+        )?;
         tx.commit()?;
         Ok(Some(entry))
     }
