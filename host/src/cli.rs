@@ -184,6 +184,26 @@ enum RegistryCommand {
         #[command(flatten)]
         signing: Signing,
     },
+    /// Replace top-level roles' keys (a revoked or lost key, a new holder):
+    /// a new root version signed by the old root's keys and the new ones,
+    /// then each changed role re-signed with its new keys.
+    Rotate {
+        /// New root keys (public or private key files); omit to keep them.
+        #[arg(long = "root")]
+        root: Vec<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        root_threshold: u32,
+        #[arg(long = "targets")]
+        targets: Vec<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        targets_threshold: u32,
+        #[arg(long = "snapshot")]
+        snapshot: Vec<PathBuf>,
+        #[arg(long = "timestamp")]
+        timestamp: Vec<PathBuf>,
+        #[command(flatten)]
+        signing: Signing,
+    },
     /// Sign a new timestamp (stations freeze when it expires).
     RefreshTimestamp {
         /// Days the new timestamp is valid.
@@ -441,6 +461,27 @@ pub fn run() -> anyhow::Result<ExitCode> {
             };
             let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
             signed(repo.revoke_module(code, id, version, &reason, today, &ring))
+        }
+        Command::Registry(RegistryCommand::Rotate {
+            root,
+            root_threshold,
+            targets,
+            targets_threshold,
+            snapshot,
+            timestamp,
+            signing,
+        }) => {
+            let spec = |files: &[PathBuf], threshold: u32| -> anyhow::Result<Option<juzhu_registry::repo::RoleSpec>> {
+                if files.is_empty() { Ok(None) } else { Ok(Some(role_spec(files, threshold)?)) }
+            };
+            let rotation = juzhu_registry::repo::Rotation {
+                root: spec(&root, root_threshold)?,
+                targets: spec(&targets, targets_threshold)?,
+                snapshot: spec(&snapshot, 1)?,
+                timestamp: spec(&timestamp, 1)?,
+            };
+            let ring = keyring(&signing.keys)?;
+            signed(open_repo(&signing.registry)?.rotate_keys(&rotation, &ring))
         }
         Command::Registry(RegistryCommand::RefreshTimestamp { days, signing }) => {
             if days < 1 {

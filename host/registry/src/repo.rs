@@ -111,6 +111,15 @@ pub struct InitSpec {
     pub certification: RoleSpec,
 }
 
+/// New keys for top-level roles; `None` keeps a role's keys.
+#[derive(Default)]
+pub struct Rotation {
+    pub root: Option<RoleSpec>,
+    pub targets: Option<RoleSpec>,
+    pub snapshot: Option<RoleSpec>,
+    pub timestamp: Option<RoleSpec>,
+}
+
 /// What a module is, as read from its component by the host.
 #[derive(Clone, Debug)]
 pub struct ModuleDescription {
@@ -695,6 +704,53 @@ impl Repository {
         let mut batch = Batch::default();
         self.sign_timestamp(&mut batch, keyring)?;
         self.write(batch)
+    }
+
+    /// Replaces the keys of top-level roles with a new root version (signed by
+    /// the previous root's threshold and the new one's), then re-signs each
+    /// role whose keys changed with its new keys, so clients can follow.
+    pub fn rotate_keys(&mut self, rotation: &Rotation, keyring: &Keyring) -> Result<Vec<String>, Error> {
+        let changes = [
+            ("root", &rotation.root),
+            ("targets", &rotation.targets),
+            ("snapshot", &rotation.snapshot),
+            ("timestamp", &rotation.timestamp),
+        ];
+        if changes.iter().all(|(_, c)| c.is_none()) {
+            return Err(Error::Refused(
+                "give new keys for at least one role (--root, --targets, --snapshot, --timestamp)".into(),
+            ));
+        }
+        for (role, change) in &changes {
+            if let Some(spec) = change {
+                spec.check(role)?;
+            }
+        }
+        let old = self.root.clone();
+        let mut report = Vec::new();
+        for (role, change) in &changes {
+            if let Some(spec) = change {
+                for k in &spec.keys {
+                    self.root.keys.insert(k.keyid(), k.clone());
+                }
+                self.root.roles.insert(role.to_string(), RoleKeys { keyids: spec.keyids(), threshold: spec.threshold });
+                report.push(format!(
+                    "{role} keys are now threshold {} of [{}]",
+                    spec.threshold,
+                    spec.keyids().iter().map(|k| short(k)).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        let used: std::collections::BTreeSet<String> =
+            self.root.roles.values().flat_map(|r| r.keyids.iter().cloned()).collect();
+        self.root.keys.retain(|id, _| used.contains(id));
+        let mut batch = Batch { files: Vec::new(), report };
+        self.sign_root(&mut batch, keyring, Some(&old))?;
+        if rotation.targets.is_some() || rotation.snapshot.is_some() || rotation.timestamp.is_some() {
+            self.commit(batch, keyring, &[], rotation.targets.is_some())
+        } else {
+            self.write(batch)
+        }
     }
 
     /// Writes a new root version after `change`, signed by the old root's

@@ -249,3 +249,30 @@ fn a_future_version_verifies_with_its_effective_date() {
     assert_eq!(v.fields.supersedes.as_deref(), Some("1.0.0"));
     assert_eq!(v.bytes, v2);
 }
+
+#[test]
+fn a_key_rotation_is_followed_and_the_old_key_stops_counting() {
+    let f = Fixture::new();
+    let (mut client, _) = f.updated_client();
+    let new_timestamp = SigningKey::generate();
+    let rotation = juzhu_registry::repo::Rotation {
+        timestamp: Some(juzhu_registry::repo::RoleSpec { keys: vec![new_timestamp.public().clone()], threshold: 1 }),
+        ..Default::default()
+    };
+    // Without the root key, nothing is signed.
+    let err = f.repo().rotate_keys(&rotation, &f.keyring(&[&f.keys.snapshot, &new_timestamp])).unwrap_err();
+    assert!(err.to_string().contains("cannot sign root"), "{err}");
+    let report = f
+        .repo()
+        .rotate_keys(&rotation, &f.keyring(&[&f.keys.root, &f.keys.snapshot, &new_timestamp]))
+        .unwrap();
+    assert!(report.iter().any(|l| l.starts_with("signed root version 2")), "{report:?}");
+    assert!(report.iter().any(|l| l.starts_with("signed timestamp") && l.contains(&new_timestamp.keyid()[..8])), "{report:?}");
+    let update = f.update(&mut client).unwrap();
+    assert_eq!(update.root_version, 2);
+    // The old timestamp key signs a new timestamp: refused.
+    let snapshot = format!("metadata/{}.snapshot.json", f.snapshot_version());
+    f.forge_timestamp(&snapshot, |_| {});
+    let err = f.update(&mut client).unwrap_err();
+    assert!(matches!(&err, juzhu_registry::Error::BelowThreshold { role, .. } if role == "timestamp"), "{err}");
+}
