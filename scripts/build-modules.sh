@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 
 cargo build -p juzhu
 for dir in plugins/*/; do
-    ./target/debug/juzhu module build "$dir"
+    "${CARGO_TARGET_DIR:-target}"/debug/juzhu module build "$dir"
 done

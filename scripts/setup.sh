@@ -11,3 +11,10 @@ fi
 # The PC/SC stack: the pcsc crate links libpcsclite, and the card tests run
 # pcscd with the vpcd virtual reader.
 "$(dirname "$0")/pcsc-setup.sh"
+
+# python-tuf: the independent TUF client the registry's interop test runs.
+if ! python3 -c "import tuf.ngclient" >/dev/null 2>&1; then
+    echo "setup: installing python-tuf (host/registry/tests/interop/requirements.txt)"
+    python3 -m pip install --quiet -r host/registry/tests/interop/requirements.txt \
+        || python3 -m pip install --quiet --break-system-packages -r host/registry/tests/interop/requirements.txt
+fi

@@ -40,6 +40,8 @@ pub struct StationConfig {
     pub log_format: LogFormat,
     /// Which jurisdictions the station serves and where their modules come from.
     pub modules: ModulesConfig,
+    /// The signed module registry the station follows, if any.
+    pub registry: RegistryConfig,
     /// Per-call limits every policy module runs under.
     pub sandbox: SandboxLimits,
     /// Limits of the HTTP server.
@@ -57,6 +59,7 @@ impl Default for StationConfig {
             data_dir: PathBuf::from("data"),
             log_format: LogFormat::default(),
             modules: ModulesConfig::default(),
+            registry: RegistryConfig::default(),
             sandbox: SandboxLimits::default(),
             http: HttpConfig::default(),
             encoders: Vec::new(),
@@ -118,6 +121,32 @@ pub struct ModulesConfig {
 impl Default for ModulesConfig {
     fn default() -> Self {
         ModulesConfig { dir: PathBuf::from("target/modules"), jurisdictions: Vec::new() }
+    }
+}
+
+/// The `[registry]` section: a signed registry as the source of modules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistryConfig {
+    /// The registry: a directory (made by `juzhu registry init`, or a mirror
+    /// of one), or an `http://` URL it is served at (another station's
+    /// `/registry/`, or any static file server). When set, modules come from
+    /// it instead of `modules.dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<PathBuf>,
+    /// The root metadata this station trusts, obtained out of band (the
+    /// registry's `metadata/1.root.json`). Required with `location`; later
+    /// roots are followed through the signed rotation chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_root: Option<PathBuf>,
+    /// Seconds between two polls of the registry. `POST /v1/registry/refresh`
+    /// polls at once.
+    pub poll_interval_secs: u64,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        RegistryConfig { location: None, trusted_root: None, poll_interval_secs: 60 }
     }
 }
 
@@ -299,6 +328,15 @@ impl StationConfig {
                 ));
             }
         }
+        if self.registry.location.is_some() && self.registry.trusted_root.is_none() {
+            return Err((
+                "registry.trusted_root".into(),
+                "is required with registry.location: the root.json you trust, obtained out of band (the registry's metadata/1.root.json)".into(),
+            ));
+        }
+        if self.registry.poll_interval_secs == 0 {
+            return Err(("registry.poll_interval_secs".into(), "must be at least 1; the default is 60".into()));
+        }
         if self.http.max_body_bytes == 0 {
             return Err(("http.max_body_bytes".into(), "must be at least 1; the default is 1048576 (1 MiB)".into()));
         }
@@ -389,6 +427,16 @@ mod tests {
     }
 
     #[test]
+    fn a_registry_needs_a_trusted_root_and_a_positive_interval() {
+        let err = StationConfig::from_toml_str("[registry]\nlocation = \"registry\"\n", "station.toml").unwrap_err().to_string();
+        assert!(err.contains("registry.trusted_root") && err.contains("metadata/1.root.json"), "{err}");
+        let err = StationConfig::from_toml_str("[registry]\npoll_interval_secs = 0\n", "station.toml").unwrap_err().to_string();
+        assert!(err.contains("registry.poll_interval_secs") && err.contains("at least 1"), "{err}");
+        let err = StationConfig::from_toml_str("[registry]\npoll_intervall = 5\n", "station.toml").unwrap_err().to_string();
+        assert!(err.contains("poll_intervall"), "{err}");
+    }
+
+    #[test]
     fn full_file_round_trips() {
         let config = StationConfig {
             listen: "0.0.0.0:9000".parse().unwrap(),
@@ -397,6 +445,11 @@ mod tests {
             modules: ModulesConfig {
                 dir: PathBuf::from("/srv/modules"),
                 jurisdictions: vec!["330203".to_string().try_into().unwrap(), "350600".to_string().try_into().unwrap()],
+            },
+            registry: RegistryConfig {
+                location: Some(PathBuf::from("/srv/registry")),
+                trusted_root: Some(PathBuf::from("/etc/juzhu/root.json")),
+                poll_interval_secs: 30,
             },
             sandbox: SandboxLimits {
                 fuel: 1_000,
@@ -432,6 +485,8 @@ mod tests {
         let example = std::fs::read_to_string(&path).unwrap();
         let mut full = StationConfig::default();
         full.modules.jurisdictions = vec!["330203".to_string().try_into().unwrap()];
+        full.registry.location = Some("registry".into());
+        full.registry.trusted_root = Some("root.json".into());
         full.encoders =
             vec![EncoderConfig { name: "desk-1".into(), driver: EncoderDriver::Pcsc, reader: Some("r".into()) }];
         full.card.authority_key = Some(PathBuf::from("k"));

@@ -32,6 +32,8 @@ pub mod metrics;
 pub mod module_build;
 pub mod modules;
 pub mod native;
+/// Following a signed registry: poll, verify, precompile, swap.
+pub mod registry_client;
 pub mod runtime;
 pub mod server;
 pub mod service;

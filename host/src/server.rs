@@ -63,9 +63,45 @@ pub fn build(config: &StationConfig) -> anyhow::Result<(Arc<Service>, Option<Str
 /// The service over an open store: the engine, the modules, the card desk.
 pub fn service(config: &StationConfig, store: Store) -> anyhow::Result<Service> {
     let runtime = Runtime::new(config.sandbox.clone(), Some(config.data_dir.join("compiled")))?;
-    let modules = load_modules(config, &runtime)?;
     let desk = crate::issuance::Desk::from_config(&config.card, &config.encoders).context("card")?;
-    Ok(Service::new(runtime, modules, store)?.with_cards(desk))
+    if config.registry.location.is_none() {
+        let modules = load_modules(config, &runtime)?;
+        let service = Service::new(runtime, ModuleSet::default(), store)?.with_cards(desk);
+        service.rebuild_modules(|_| modules)?;
+        return Ok(service);
+    }
+    // From a registry: nothing serves until the first verified refresh.
+    let service = Service::new(runtime, ModuleSet::default(), store)?.with_cards(desk);
+    let follower = Arc::new(crate::registry_client::RegistryFollower::open(config)?);
+    service.follow_registry(follower);
+    let status = service.refresh_registry().with_context(|| {
+        format!("the first refresh from registry.location = {}", config.registry.location.as_ref().expect("set").display())
+    })?;
+    if status.modules.is_empty() {
+        bail!(
+            "registry {} holds no certified module for this station{}; publish and attest one (see README)",
+            status.location,
+            if status.pending.is_empty() { String::new() } else { format!(" ({} published, awaiting certification)", status.pending.len()) }
+        );
+    }
+    Ok(service)
+}
+
+/// Polls the registry every `poll_interval_secs` on a thread of its own, so
+/// compiling a new module never holds up a request.
+fn follow(service: Arc<Service>, config: &StationConfig) {
+    if config.registry.location.is_none() {
+        return;
+    }
+    let interval = std::time::Duration::from_secs(config.registry.poll_interval_secs);
+    std::thread::Builder::new()
+        .name("registry-poll".into())
+        .spawn(move || loop {
+            std::thread::sleep(interval);
+            // Refusals are logged and kept in the registry status.
+            let _ = service.refresh_registry();
+        })
+        .expect("a thread starts");
 }
 
 /// Runs the HTTP API until the process is stopped.
@@ -74,6 +110,10 @@ pub fn serve(config: StationConfig) -> anyhow::Result<()> {
     for j in service.jurisdictions() {
         println!("serving {} {} with {}@{} (sha256 {})", j.division, j.name, j.module.id, j.module.version, j.module.sha256);
     }
+    if let Some(location) = &config.registry.location {
+        println!("following registry {} every {} s", location.display(), config.registry.poll_interval_secs);
+    }
+    follow(service.clone(), &config);
     if let Some(token) = admin {
         println!("admin token (shown once; keep it safe): {token}");
     }

@@ -28,6 +28,12 @@ pub enum ServiceError {
     UnknownJurisdiction(String),
     #[error("{0}")]
     NotFound(String),
+    /// The jurisdiction has a module, but no version of it applies on the legal date.
+    #[error("{0}")]
+    NotInForce(String),
+    /// A pin, rollback or registry refresh was refused.
+    #[error("{0}")]
+    Refused(String),
     /// The module failed (trap, limit); the call failed alone.
     #[error(transparent)]
     Module(#[from] CallError),
@@ -135,6 +141,10 @@ pub struct Service {
     group_commit: crate::store::group_commit::GroupCommit,
     metrics: Arc<crate::metrics::Metrics>,
     cards: crate::issuance::Desk,
+    /// Held while a new module set is built and swapped in, so a refresh and
+    /// a pin never overwrite each other's set.
+    activation: Mutex<()>,
+    registry: std::sync::OnceLock<Arc<crate::registry_client::RegistryFollower>>,
 }
 
 /// A permit's cards and the journal of writing them.
@@ -148,6 +158,38 @@ pub struct CardStatus {
     /// Every card the permit had, revoked ones included.
     pub cards: Vec<crate::issuance::CardRecord>,
     pub issuances: Vec<crate::issuance::Issuance>,
+}
+
+/// A pin or rollback as done.
+#[derive(Debug, Serialize)]
+pub struct PinReport {
+    pub division: String,
+    pub module_id: String,
+    /// The version the division is now held at; `None` after an unpin.
+    pub pinned: Option<String>,
+    /// The version in force today before and after.
+    pub in_force_before: Option<String>,
+    pub in_force_now: Option<String>,
+    pub audit_seq: Option<i64>,
+}
+
+/// One version of a division's module, for `GET /v1/modules`.
+#[derive(Debug, Serialize)]
+pub struct VersionInfo {
+    pub version: String,
+    pub effective_from: Option<String>,
+    pub sha256: String,
+    pub revoked: Option<String>,
+    pub in_force_today: bool,
+}
+
+/// A division's module and all its versions.
+#[derive(Debug, Serialize)]
+pub struct DivisionModules {
+    pub division: String,
+    pub module_id: String,
+    pub pinned: Option<String>,
+    pub versions: Vec<VersionInfo>,
 }
 
 fn module_ref(module: &LoadedModule) -> ModuleRef {
@@ -169,6 +211,8 @@ impl Service {
             reader: Mutex::new(reader),
             group_commit: Default::default(),
             metrics: Arc::new(crate::metrics::Metrics::new()),
+            activation: Mutex::new(()),
+            registry: std::sync::OnceLock::new(),
             cards: crate::issuance::Desk::new(None),
         })
     }
@@ -186,6 +230,137 @@ impl Service {
 
     pub fn cards(&self) -> &crate::issuance::Desk {
         &self.cards
+    }
+
+    /// The engine modules are compiled with.
+    pub fn runtime(&self) -> &crate::runtime::Runtime {
+        &self._runtime
+    }
+
+    /// Builds a new module set from the current one, applies the operators'
+    /// pins, and puts it in force with one swap. Returns the set replaced.
+    pub fn rebuild_modules(&self, build: impl FnOnce(&ModuleSet) -> ModuleSet) -> Result<Arc<ModuleSet>, ServiceError> {
+        let _one_at_a_time = self.activation.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.modules.snapshot();
+        let mut set = build(&current);
+        for pin in self.store().pins()? {
+            if set.division(&pin.division).is_some_and(|(code, _)| code == pin.division) {
+                if let Err(e) = set.pin(&pin.division, &pin.version) {
+                    eprintln!("ALERT: the pin of {} to {} no longer applies: {e}; the newest version in force applies", pin.division, pin.version);
+                }
+            }
+        }
+        Ok(self.modules.activate(set))
+    }
+
+    /// Makes this service follow a signed registry.
+    pub fn follow_registry(&self, follower: Arc<crate::registry_client::RegistryFollower>) {
+        let _ = self.registry.set(follower);
+    }
+
+    fn follower(&self) -> Result<&Arc<crate::registry_client::RegistryFollower>, ServiceError> {
+        self.registry.get().ok_or_else(|| {
+            ServiceError::Refused("this station follows no registry ([registry] location is not set); its modules come from modules.dir".into())
+        })
+    }
+
+    /// Polls the registry now and activates what it certifies.
+    pub fn refresh_registry(&self) -> Result<crate::registry_client::RegistryStatus, ServiceError> {
+        self.follower()?.refresh(self)
+    }
+
+    /// A file of the followed registry, so stations can mirror it over HTTP.
+    pub fn registry_file(&self, path: &str) -> Result<Vec<u8>, ServiceError> {
+        self.follower()?
+            .read_file(path)
+            .ok_or_else(|| ServiceError::NotFound(format!("the registry has no file {path}")))
+    }
+
+    /// The outcome of the last registry refresh.
+    pub fn registry_status(&self) -> Result<crate::registry_client::RegistryStatus, ServiceError> {
+        Ok(self.follower()?.status())
+    }
+
+    /// Every division's module with all its versions, and which is in force today.
+    pub fn module_versions(&self) -> Vec<DivisionModules> {
+        let set = self.modules.snapshot();
+        set.divisions()
+            .map(|(division, d)| {
+                let today = d.in_force(d.today()).map(|v| v.version().to_string());
+                DivisionModules {
+                    division: division.to_string(),
+                    module_id: d.versions().last().map(|v| v.module.info().id.clone()).unwrap_or_default(),
+                    pinned: d.pinned().map(str::to_string),
+                    versions: d
+                        .versions()
+                        .iter()
+                        .map(|v| VersionInfo {
+                            version: v.version().to_string(),
+                            effective_from: (v.effective_from != jiff::civil::Date::MIN).then(|| v.effective_from.to_string()),
+                            sha256: v.module.sha256().to_string(),
+                            revoked: v.revoked.clone(),
+                            in_force_today: today.as_deref() == Some(v.version()),
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    fn in_force_today(set: &ModuleSet, division: &str) -> (String, Option<String>) {
+        match set.division(division) {
+            Some((_, d)) => (
+                d.versions().last().map(|v| v.module.info().id.clone()).unwrap_or_default(),
+                d.in_force(d.today()).map(|v| v.version().to_string()),
+            ),
+            None => (String::new(), None),
+        }
+    }
+
+    /// Holds `division` at a certified `version` (`module.pin` in the audit log).
+    pub fn pin(&self, actor: &str, division: &str, version: &str) -> Result<PinReport, ServiceError> {
+        self.set_pin(actor, "module.pin", division, |_| Ok(version.to_string()))
+    }
+
+    /// Pins `division` to the certified version before the one in force
+    /// today (`module.rollback` in the audit log).
+    pub fn rollback(&self, actor: &str, division: &str) -> Result<PinReport, ServiceError> {
+        self.set_pin(actor, "module.rollback", division, |set| {
+            set.rollback_target(division).map_err(|e| ServiceError::Refused(e.to_string()))
+        })
+    }
+
+    fn set_pin(
+        &self,
+        actor: &str,
+        action: &str,
+        division: &str,
+        choose: impl FnOnce(&ModuleSet) -> Result<String, ServiceError>,
+    ) -> Result<PinReport, ServiceError> {
+        let _one_at_a_time = self.activation.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.modules.snapshot();
+        let version = choose(&current)?;
+        let mut set = (*current).clone();
+        set.pin(division, &version).map_err(|e| ServiceError::Refused(e.to_string()))?;
+        let (module_id, before) = Self::in_force_today(&current, division);
+        let (_, now) = Self::in_force_today(&set, division);
+        let details = serde_json::json!({ "module_id": module_id, "version": version, "in_force_before": before, "in_force_now": now });
+        let entry = self.store().set_pin(actor, action, division, &module_id, &version, details)?;
+        self.modules.activate(set);
+        Ok(PinReport { division: division.into(), module_id, pinned: Some(version), in_force_before: before, in_force_now: now, audit_seq: Some(entry.seq) })
+    }
+
+    /// Lifts a pin: the newest certified version in force applies again.
+    pub fn unpin(&self, actor: &str, division: &str) -> Result<PinReport, ServiceError> {
+        let _one_at_a_time = self.activation.lock().unwrap_or_else(|e| e.into_inner());
+        let current = self.modules.snapshot();
+        let mut set = (*current).clone();
+        set.unpin(division).map_err(|e| ServiceError::Refused(e.to_string()))?;
+        let (module_id, before) = Self::in_force_today(&current, division);
+        let (_, now) = Self::in_force_today(&set, division);
+        let entry = self.store().clear_pin(actor, division)?;
+        self.modules.activate(set);
+        Ok(PinReport { division: division.into(), module_id, pinned: None, in_force_before: before, in_force_now: now, audit_seq: entry.map(|e| e.seq) })
     }
 
     pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
@@ -227,22 +402,22 @@ impl Service {
         f(&mut self.store())
     }
 
-    /// The module in force for `division` in this request's snapshot.
-    fn module_for(set: &Arc<ModuleSet>, division: &str) -> Result<Arc<LoadedModule>, ServiceError> {
-        set.for_division(division).cloned().ok_or_else(|| ServiceError::UnknownJurisdiction(division.to_string()))
-    }
-
-    /// The legal date given, or today in the module's time zone.
-    fn legal_date(module: &LoadedModule, given: Option<String>) -> Result<String, ServiceError> {
-        match given {
-            Some(date) => Ok(date),
-            None => {
-                let zone = jiff::tz::TimeZone::get(&module.info().time_zone).map_err(|e| {
-                    ServiceError::bad("legal_date", format!("module {} names time zone `{}`: {e}; give legal_date explicitly", module.label(), module.info().time_zone))
-                })?;
-                Ok(jiff::Timestamp::now().to_zoned(zone).date().to_string())
-            }
-        }
+    /// The module in force for `division` on the legal date given (default:
+    /// today in the jurisdiction's time zone), in this request's snapshot,
+    /// and that legal date. A date the host cannot read picks today's
+    /// version, which then refuses the date with the field's path.
+    fn module_for(set: &Arc<ModuleSet>, division: &str, given: Option<String>) -> Result<(Arc<LoadedModule>, String), ServiceError> {
+        let Some((_, d)) = set.division(division) else {
+            return Err(ServiceError::UnknownJurisdiction(division.to_string()));
+        };
+        let today = d.today();
+        let legal_date = given.unwrap_or_else(|| today.to_string());
+        let date = legal_date.parse::<jiff::civil::Date>().unwrap_or(today);
+        let module = set.for_case(division, date).map_err(|e| match e {
+            crate::modules::NotInForce::NoModule(d) => ServiceError::UnknownJurisdiction(d),
+            other => ServiceError::NotInForce(other.to_string()),
+        })?;
+        Ok((module.clone(), legal_date))
     }
 
     /// Checks what the host checks before any module runs: the jurisdiction
@@ -261,8 +436,7 @@ impl Service {
     pub fn evaluate(&self, application: &Application, legal_date: Option<String>) -> Result<Evaluation, ServiceError> {
         Self::check_identity(application)?;
         let set = self.modules.snapshot();
-        let module = Self::module_for(&set, &application.jurisdiction)?;
-        let legal_date = Self::legal_date(&module, legal_date)?;
+        let (module, legal_date) = Self::module_for(&set, &application.jurisdiction, legal_date)?;
         let decision = input(self.observe(&module, "evaluate", module.evaluate(application, &legal_date))?)?;
         let outcome = match decision.outcome {
             Outcome::Eligible => "eligible",
@@ -296,8 +470,7 @@ impl Service {
                 let decision = self.store().decision(decision_id)?.ok_or_else(|| ServiceError::NotFound(format!("decision {decision_id} does not exist")))?;
                 let set = self.modules.snapshot();
                 let jurisdiction = self.store().application(decision.application_id)?.map(|a| a.jurisdiction).unwrap_or_default();
-                let module = Self::module_for(&set, &jurisdiction)?;
-                Self::legal_date(&module, None)?
+                Self::module_for(&set, &jurisdiction, None)?.1
             }
         };
         Ok(lifecycle::issue(&mut self.store(), actor, decision_id, &issued_on)?)
@@ -311,8 +484,7 @@ impl Service {
     pub fn endorsement_status(&self, number: &str, legal_date: Option<String>) -> Result<(EndorsementAnswer, ModuleRef, String), ServiceError> {
         let permit = self.permit(number)?;
         let set = self.modules.snapshot();
-        let module = Self::module_for(&set, &permit.jurisdiction)?;
-        let legal_date = Self::legal_date(&module, legal_date)?;
+        let (module, legal_date) = Self::module_for(&set, &permit.jurisdiction, legal_date)?;
         let answer = self.observe(&module, "endorsement", module.endorsement(&permit.to_contract(), &permit.facts, &legal_date))?;
         Ok((input(answer)?, module_ref(&module), legal_date))
     }
@@ -335,8 +507,7 @@ impl Service {
     pub fn benefits(&self, number: &str, legal_date: Option<String>) -> Result<Benefits, ServiceError> {
         let permit = self.permit(number)?;
         let set = self.modules.snapshot();
-        let module = Self::module_for(&set, &permit.jurisdiction)?;
-        let legal_date = Self::legal_date(&module, legal_date)?;
+        let (module, legal_date) = Self::module_for(&set, &permit.jurisdiction, legal_date)?;
         let contract = permit.to_contract();
         let services = self.observe(&module, "services", module.services(&contract, &permit.facts, &legal_date))?;
         let points = self.observe(&module, "points", module.points(Some(&contract), &permit.facts, &legal_date))?;
@@ -350,14 +521,19 @@ impl Service {
             return Err(ServiceError::bad("applicants", "is empty; give at least one applicant"));
         };
         let set = self.modules.snapshot();
-        let module = Self::module_for(&set, &first.facts.jurisdiction)?;
-        let legal_date = Self::legal_date(&module, legal_date)?;
+        let (module, legal_date) = Self::module_for(&set, &first.facts.jurisdiction, legal_date)?;
         let mut seen = std::collections::HashSet::with_capacity(applicants.len());
+        // Divisions already found to be decided by `module`: one lookup each.
+        let mut same_module = std::collections::HashSet::from([first.facts.jurisdiction.as_str()]);
         for (i, a) in applicants.iter().enumerate() {
             if !seen.insert(a.id.as_str()) {
                 return Err(ServiceError::bad(&format!("applicants[{i}].id"), format!("`{}` appears twice; ids must be unique", a.id)));
             }
-            let theirs = Self::module_for(&set, &a.facts.jurisdiction)?;
+            if same_module.contains(a.facts.jurisdiction.as_str()) {
+                continue;
+            }
+            let (theirs, _) = Self::module_for(&set, &a.facts.jurisdiction, Some(legal_date.clone()))?;
+            same_module.insert(a.facts.jurisdiction.as_str());
             if !Arc::ptr_eq(&theirs, &module) {
                 return Err(ServiceError::bad(
                     &format!("applicants[{i}].facts.jurisdiction"),
@@ -442,8 +618,7 @@ impl Service {
             return Err(CardError::NotAllowed(format!("permit {number} is cancelled; a cancelled permit gets no card")).into());
         }
         let set = self.modules.snapshot();
-        let module = Self::module_for(&set, &permit.jurisdiction)?;
-        let legal_date = Self::legal_date(&module, legal_date)?;
+        let (_, legal_date) = Self::module_for(&set, &permit.jurisdiction, legal_date)?;
         let mut store = self.store();
         if let Some(open) = journal::of_permit(&store, number)?.into_iter().find(|i| !i.state.is_terminal()) {
             return Err(CardError::NotAllowed(format!(
@@ -491,7 +666,8 @@ impl Service {
         let row = journal::load(&self.store(), id)?.ok_or_else(|| ServiceError::NotFound(format!("card issuance {id} does not exist")))?;
         let permit = self.permit(&row.permit_number)?;
         let set = self.modules.snapshot();
-        let module = Self::module_for(&set, &permit.jurisdiction)?;
+        // The rules in force on the content's legal date write the card.
+        let (module, _) = Self::module_for(&set, &permit.jurisdiction, Some(row.legal_date.clone()))?;
         let content = |serial: &str| -> Result<juzhu_card::CardContent, CardError> {
             let answer = self
                 .observe(&module, "card", module.card(&permit.to_contract(), &permit.facts, &row.legal_date))

@@ -1155,7 +1155,7 @@ fn concurrent_submissions_share_commits_and_a_failing_one_undoes_only_itself() {
     #[derive(Debug)]
     enum Failed {
         Lifecycle(LifecycleError),
-        Batch(BatchError),
+        Batch(#[allow(dead_code, reason = "shown through Debug when a writer fails")] BatchError),
     }
     impl From<BatchError> for Failed {
         fn from(e: BatchError) -> Self {

@@ -42,6 +42,8 @@ impl From<ServiceError> for ApiError {
                 ApiError::field(Status::UnprocessableEntity, "unknown_jurisdiction", "application.jurisdiction", message)
             }
             ServiceError::NotFound(_) => ApiError::new(Status::NotFound, "not_found", message),
+            ServiceError::NotInForce(_) => ApiError::field(Status::UnprocessableEntity, "no_version_in_force", "legal_date", message),
+            ServiceError::Refused(_) => ApiError::new(Status::Conflict, "refused", message),
             ServiceError::Module(call) => {
                 let code = match call {
                     CallError::OutOfFuel { .. } => "module_out_of_fuel",

@@ -109,6 +109,13 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::card_status,
                 routes::card_issuance,
                 routes::encoders,
+                routes::modules,
+                routes::pin,
+                routes::unpin,
+                routes::rollback,
+                routes::registry_status,
+                routes::registry_refresh,
+                routes::registry_file,
             ],
         )
         .attach(RequestMetrics)

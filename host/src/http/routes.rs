@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{get, post, State};
+use rocket::{delete, get, post, State};
 use serde::Deserialize;
 
 use super::access_log::LogLine;
@@ -200,4 +200,53 @@ pub fn card_issuance(_who: Clerk, svc: Svc<'_>, id: i64) -> Result<Json<crate::i
 #[get("/v1/encoders")]
 pub fn encoders(_who: Clerk, svc: Svc<'_>) -> Json<Vec<String>> {
     Json(svc.cards().encoder_names())
+}
+
+/// The version to hold a division at.
+#[derive(Deserialize)]
+pub struct PinRequest {
+    pub version: String,
+}
+
+#[get("/v1/modules")]
+pub fn modules(_who: Clerk, svc: Svc<'_>) -> Json<Vec<crate::service::DivisionModules>> {
+    Json(svc.module_versions())
+}
+
+#[post("/v1/modules/<division>/pin", data = "<body>")]
+pub fn pin(who: Admin, svc: Svc<'_>, division: &str, body: Body<PinRequest>) -> Result<Json<crate::service::PinReport>, ApiError> {
+    let Checked(req) = body?;
+    Ok(Json(svc.pin(&who.0.name, division, &req.version)?))
+}
+
+#[delete("/v1/modules/<division>/pin")]
+pub fn unpin(who: Admin, svc: Svc<'_>, division: &str) -> Result<Json<crate::service::PinReport>, ApiError> {
+    Ok(Json(svc.unpin(&who.0.name, division)?))
+}
+
+#[post("/v1/modules/<division>/rollback")]
+pub fn rollback(who: Admin, svc: Svc<'_>, division: &str) -> Result<Json<crate::service::PinReport>, ApiError> {
+    Ok(Json(svc.rollback(&who.0.name, division)?))
+}
+
+#[get("/v1/registry")]
+pub fn registry_status(_who: Admin, svc: Svc<'_>) -> Result<Json<crate::registry_client::RegistryStatus>, ApiError> {
+    Ok(Json(svc.registry_status()?))
+}
+
+#[post("/v1/registry/refresh")]
+pub fn registry_refresh(_who: Admin, svc: Svc<'_>) -> Result<Json<crate::registry_client::RegistryStatus>, ApiError> {
+    Ok(Json(svc.refresh_registry()?))
+}
+
+/// The followed registry's metadata and targets, as a static file server
+/// would serve them: any TUF client (or another station) can follow this
+/// station's registry. Public, like any TUF repository: everything in it is
+/// signed.
+#[get("/registry/<path..>")]
+pub fn registry_file(svc: Svc<'_>, path: std::path::PathBuf) -> Result<(rocket::http::ContentType, Vec<u8>), ApiError> {
+    let path = path.to_str().ok_or_else(|| ApiError::new(Status::NotFound, "not_found", "the registry has no such file"))?;
+    let bytes = svc.registry_file(path)?;
+    let content_type = if path.ends_with(".json") { rocket::http::ContentType::JSON } else { rocket::http::ContentType::Binary };
+    Ok((content_type, bytes))
 }

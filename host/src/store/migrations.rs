@@ -118,6 +118,22 @@ CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at
 "#,
     },
     Migration {
+        version: 3,
+        name: "module pins",
+        sql: r#"
+-- An operator's pin (or rollback) of a division to one certified module
+-- version; versions after it do not take over. The audit log records who
+-- pinned, rolled back or unpinned, and when.
+CREATE TABLE module_pins (
+    division   TEXT NOT NULL PRIMARY KEY CHECK (length(division) = 6),
+    module_id  TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    pinned_by  TEXT NOT NULL,
+    pinned_at  TEXT NOT NULL
+) WITHOUT ROWID;
+"#,
+    },
+    Migration {
         version: 4,
         name: "card issuance journal and cards",
         sql: r#"

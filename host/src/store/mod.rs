@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod group_commit;
 pub mod migrations;
+pub mod pins;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
