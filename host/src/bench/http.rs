@@ -22,26 +22,27 @@ const DIVISION: &str = "330105";
 const LEGAL_DATE: &str = "2017-06-15";
 
 /// A `juzhu serve` started for the benchmark; killed when dropped.
-struct Station {
+pub(super) struct Station {
     child: Child,
-    dir: tempfile::TempDir,
-    base: String,
-    token: String,
+    pub(super) dir: tempfile::TempDir,
+    pub(super) base: String,
+    pub(super) token: String,
 }
 
 impl Station {
+    /// A station serving the component in `modules` for [`DIVISION`].
     fn start(modules: &Path) -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let modules = std::fs::canonicalize(modules).with_context(|| format!("modules directory {}", modules.display()))?;
+        Self::start_in(tempfile::tempdir()?, &format!("[modules]\ndir = {modules:?}\njurisdictions = [\"{DIVISION}\"]\n"))
+    }
+
+    /// A station in `dir` whose station file ends with `sections`.
+    pub(super) fn start_in(dir: tempfile::TempDir, sections: &str) -> anyhow::Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let config = dir.path().join("station.toml");
         std::fs::write(
             &config,
-            format!(
-                "listen = \"127.0.0.1:{port}\"\ndata_dir = {:?}\nlog_format = \"json\"\n\n[modules]\ndir = {:?}\njurisdictions = [\"{DIVISION}\"]\n",
-                dir.path().join("data"),
-                modules
-            ),
+            format!("listen = \"127.0.0.1:{port}\"\ndata_dir = {:?}\nlog_format = \"json\"\n\n{sections}", dir.path().join("data")),
         )?;
         let log = std::fs::File::create(dir.path().join("serve.log"))?;
         let mut child = Command::new(std::env::current_exe()?)
@@ -71,7 +72,7 @@ impl Station {
         Ok(station)
     }
 
-    fn log(&self) -> PathBuf {
+    pub(super) fn log(&self) -> PathBuf {
         self.dir.path().join("serve.log")
     }
 
@@ -90,11 +91,20 @@ impl Station {
         bail!("juzhu serve did not answer /health within 60 s; see {}", self.log().display())
     }
 
-    fn post(&self, path: &str, body: &serde_json::Value) -> anyhow::Result<serde_json::Value> {
+    pub(super) fn post(&self, path: &str, body: &serde_json::Value) -> anyhow::Result<serde_json::Value> {
         Ok(ureq::post(&format!("{}{path}", self.base))
             .header("Authorization", &format!("Bearer {}", self.token))
             .send_json(body)
             .with_context(|| format!("POST {path}"))?
+            .body_mut()
+            .read_json()?)
+    }
+
+    pub(super) fn get(&self, path: &str) -> anyhow::Result<serde_json::Value> {
+        Ok(ureq::get(&format!("{}{path}", self.base))
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .call()
+            .with_context(|| format!("GET {path}"))?
             .body_mut()
             .read_json()?)
     }
@@ -172,7 +182,7 @@ pub fn parse_wrk(output: &str) -> anyhow::Result<WrkReport> {
 }
 
 /// Runs `wrk` POSTing `body` to `url` for `seconds` over `connections`.
-fn wrk(dir: &Path, url: &str, token: &str, body: &serde_json::Value, seconds: u64, connections: usize) -> anyhow::Result<WrkReport> {
+pub(super) fn wrk(dir: &Path, url: &str, token: &str, body: &serde_json::Value, seconds: u64, connections: usize) -> anyhow::Result<WrkReport> {
     let script = dir.join(format!("post-{}.lua", connections));
     std::fs::write(
         &script,

@@ -9,10 +9,13 @@
 //! - [`http`]: evaluate throughput with p50/p99 latency, and durable
 //!   submissions per second, against a real `juzhu serve` driven by `wrk`
 //!   with 64 connections on loopback;
+//! - [`hot_swap`]: a new module version published and certified in a signed
+//!   registry while the station is under load;
 //! - [`ranking`]: ranking a million synthetic applicants for a limited
 //!   service through the service layer.
 
 pub mod decision;
+pub mod hot_swap;
 pub mod http;
 pub mod ranking;
 
@@ -99,6 +102,11 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     println!("measuring HTTP throughput and durable submissions ({} s each, {} connections)…", options.seconds, options.connections);
     let (http_figures, setup) = http::measure(&options.modules, options.seconds, options.connections)?;
     figures.extend(http_figures);
+    method.push(setup);
+
+    println!("measuring a hot swap under load…");
+    let (swap_figures, setup) = hot_swap::measure(&options.modules, options.seconds, options.connections)?;
+    figures.extend(swap_figures);
     method.push(setup);
 
     println!("measuring the ranking of {} applicants…", options.applicants);
