@@ -4,12 +4,15 @@
 //! - [`module_build`]: a policy crate becomes a wasm component;
 //! - [`runtime`]: components are checked, compiled, cached and called in a
 //!   sandbox under fuel, time and memory limits;
-//! - [`modules`]: the module set in force, by jurisdiction, swapped atomically;
+//! - [`registry_client`]: a signed registry is followed: verified, checked,
+//!   precompiled, and its certified versions put in force by effective date;
+//! - [`modules`]: the module set in force, by jurisdiction and effective date,
+//!   swapped atomically;
 //! - [`service`]: one API call as a domain operation: snapshot the modules,
 //!   call the one in force, hand its answer to the lifecycle;
 //! - [`certify`]: the conformance kit runs a module's vectors through the wasm
 //!   component and its native build;
-//! - [`bench`]: the runtime's speed figures against their targets;
+//! - [`bench`]: the station's speed figures against their targets;
 //! - [`issuance`]: permits written onto IC cards through the station's
 //!   encoders, under a write-ahead journal;
 //! - [`cli`]: the `juzhu` subcommands.
