@@ -282,6 +282,23 @@ enum ModuleCommand {
     },
 }
 
+/// What `card issue`, `card reissue` and `card endorse` write, and where.
+#[derive(clap::Args)]
+struct CardWrite {
+    /// The permit number, e.g. 330105-2026-000001.
+    #[arg(long)]
+    permit: String,
+    /// The encoder's name from the station file.
+    #[arg(long)]
+    encoder: String,
+    /// The legal date of the card content (default: today in the jurisdiction).
+    #[arg(long)]
+    legal_date: Option<String>,
+    /// The station file (TOML).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum CardCommand {
     /// List the PC/SC readers attached (with the card in each) and the
@@ -292,42 +309,12 @@ enum CardCommand {
     },
     /// Write a permit onto a blank card in an encoder, then read it back and
     /// verify it. Prints each step as the journal commits it.
-    Issue {
-        /// The permit number, e.g. 330105-2026-000001.
-        #[arg(long)]
-        permit: String,
-        /// The encoder's name from the station file.
-        #[arg(long)]
-        encoder: String,
-        /// The legal date of the card content (default: today in the jurisdiction).
-        #[arg(long)]
-        legal_date: Option<String>,
-        #[arg(long)]
-        config: Option<PathBuf>,
-    },
+    Issue(CardWrite),
     /// Replace a lost card: write a new blank card; the old card's serial is
     /// revoked when the new one verifies.
-    Reissue {
-        #[arg(long)]
-        permit: String,
-        #[arg(long)]
-        encoder: String,
-        #[arg(long)]
-        legal_date: Option<String>,
-        #[arg(long)]
-        config: Option<PathBuf>,
-    },
+    Reissue(CardWrite),
     /// Append the permit's endorsements to its card (the card must be in the encoder).
-    Endorse {
-        #[arg(long)]
-        permit: String,
-        #[arg(long)]
-        encoder: String,
-        #[arg(long)]
-        legal_date: Option<String>,
-        #[arg(long)]
-        config: Option<PathBuf>,
-    },
+    Endorse(CardWrite),
     /// A permit's cards and card issuances (JSON).
     Status {
         #[arg(long)]
@@ -784,7 +771,7 @@ fn trusted_keys(config: &crate::config::StationConfig, extra: &[String]) -> anyh
 
 fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
     use crate::issuance::{Kind, State};
-    let run_kind = |kind: Kind, permit: String, encoder: String, legal_date: Option<String>, config: Option<PathBuf>| -> anyhow::Result<ExitCode> {
+    let run_kind = |kind: Kind, CardWrite { permit, encoder, legal_date, config }: CardWrite| -> anyhow::Result<ExitCode> {
         let config = station(&config)?;
         let service = crate::server::service(&config, crate::server::open_store(&config)?)?;
         let _cards = crate::issuance::CardLock::acquire(&config.data_dir)?;
@@ -822,9 +809,9 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        CardCommand::Issue { permit, encoder, legal_date, config } => run_kind(Kind::Issue, permit, encoder, legal_date, config),
-        CardCommand::Reissue { permit, encoder, legal_date, config } => run_kind(Kind::Reissue, permit, encoder, legal_date, config),
-        CardCommand::Endorse { permit, encoder, legal_date, config } => run_kind(Kind::Endorse, permit, encoder, legal_date, config),
+        CardCommand::Issue(write) => run_kind(Kind::Issue, write),
+        CardCommand::Reissue(write) => run_kind(Kind::Reissue, write),
+        CardCommand::Endorse(write) => run_kind(Kind::Endorse, write),
         CardCommand::Status { permit, config } => {
             let config = station(&config)?;
             let service = crate::server::service(&config, crate::server::open_store(&config)?)?;
