@@ -25,8 +25,12 @@ pub fn component(name: &str) -> PathBuf {
     built
         .entry(name.to_string())
         .or_insert_with(|| {
-            juzhu::module_build::build(workspace(), &workspace().join("plugins").join(name), &workspace().join(juzhu::module_build::OUTPUT_DIR))
-                .unwrap_or_else(|e| panic!("building plugins/{name}: {e:#}"))
+            juzhu::module_build::build(
+                workspace(),
+                &workspace().join("plugins").join(name),
+                &workspace().join(juzhu::module_build::OUTPUT_DIR),
+            )
+            .unwrap_or_else(|e| panic!("building plugins/{name}: {e:#}"))
         })
         .clone()
 }

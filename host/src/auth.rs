@@ -9,11 +9,11 @@
 //! - supervisor: issue, endorse, suspend, restore, cancel;
 //! - admin: modules and tokens.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::store::{audit, Store, StoreError};
+use crate::store::{Store, StoreError, audit};
 
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
@@ -96,9 +96,8 @@ impl From<rusqlite::Error> for TokenError {
 /// Creates a token and returns its secret, which is not stored and cannot be
 /// shown again. The creation is audited, in the same transaction.
 pub fn create(store: &mut Store, actor: &str, name: &str, role: Role) -> Result<String, TokenError> {
-    let well_formed = !name.is_empty()
-        && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    let well_formed =
+        !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
     if !well_formed {
         return Err(TokenError::BadName(name.to_string()));
     }
@@ -145,14 +144,16 @@ pub fn revoke(store: &mut Store, actor: &str, name: &str) -> Result<(), TokenErr
     if changed == 0 {
         return Err(TokenError::NoSuchToken(name.to_string()));
     }
-    audit::append(&tx, actor, "token.revoke", &format!("token:{name}"), &serde_json::json!({})).map_err(StoreError::Sql)?;
+    audit::append(&tx, actor, "token.revoke", &format!("token:{name}"), &serde_json::json!({}))
+        .map_err(StoreError::Sql)?;
     tx.commit()?;
     Ok(())
 }
 
 /// Every token, newest first.
 pub fn list(store: &Store) -> Result<Vec<TokenInfo>, TokenError> {
-    let mut stmt = store.conn().prepare("SELECT name, role, created_at, revoked_at FROM api_tokens ORDER BY id DESC")?;
+    let mut stmt =
+        store.conn().prepare("SELECT name, role, created_at, revoked_at FROM api_tokens ORDER BY id DESC")?;
     let rows = stmt.query_map([], |r| {
         let role: String = r.get(1)?;
         Ok(TokenInfo {
@@ -167,6 +168,10 @@ pub fn list(store: &Store) -> Result<Vec<TokenInfo>, TokenError> {
 
 /// Whether any active admin token exists (the first start creates one).
 pub fn has_admin(store: &Store) -> Result<bool, TokenError> {
-    let n: i64 = store.conn().query_row("SELECT count(*) FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL", [], |r| r.get(0))?;
+    let n: i64 = store.conn().query_row(
+        "SELECT count(*) FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?;
     Ok(n > 0)
 }

@@ -8,11 +8,11 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use juzhu_sdk::types as sdk;
 use juzhu_sdk::vectors::{self, Actual, Call, Mismatch, Subject, Vector};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::runtime::{LoadedModule, Runtime};
 
@@ -38,7 +38,10 @@ impl Subject for WasmSubject<'_> {
         let date = v.legal_date.as_str();
         let m = self.0;
         let err = |e: crate::runtime::CallError| e.to_string();
-        fn back<H: Serialize, S: DeserializeOwned, E: Serialize>(r: Result<H, E>, wrap: fn(S) -> Actual) -> Result<Actual, sdk::InputError> {
+        fn back<H: Serialize, S: DeserializeOwned, E: Serialize>(
+            r: Result<H, E>,
+            wrap: fn(S) -> Actual,
+        ) -> Result<Actual, sdk::InputError> {
             r.map(|h| wrap(transcode(&h))).map_err(|e| transcode(&e))
         }
         Ok(match v.call {

@@ -277,9 +277,7 @@ enum ModuleCommand {
         crates: Vec<PathBuf>,
     },
     /// Check a component and print its metadata, digest and size.
-    Inspect {
-        module: PathBuf,
-    },
+    Inspect { module: PathBuf },
 }
 
 /// What `card issue`, `card reissue` and `card endorse` write, and where.
@@ -394,7 +392,9 @@ fn workspace_root() -> anyhow::Result<PathBuf> {
             return Ok(dir);
         }
         if !dir.pop() {
-            anyhow::bail!("not inside the juzhu workspace (no Cargo.toml with [workspace] above the current directory)");
+            anyhow::bail!(
+                "not inside the juzhu workspace (no Cargo.toml with [workspace] above the current directory)"
+            );
         }
     }
 }
@@ -550,7 +550,11 @@ pub fn run() -> anyhow::Result<ExitCode> {
             let ring = keyring(&signing.keys)?;
             let result = juzhu_registry::Repository::init(&signing.registry, &spec, &ring, jiff::Timestamp::now());
             if result.is_ok() {
-                println!("created registry {}; stations trust {}", signing.registry.display(), signing.registry.join("metadata/1.root.json").display());
+                println!(
+                    "created registry {}; stations trust {}",
+                    signing.registry.display(),
+                    signing.registry.join("metadata/1.root.json").display()
+                );
             }
             signed(result)
         }
@@ -567,10 +571,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
             }
             let module = module.expect("clap requires --module or --key-id");
             let Some((code, rest)) = module.split_once('/') else {
-                return refused(format!("--module {module:?} is not <code>/<module-id>@<version>, e.g. 330105/hangzhou-gongshu@1.1.0"));
+                return refused(format!(
+                    "--module {module:?} is not <code>/<module-id>@<version>, e.g. 330105/hangzhou-gongshu@1.1.0"
+                ));
             };
             let Some((id, version)) = rest.split_once('@') else {
-                return refused(format!("--module {module:?} is not <code>/<module-id>@<version>, e.g. 330105/hangzhou-gongshu@1.1.0"));
+                return refused(format!(
+                    "--module {module:?} is not <code>/<module-id>@<version>, e.g. 330105/hangzhou-gongshu@1.1.0"
+                ));
             };
             let Some(reason) = reason else {
                 return refused("give --reason; a revocation says why".into());
@@ -633,12 +641,20 @@ pub fn run() -> anyhow::Result<ExitCode> {
             let today = today_in(&info.time_zone)?;
             let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
             let ring = keyring(&signing.keys)?;
-            signed(open_repo(&signing.registry)?.publish(&district, &description, &bytes, &effective_from, today, &ring))
+            signed(open_repo(&signing.registry)?.publish(
+                &district,
+                &description,
+                &bytes,
+                &effective_from,
+                today,
+                &ring,
+            ))
         }
         Command::Attest { module, vectors, signing } => {
             let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
             let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-            let published = open_repo(&signing.registry)?.modules().into_iter().find(|m| m.file.sha256() == Some(sha256.as_str()));
+            let published =
+                open_repo(&signing.registry)?.modules().into_iter().find(|m| m.file.sha256() == Some(sha256.as_str()));
             match published {
                 None => {
                     return refused(format!(
@@ -658,7 +674,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
             let ring = keyring(&signing.keys)?;
             signed(open_repo(&signing.registry)?.attest(&bytes, report.vectors as u64, &ring))
         }
-        Command::Pin { division, version, config } => pin_outcome(station_service(&config)?.pin("cli", &division, &version)),
+        Command::Pin { division, version, config } => {
+            pin_outcome(station_service(&config)?.pin("cli", &division, &version))
+        }
         Command::Unpin { division, config } => pin_outcome(station_service(&config)?.unpin("cli", &division)),
         Command::Rollback { division, config } => pin_outcome(station_service(&config)?.rollback("cli", &division)),
         Command::Serve { config } => {
@@ -705,22 +723,38 @@ pub fn run() -> anyhow::Result<ExitCode> {
                 let dir = if dir.is_absolute() { dir } else { std::env::current_dir()?.join(dir) };
                 let out = crate::module_build::build(&root, &dir, &root.join(crate::module_build::OUTPUT_DIR))?;
                 let (_, module) = load(&out)?;
-                println!("built {} -> {} ({} bytes, sha256 {})", module.label(), out.display(), module.length(), module.sha256());
+                println!(
+                    "built {} -> {} ({} bytes, sha256 {})",
+                    module.label(),
+                    out.display(),
+                    module.length(),
+                    module.sha256()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Module(ModuleCommand::Inspect { module }) => {
             let (_, loaded) = load(&module)?;
-            println!("{}", serde_json::to_string_pretty(&serde_json::json!({
-                "module": loaded.info(),
-                "sha256": loaded.sha256(),
-                "length": loaded.length(),
-                "imports": [],
-            }))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "module": loaded.info(),
+                    "sha256": loaded.sha256(),
+                    "length": loaded.length(),
+                    "imports": [],
+                }))?
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { modules, out, iterations, seconds, connections, applicants } => {
-            let options = crate::bench::BenchOptions { modules, out, iterations: iterations.max(10), seconds: seconds.max(1), connections: connections.max(1), applicants: applicants.max(1) };
+            let options = crate::bench::BenchOptions {
+                modules,
+                out,
+                iterations: iterations.max(10),
+                seconds: seconds.max(1),
+                connections: connections.max(1),
+                applicants: applicants.max(1),
+            };
             crate::bench::run(&options)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -740,7 +774,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
 }
 
 fn print_issuance(i: &crate::issuance::Issuance) {
-    let mut line = format!("card issuance {} ({} of permit {} on encoder {}): {}", i.id, i.kind.as_str(), i.permit_number, i.encoder, i.state.as_str());
+    let mut line = format!(
+        "card issuance {} ({} of permit {} on encoder {}): {}",
+        i.id,
+        i.kind.as_str(),
+        i.permit_number,
+        i.encoder,
+        i.state.as_str()
+    );
     if i.attempt > 0 {
         line += &format!(", attempt {}", i.attempt);
     }
@@ -757,32 +798,38 @@ fn print_issuance(i: &crate::issuance::Issuance) {
 }
 
 /// The station's trusted keys and any given on the command line.
-fn trusted_keys(config: &crate::config::StationConfig, extra: &[String]) -> anyhow::Result<Vec<ed25519_dalek::VerifyingKey>> {
+fn trusted_keys(
+    config: &crate::config::StationConfig,
+    extra: &[String],
+) -> anyhow::Result<Vec<ed25519_dalek::VerifyingKey>> {
     let desk = crate::issuance::Desk::from_config(&config.card, &[])?;
     let mut keys = desk.trusted().to_vec();
     for k in extra {
         keys.push(juzhu_card::security::public_key_from_hex(k).with_context(|| format!("--key {k}"))?);
     }
     if keys.is_empty() {
-        anyhow::bail!("no trusted authority key: give --key <64 hex digits>, or set card.authority_key / card.trusted_keys in the station file");
+        anyhow::bail!(
+            "no trusted authority key: give --key <64 hex digits>, or set card.authority_key / card.trusted_keys in the station file"
+        );
     }
     Ok(keys)
 }
 
 fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
     use crate::issuance::{Kind, State};
-    let run_kind = |kind: Kind, CardWrite { permit, encoder, legal_date, config }: CardWrite| -> anyhow::Result<ExitCode> {
-        let config = station(&config)?;
-        let service = crate::server::service(&config, crate::server::open_store(&config)?)?;
-        let _cards = crate::issuance::CardLock::acquire(&config.data_dir)?;
-        for i in service.card_recover("cli")? {
-            print_issuance(&i);
-        }
-        let started = service.card_start("cli", &permit, kind, &encoder, legal_date)?;
-        print_issuance(&started);
-        let end = service.card_run("cli", started.id, &print_issuance)?;
-        Ok(if end.state == State::Done { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-    };
+    let run_kind =
+        |kind: Kind, CardWrite { permit, encoder, legal_date, config }: CardWrite| -> anyhow::Result<ExitCode> {
+            let config = station(&config)?;
+            let service = crate::server::service(&config, crate::server::open_store(&config)?)?;
+            let _cards = crate::issuance::CardLock::acquire(&config.data_dir)?;
+            for i in service.card_recover("cli")? {
+                print_issuance(&i);
+            }
+            let started = service.card_start("cli", &permit, kind, &encoder, legal_date)?;
+            print_issuance(&started);
+            let end = service.card_run("cli", started.id, &print_issuance)?;
+            Ok(if end.state == State::Done { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        };
     match command {
         CardCommand::Readers { config } => {
             let config = station(&config)?;
@@ -805,7 +852,12 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => println!("PC/SC: {e}"),
             }
             for e in &config.encoders {
-                println!("encoder {}: driver {:?}{}", e.name, e.driver, e.reader.as_ref().map(|r| format!(", reader {r:?}")).unwrap_or_default());
+                println!(
+                    "encoder {}: driver {:?}{}",
+                    e.name,
+                    e.driver,
+                    e.reader.as_ref().map(|r| format!(", reader {r:?}")).unwrap_or_default()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -848,7 +900,9 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
                     desk.check_encoder(&name)?;
                     let e = config.encoders.iter().find(|e| e.name == name).expect("checked");
                     if e.driver != crate::config::EncoderDriver::Pcsc {
-                        anyhow::bail!("encoder `{name}` uses the memory driver; its cards live inside a running station, not in a reader");
+                        anyhow::bail!(
+                            "encoder `{name}` uses the memory driver; its cards live inside a running station, not in a reader"
+                        );
                     }
                     let mut enc = juzhu_card::pcsc_driver::PcscEncoder::new(&e.name, e.reader.as_deref());
                     (juzhu_card::Encoder::read_back(&mut enc)?, format!("the card in encoder {name}"))
@@ -880,13 +934,20 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
         }
         CardCommand::Read { encoder, out, config } => {
             let config = station(&config)?;
-            let Some(e) = config.encoders.iter().find(|e| e.name == encoder && e.driver == crate::config::EncoderDriver::Pcsc) else {
+            let Some(e) =
+                config.encoders.iter().find(|e| e.name == encoder && e.driver == crate::config::EncoderDriver::Pcsc)
+            else {
                 anyhow::bail!("no PC/SC encoder named `{encoder}` in the station file");
             };
             let mut enc = juzhu_card::pcsc_driver::PcscEncoder::new(&e.name, e.reader.as_deref());
             let dump = juzhu_card::Encoder::read_back(&mut enc)?;
             std::fs::write(&out, dump.encode()).with_context(|| format!("cannot write {}", out.display()))?;
-            println!("read chip {} ({} files) into {}", hex::encode_upper(&dump.chip_uid), dump.files.len(), out.display());
+            println!(
+                "read chip {} ({} files) into {}",
+                hex::encode_upper(&dump.chip_uid),
+                dump.files.len(),
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         CardCommand::Keygen { out } => {
@@ -905,7 +966,10 @@ fn card(command: CardCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CardCommand::Emulate { vpcd, uid, state, fault, write_delay_ms } => {
-            let fault = fault.map(|v| v.parse::<juzhu_card::sim::Fault>()).transpose().map_err(|e| anyhow::anyhow!("--fault: {e}"))?;
+            let fault = fault
+                .map(|v| v.parse::<juzhu_card::sim::Fault>())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--fault: {e}"))?;
             let options = juzhu_card::vpcd::Options {
                 vpcd,
                 uid: hex::decode(&uid).with_context(|| format!("--uid {uid} must be hex"))?,

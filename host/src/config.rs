@@ -198,10 +198,7 @@ pub struct HttpConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig {
-            max_body_bytes: 1 << 20,
-            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        }
+        HttpConfig { max_body_bytes: 1 << 20, workers: std::thread::available_parallelism().map_or(1, |n| n.get()) }
     }
 }
 
@@ -286,23 +283,23 @@ impl StationConfig {
     /// Reads and checks the station file at `path`.
     pub fn load(path: impl AsRef<Path>) -> Result<StationConfig, ConfigError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
         StationConfig::from_toml_str(&text, &path.display().to_string())
     }
 
     /// Parses and checks station TOML; `origin` names it in errors (usually
     /// the file name).
     pub fn from_toml_str(text: &str, origin: &str) -> Result<StationConfig, ConfigError> {
-        let invalid = |span: Option<std::ops::Range<usize>>, key: Option<String>, message: String| {
-            ConfigError::Invalid {
+        let invalid =
+            |span: Option<std::ops::Range<usize>>, key: Option<String>, message: String| ConfigError::Invalid {
                 origin: origin.to_string(),
                 line_col: span.map(|s| line_col(text, s.start)),
                 key,
                 message,
-            }
-        };
-        let de = toml::Deserializer::parse(text).map_err(|e| invalid(e.span(), None, e.message().trim().to_string()))?;
+            };
+        let de =
+            toml::Deserializer::parse(text).map_err(|e| invalid(e.span(), None, e.message().trim().to_string()))?;
         let config: StationConfig = serde_path_to_error::deserialize(de).map_err(|e| {
             let key = e.path().to_string();
             let inner = e.into_inner();
@@ -341,24 +338,32 @@ impl StationConfig {
             return Err(("http.max_body_bytes".into(), "must be at least 1; the default is 1048576 (1 MiB)".into()));
         }
         if self.http.workers == 0 {
-            return Err((
-                "http.workers".into(),
-                "must be at least 1; leave it out to use one worker per core".into(),
-            ));
+            return Err(("http.workers".into(), "must be at least 1; leave it out to use one worker per core".into()));
         }
         for (i, key) in self.card.trusted_keys.iter().enumerate() {
             if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err((format!("card.trusted_keys[{i}]"), format!("{key:?} is not an Ed25519 public key; expected 64 hex digits (`juzhu card keygen` prints one)")));
+                return Err((
+                    format!("card.trusted_keys[{i}]"),
+                    format!(
+                        "{key:?} is not an Ed25519 public key; expected 64 hex digits (`juzhu card keygen` prints one)"
+                    ),
+                ));
             }
         }
         for (i, encoder) in self.encoders.iter().enumerate() {
             if encoder.name.trim().is_empty() {
-                return Err((format!("encoders[{i}].name"), "must not be empty; name the encoder, e.g. \"desk-1\"".into()));
+                return Err((
+                    format!("encoders[{i}].name"),
+                    "must not be empty; name the encoder, e.g. \"desk-1\"".into(),
+                ));
             }
             if let Some(first) = self.encoders[..i].iter().position(|e| e.name == encoder.name) {
                 return Err((
                     format!("encoders[{i}].name"),
-                    format!("{:?} is already the name of encoders[{first}]; each encoder needs its own name", encoder.name),
+                    format!(
+                        "{:?} is already the name of encoders[{first}]; each encoder needs its own name",
+                        encoder.name
+                    ),
                 ));
             }
         }
@@ -379,9 +384,9 @@ fn socket_addr<'de, D: Deserializer<'de>>(de: D) -> Result<SocketAddr, D::Error>
 
 /// Says "expected u64" the way an operator would.
 fn plain_types(message: &str) -> String {
-    ["u64", "usize", "u32"].iter().fold(message.to_string(), |m, ty| {
-        m.replace(&format!("expected {ty}"), "expected a whole number, 0 or more")
-    })
+    ["u64", "usize", "u32"]
+        .iter()
+        .fold(message.to_string(), |m, ty| m.replace(&format!("expected {ty}"), "expected a whole number, 0 or more"))
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -428,11 +433,16 @@ mod tests {
 
     #[test]
     fn a_registry_needs_a_trusted_root_and_a_positive_interval() {
-        let err = StationConfig::from_toml_str("[registry]\nlocation = \"registry\"\n", "station.toml").unwrap_err().to_string();
+        let err = StationConfig::from_toml_str("[registry]\nlocation = \"registry\"\n", "station.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("registry.trusted_root") && err.contains("metadata/1.root.json"), "{err}");
-        let err = StationConfig::from_toml_str("[registry]\npoll_interval_secs = 0\n", "station.toml").unwrap_err().to_string();
+        let err = StationConfig::from_toml_str("[registry]\npoll_interval_secs = 0\n", "station.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("registry.poll_interval_secs") && err.contains("at least 1"), "{err}");
-        let err = StationConfig::from_toml_str("[registry]\npoll_intervall = 5\n", "station.toml").unwrap_err().to_string();
+        let err =
+            StationConfig::from_toml_str("[registry]\npoll_intervall = 5\n", "station.toml").unwrap_err().to_string();
         assert!(err.contains("poll_intervall"), "{err}");
     }
 
@@ -460,7 +470,11 @@ mod tests {
             },
             http: HttpConfig { max_body_bytes: 65_536, workers: 3 },
             encoders: vec![
-                EncoderConfig { name: "desk-1".into(), driver: EncoderDriver::Pcsc, reader: Some("Virtual PCD 00 00".into()) },
+                EncoderConfig {
+                    name: "desk-1".into(),
+                    driver: EncoderDriver::Pcsc,
+                    reader: Some("Virtual PCD 00 00".into()),
+                },
                 EncoderConfig { name: "test".into(), driver: EncoderDriver::Memory, reader: None },
             ],
             card: CardConfig {
@@ -561,7 +575,8 @@ mod tests {
         assert!(shown.contains("\"3302\"") && shown.contains("six digits"), "{shown}");
         rejects("[modules]\njurisdictions = [\"33020a\"]\n", "modules.jurisdictions[0]");
         rejects("[modules]\njurisdictions = [330203]\n", "modules.jurisdictions[0]");
-        let shown = rejects("[modules]\njurisdictions = [\"330203\", \"350600\", \"330203\"]\n", "modules.jurisdictions[2]");
+        let shown =
+            rejects("[modules]\njurisdictions = [\"330203\", \"350600\", \"330203\"]\n", "modules.jurisdictions[2]");
         assert!(shown.contains("already listed"), "{shown}");
     }
 

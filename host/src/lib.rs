@@ -24,12 +24,12 @@ pub mod certify;
 pub mod cli;
 /// The station's TOML file: listen address, data, modules, sandbox limits, encoders.
 pub mod config;
+/// The HTTP API over the service.
+pub mod http;
 /// IC-card issuance: the station's encoders and the write-ahead issuance journal.
 pub mod issuance;
 /// The permit state machine over the store: issue, endorse, suspend, restore, cancel.
 pub mod lifecycle;
-/// The HTTP API over the service.
-pub mod http;
 /// Prometheus counters and histograms for requests, decisions and module calls.
 pub mod metrics;
 pub mod module_build;

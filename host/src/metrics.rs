@@ -108,7 +108,11 @@ impl Metrics {
         // encoder appends both (`juzhu_http_requests_total`,
         // `juzhu_http_request_duration_seconds`).
         let mut registry = Registry::default();
-        registry.register("juzhu_http_requests", "HTTP requests answered, by method, route and status", http_requests.clone());
+        registry.register(
+            "juzhu_http_requests",
+            "HTTP requests answered, by method, route and status",
+            http_requests.clone(),
+        );
         registry.register_with_unit(
             "juzhu_http_request_duration",
             "Time to answer an HTTP request, by route",
@@ -174,8 +178,7 @@ impl Metrics {
     /// Everything, in the text format named by [`CONTENT_TYPE`].
     pub fn encode(&self) -> String {
         let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry)
-            .expect("writing to a String cannot fail");
+        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String cannot fail");
         out
     }
 }
@@ -266,11 +269,20 @@ mod tests {
         let sum = value(&s, "juzhu_http_request_duration_seconds_sum", &route);
         assert!((sum - 0.00235).abs() < 1e-9, "sum {sum}");
         // 50 µs and 300 µs are at most 0.0004 s; 2 ms is not.
-        assert_eq!(value(&s, "juzhu_http_request_duration_seconds_bucket", &[("route", "/v1/evaluate"), ("le", "0.0004")]), 2.0);
-        assert_eq!(value(&s, "juzhu_http_request_duration_seconds_bucket", &[("route", "/v1/evaluate"), ("le", "+Inf")]), 3.0);
+        assert_eq!(
+            value(&s, "juzhu_http_request_duration_seconds_bucket", &[("route", "/v1/evaluate"), ("le", "0.0004")]),
+            2.0
+        );
+        assert_eq!(
+            value(&s, "juzhu_http_request_duration_seconds_bucket", &[("route", "/v1/evaluate"), ("le", "+Inf")]),
+            3.0
+        );
 
         assert_eq!(value(&s, "juzhu_decisions_total", &[("jurisdiction", "330205"), ("outcome", "eligible")]), 2.0);
-        assert_eq!(value(&s, "juzhu_decisions_total", &[("jurisdiction", "350600"), ("outcome", "missing_materials")]), 1.0);
+        assert_eq!(
+            value(&s, "juzhu_decisions_total", &[("jurisdiction", "350600"), ("outcome", "missing_materials")]),
+            1.0
+        );
 
         let call = [("module", "ningbo-jiangbei"), ("function", "decide")];
         assert_eq!(value(&s, "juzhu_module_call_duration_seconds_count", &call), 2.0);
@@ -322,6 +334,9 @@ mod tests {
             .collect();
         threads.into_iter().for_each(|t| t.join().unwrap());
         let s = samples(&m.encode());
-        assert_eq!(value(&s, "juzhu_decisions_total", &[("jurisdiction", "330105"), ("outcome", "ineligible")]), 1000.0);
+        assert_eq!(
+            value(&s, "juzhu_decisions_total", &[("jurisdiction", "330105"), ("outcome", "ineligible")]),
+            1000.0
+        );
     }
 }

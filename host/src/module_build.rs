@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 
 /// Where jurisdiction components go, relative to the workspace root.
 pub const OUTPUT_DIR: &str = "target/modules";
@@ -58,10 +58,13 @@ pub fn build(workspace: &Path, dir: &Path, out_dir: &Path) -> anyhow::Result<Pat
         .status()
         .context("cannot run cargo")?;
     if !status.success() {
-        bail!("cargo could not build {package} for wasm32-unknown-unknown (is the target installed? `rustup target add wasm32-unknown-unknown`)");
+        bail!(
+            "cargo could not build {package} for wasm32-unknown-unknown (is the target installed? `rustup target add wasm32-unknown-unknown`)"
+        );
     }
     let artifact = package.replace('-', "_");
-    let core_path = workspace.join(WASM_TARGET_DIR).join("wasm32-unknown-unknown/release").join(format!("{artifact}.wasm"));
+    let core_path =
+        workspace.join(WASM_TARGET_DIR).join("wasm32-unknown-unknown/release").join(format!("{artifact}.wasm"));
     let core = std::fs::read(&core_path).with_context(|| format!("cannot read {}", core_path.display()))?;
     let component = componentize(&core).with_context(|| format!("{}", core_path.display()))?;
     crate::runtime::check_no_imports(&package, &component)?;
@@ -72,6 +75,7 @@ pub fn build(workspace: &Path, dir: &Path, out_dir: &Path) -> anyhow::Result<Pat
     // the same components in parallel, and must never read half a file.
     let partial = out.with_extension(format!("wasm.partial-{}", std::process::id()));
     std::fs::write(&partial, component).with_context(|| format!("cannot write {}", partial.display()))?;
-    std::fs::rename(&partial, &out).with_context(|| format!("cannot move {} to {}", partial.display(), out.display()))?;
+    std::fs::rename(&partial, &out)
+        .with_context(|| format!("cannot move {} to {}", partial.display(), out.display()))?;
     Ok(out)
 }

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use arc_swap::ArcSwap;
 use jiff::civil::Date;
 
@@ -234,7 +234,11 @@ impl ModuleSet {
             });
         };
         if let Some(reason) = &v.revoked {
-            return Err(PinError::Revoked { division: division.into(), version: version.into(), reason: reason.clone() });
+            return Err(PinError::Revoked {
+                division: division.into(),
+                version: version.into(),
+                reason: reason.clone(),
+            });
         }
         d.pinned = Some(version.to_string());
         Ok(())
@@ -252,14 +256,13 @@ impl ModuleSet {
     pub fn rollback_target(&self, division: &str) -> Result<String, PinError> {
         let d = self.by_division.get(division).ok_or_else(|| PinError::UnknownDivision(division.to_string()))?;
         let today = d.today();
-        let current = d.in_force(today).ok_or_else(|| PinError::NothingBefore { division: division.into(), current: "none".into() })?;
+        let current = d
+            .in_force(today)
+            .ok_or_else(|| PinError::NothingBefore { division: division.into(), current: "none".into() })?;
         let at = d.versions.iter().position(|v| v.version() == current.version()).expect("in force is listed");
-        d.versions[..at]
-            .iter()
-            .rev()
-            .find(|v| v.revoked.is_none())
-            .map(|v| v.version().to_string())
-            .ok_or_else(|| PinError::NothingBefore { division: division.into(), current: current.version().to_string() })
+        d.versions[..at].iter().rev().find(|v| v.revoked.is_none()).map(|v| v.version().to_string()).ok_or_else(|| {
+            PinError::NothingBefore { division: division.into(), current: current.version().to_string() }
+        })
     }
 }
 

@@ -40,10 +40,7 @@ impl HttpSource {
             .timeout_global(Some(std::time::Duration::from_secs(30)))
             .build()
             .into();
-        HttpSource {
-            base: base.trim_end_matches('/').to_string(),
-            agent,
-        }
+        HttpSource { base: base.trim_end_matches('/').to_string(), agent }
     }
 }
 
@@ -51,10 +48,7 @@ impl juzhu_registry::client::Source for HttpSource {
     fn read(&self, path: &str, limit: u64) -> Result<Option<Vec<u8>>, juzhu_registry::Error> {
         use std::io::Read;
         let url = format!("{}/{path}", self.base);
-        let io = |detail: String| juzhu_registry::Error::Io {
-            path: url.clone(),
-            detail,
-        };
+        let io = |detail: String| juzhu_registry::Error::Io { path: url.clone(), detail };
         let response = self.agent.get(&url).call().map_err(|e| io(e.to_string()))?;
         match response.status().as_u16() {
             200 => {}
@@ -62,17 +56,9 @@ impl juzhu_registry::client::Source for HttpSource {
             other => return Err(io(format!("HTTP status {other}; expected 200 or 404"))),
         }
         let mut bytes = Vec::new();
-        response
-            .into_body()
-            .into_reader()
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| io(e.to_string()))?;
+        response.into_body().into_reader().take(limit + 1).read_to_end(&mut bytes).map_err(|e| io(e.to_string()))?;
         if bytes.len() as u64 > limit {
-            return Err(juzhu_registry::Error::TooLarge {
-                file: path.into(),
-                limit,
-            });
+            return Err(juzhu_registry::Error::TooLarge { file: path.into(), limit });
         }
         Ok(Some(bytes))
     }
@@ -133,11 +119,7 @@ fn now_text() -> String {
 impl RegistryFollower {
     /// Opens the follower for a station whose config sets `registry.location`.
     pub fn open(config: &StationConfig) -> anyhow::Result<Self> {
-        let location = config
-            .registry
-            .location
-            .clone()
-            .context("registry.location is not set")?;
+        let location = config.registry.location.clone().context("registry.location is not set")?;
         let state_path = config.data_dir.join(TRUST_STATE);
         let client = if state_path.exists() {
             let text = std::fs::read(&state_path).with_context(|| format!("cannot read {}", state_path.display()))?;
@@ -149,21 +131,14 @@ impl RegistryFollower {
             })?;
             juzhu_registry::Client::from_state(state).with_context(|| format!("{}", state_path.display()))?
         } else {
-            let root_path = config
-                .registry
-                .trusted_root
-                .clone()
-                .context("registry.trusted_root is not set")?;
+            let root_path = config.registry.trusted_root.clone().context("registry.trusted_root is not set")?;
             let root = std::fs::read(&root_path)
                 .with_context(|| format!("registry.trusted_root = {}: cannot read it", root_path.display()))?;
             juzhu_registry::Client::new(&root)
                 .with_context(|| format!("registry.trusted_root = {}", root_path.display()))?
         };
         Ok(RegistryFollower {
-            status: Mutex::new(RegistryStatus {
-                location: location.display().to_string(),
-                ..Default::default()
-            }),
+            status: Mutex::new(RegistryStatus { location: location.display().to_string(), ..Default::default() }),
             location,
             state_path,
             jurisdictions: config.modules.jurisdictions.iter().map(|j| j.to_string()).collect(),
@@ -173,9 +148,7 @@ impl RegistryFollower {
 
     /// The base URL when the registry is followed over HTTP.
     fn http_base(&self) -> Option<&str> {
-        self.location
-            .to_str()
-            .filter(|l| l.starts_with("http://") || l.starts_with("https://"))
+        self.location.to_str().filter(|l| l.starts_with("http://") || l.starts_with("https://"))
     }
 
     /// Reads one file of the registry, for serving it over HTTP: beneath
@@ -231,18 +204,12 @@ impl RegistryFollower {
         let mut rejected: Vec<NotActivated> = update
             .rejected
             .iter()
-            .map(|s| NotActivated {
-                target: s.target.clone(),
-                reason: s.reason.clone(),
-            })
+            .map(|s| NotActivated { target: s.target.clone(), reason: s.reason.clone() })
             .collect();
         let pending: Vec<NotActivated> = update
             .pending
             .iter()
-            .map(|s| NotActivated {
-                target: s.target.clone(),
-                reason: s.reason.clone(),
-            })
+            .map(|s| NotActivated { target: s.target.clone(), reason: s.reason.clone() })
             .collect();
         let mut delivered = Vec::new();
         let set = service.rebuild_modules(|current| {
@@ -254,16 +221,10 @@ impl RegistryFollower {
                 let f = &m.fields;
                 let loaded = match current.by_sha256(&m.sha256) {
                     Some(existing) => existing.clone(),
-                    None => match service
-                        .runtime()
-                        .load(&format!("{} ({})", m.target, &m.sha256[..12]), &m.bytes)
-                    {
+                    None => match service.runtime().load(&format!("{} ({})", m.target, &m.sha256[..12]), &m.bytes) {
                         Ok(l) => std::sync::Arc::new(l),
                         Err(e) => {
-                            rejected.push(NotActivated {
-                                target: m.target.clone(),
-                                reason: e.to_string(),
-                            });
+                            rejected.push(NotActivated { target: m.target.clone(), reason: e.to_string() });
                             continue;
                         }
                     },
@@ -289,15 +250,10 @@ impl RegistryFollower {
                     });
                     continue;
                 };
-                if let Err(e) = set.insert_version(ModuleVersion {
-                    module: loaded,
-                    effective_from,
-                    revoked: m.revoked.clone(),
-                }) {
-                    rejected.push(NotActivated {
-                        target: m.target.clone(),
-                        reason: e.to_string(),
-                    });
+                if let Err(e) =
+                    set.insert_version(ModuleVersion { module: loaded, effective_from, revoked: m.revoked.clone() })
+                {
+                    rejected.push(NotActivated { target: m.target.clone(), reason: e.to_string() });
                     continue;
                 }
                 delivered.push(DeliveredModule {

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 
 use crate::config::StationConfig;
 use crate::modules::ModuleSet;
@@ -33,14 +33,20 @@ fn load_modules(config: &StationConfig, runtime: &Runtime) -> anyhow::Result<Mod
     let wanted: Vec<&str> = config.modules.jurisdictions.iter().map(|j| j.as_str()).collect();
     if wanted.is_empty() {
         if all.is_empty() {
-            bail!("modules.dir {} holds no .wasm components; build them with scripts/build-modules.sh", config.modules.dir.display());
+            bail!(
+                "modules.dir {} holds no .wasm components; build them with scripts/build-modules.sh",
+                config.modules.dir.display()
+            );
         }
         return Ok(all);
     }
     let mut set = ModuleSet::default();
     for code in &wanted {
         let Some((_, module)) = all.iter().find(|(division, _)| division == code) else {
-            bail!("modules.jurisdictions lists {code}, but no component in {} is written for it", config.modules.dir.display());
+            bail!(
+                "modules.jurisdictions lists {code}, but no component in {} is written for it",
+                config.modules.dir.display()
+            );
         };
         let bytes_path = config.modules.dir.join(format!("{}.wasm", module.info().id));
         let bytes = std::fs::read(&bytes_path).with_context(|| format!("cannot read {}", bytes_path.display()))?;
@@ -75,13 +81,20 @@ pub fn service(config: &StationConfig, store: Store) -> anyhow::Result<Service> 
     let follower = Arc::new(crate::registry_client::RegistryFollower::open(config)?);
     service.follow_registry(follower);
     let status = service.refresh_registry().with_context(|| {
-        format!("the first refresh from registry.location = {}", config.registry.location.as_ref().expect("set").display())
+        format!(
+            "the first refresh from registry.location = {}",
+            config.registry.location.as_ref().expect("set").display()
+        )
     })?;
     if status.modules.is_empty() {
         bail!(
             "registry {} holds no certified module for this station{}; publish and attest one (see README)",
             status.location,
-            if status.pending.is_empty() { String::new() } else { format!(" ({} published, awaiting certification)", status.pending.len()) }
+            if status.pending.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} published, awaiting certification)", status.pending.len())
+            }
         );
     }
     Ok(service)
@@ -96,10 +109,12 @@ fn follow(service: Arc<Service>, config: &StationConfig) {
     let interval = std::time::Duration::from_secs(config.registry.poll_interval_secs);
     std::thread::Builder::new()
         .name("registry-poll".into())
-        .spawn(move || loop {
-            std::thread::sleep(interval);
-            // Refusals are logged and kept in the registry status.
-            let _ = service.refresh_registry();
+        .spawn(move || {
+            loop {
+                std::thread::sleep(interval);
+                // Refusals are logged and kept in the registry status.
+                let _ = service.refresh_registry();
+            }
         })
         .expect("a thread starts");
 }
@@ -108,7 +123,10 @@ fn follow(service: Arc<Service>, config: &StationConfig) {
 pub fn serve(config: StationConfig) -> anyhow::Result<()> {
     let (service, admin) = build(&config)?;
     for j in service.jurisdictions() {
-        println!("serving {} {} with {}@{} (sha256 {})", j.division, j.name, j.module.id, j.module.version, j.module.sha256);
+        println!(
+            "serving {} {} with {}@{} (sha256 {})",
+            j.division, j.name, j.module.id, j.module.version, j.module.sha256
+        );
     }
     if let Some(location) = &config.registry.location {
         println!("following registry {} every {} s", location.display(), config.registry.poll_interval_secs);
@@ -120,7 +138,13 @@ pub fn serve(config: StationConfig) -> anyhow::Result<()> {
     // A card issuance a crash interrupted is resolved before new work.
     let _cards = crate::issuance::CardLock::acquire(&config.data_dir)?;
     for i in service.card_recover("system")? {
-        println!("card issuance {} for permit {} resolved at start-up: {}{}", i.id, i.permit_number, i.state.as_str(), i.error.map(|e| format!(" ({e})")).unwrap_or_default());
+        println!(
+            "card issuance {} for permit {} resolved at start-up: {}{}",
+            i.id,
+            i.permit_number,
+            i.state.as_str(),
+            i.error.map(|e| format!(" ({e})")).unwrap_or_default()
+        );
     }
     let figment = rocket::Config::figment()
         .merge(("address", config.listen.ip()))
@@ -130,7 +154,12 @@ pub fn serve(config: StationConfig) -> anyhow::Result<()> {
         .merge(("log_level", rocket::config::LogLevel::Critical));
     let limits = crate::http::Limits { max_body_bytes: config.http.max_body_bytes };
     println!("listening on http://{}", config.listen);
-    rocket::execute(async move { crate::http::app(service, limits, figment).attach(crate::http::access_log::AccessLog::stderr(config.log_format)).launch().await })
-        .map(drop)
-        .map_err(|e| anyhow::anyhow!("the HTTP server stopped: {e}"))
+    rocket::execute(async move {
+        crate::http::app(service, limits, figment)
+            .attach(crate::http::access_log::AccessLog::stderr(config.log_format))
+            .launch()
+            .await
+    })
+    .map(drop)
+    .map_err(|e| anyhow::anyhow!("the HTTP server stopped: {e}"))
 }

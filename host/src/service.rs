@@ -193,7 +193,11 @@ pub struct DivisionModules {
 }
 
 fn module_ref(module: &LoadedModule) -> ModuleRef {
-    ModuleRef { id: module.info().id.clone(), version: module.info().version.clone(), sha256: module.sha256().to_string() }
+    ModuleRef {
+        id: module.info().id.clone(),
+        version: module.info().version.clone(),
+        sha256: module.sha256().to_string(),
+    }
 }
 
 /// Turns a module's refusal of its input into a request error.
@@ -246,7 +250,10 @@ impl Service {
         for pin in self.store().pins()? {
             if set.division(&pin.division).is_some_and(|(code, _)| code == pin.division) {
                 if let Err(e) = set.pin(&pin.division, &pin.version) {
-                    eprintln!("ALERT: the pin of {} to {} no longer applies: {e}; the newest version in force applies", pin.division, pin.version);
+                    eprintln!(
+                        "ALERT: the pin of {} to {} no longer applies: {e}; the newest version in force applies",
+                        pin.division, pin.version
+                    );
                 }
             }
         }
@@ -260,7 +267,10 @@ impl Service {
 
     fn follower(&self) -> Result<&Arc<crate::registry_client::RegistryFollower>, ServiceError> {
         self.registry.get().ok_or_else(|| {
-            ServiceError::Refused("this station follows no registry ([registry] location is not set); its modules come from modules.dir".into())
+            ServiceError::Refused(
+                "this station follows no registry ([registry] location is not set); its modules come from modules.dir"
+                    .into(),
+            )
         })
     }
 
@@ -296,7 +306,8 @@ impl Service {
                         .iter()
                         .map(|v| VersionInfo {
                             version: v.version().to_string(),
-                            effective_from: (v.effective_from != jiff::civil::Date::MIN).then(|| v.effective_from.to_string()),
+                            effective_from: (v.effective_from != jiff::civil::Date::MIN)
+                                .then(|| v.effective_from.to_string()),
                             sha256: v.module.sha256().to_string(),
                             revoked: v.revoked.clone(),
                             in_force_today: today.as_deref() == Some(v.version()),
@@ -347,7 +358,14 @@ impl Service {
         let details = serde_json::json!({ "module_id": module_id, "version": version, "in_force_before": before, "in_force_now": now });
         let entry = self.store().set_pin(actor, action, division, &module_id, &version, details)?;
         self.modules.activate(set);
-        Ok(PinReport { division: division.into(), module_id, pinned: Some(version), in_force_before: before, in_force_now: now, audit_seq: Some(entry.seq) })
+        Ok(PinReport {
+            division: division.into(),
+            module_id,
+            pinned: Some(version),
+            in_force_before: before,
+            in_force_now: now,
+            audit_seq: Some(entry.seq),
+        })
     }
 
     /// Lifts a pin: the newest certified version in force applies again.
@@ -360,7 +378,14 @@ impl Service {
         let (_, now) = Self::in_force_today(&set, division);
         let entry = self.store().clear_pin(actor, division)?;
         self.modules.activate(set);
-        Ok(PinReport { division: division.into(), module_id, pinned: None, in_force_before: before, in_force_now: now, audit_seq: entry.map(|e| e.seq) })
+        Ok(PinReport {
+            division: division.into(),
+            module_id,
+            pinned: None,
+            in_force_before: before,
+            in_force_now: now,
+            audit_seq: entry.map(|e| e.seq),
+        })
     }
 
     pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
@@ -406,7 +431,11 @@ impl Service {
     /// today in the jurisdiction's time zone), in this request's snapshot,
     /// and that legal date. A date the host cannot read picks today's
     /// version, which then refuses the date with the field's path.
-    fn module_for(set: &Arc<ModuleSet>, division: &str, given: Option<String>) -> Result<(Arc<LoadedModule>, String), ServiceError> {
+    fn module_for(
+        set: &Arc<ModuleSet>,
+        division: &str,
+        given: Option<String>,
+    ) -> Result<(Arc<LoadedModule>, String), ServiceError> {
         let Some((_, d)) = set.division(division) else {
             return Err(ServiceError::UnknownJurisdiction(division.to_string()));
         };
@@ -426,7 +455,10 @@ impl Service {
     fn check_identity(application: &Application) -> Result<(), ServiceError> {
         let j = &application.jurisdiction;
         if j.len() != 6 || !j.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ServiceError::bad("application.jurisdiction", format!("`{j}` is not a GB/T 2260 division code; expected six digits, e.g. 330105")));
+            return Err(ServiceError::bad(
+                "application.jurisdiction",
+                format!("`{j}` is not a GB/T 2260 division code; expected six digits, e.g. 330105"),
+            ));
         }
         juzhu_sdk::citizen_id::check(&application.identity.citizen_id)
             .map_err(|m| ServiceError::bad("application.identity.citizen_id", m))
@@ -448,7 +480,12 @@ impl Service {
     }
 
     /// Decides an application and records the decision with its audit entry.
-    pub fn submit(&self, actor: &str, application: &Application, legal_date: Option<String>) -> Result<Receipt, ServiceError> {
+    pub fn submit(
+        &self,
+        actor: &str,
+        application: &Application,
+        legal_date: Option<String>,
+    ) -> Result<Receipt, ServiceError> {
         let evaluation = self.evaluate(application, legal_date)?;
         let (actor, application) = (actor.to_string(), application.clone());
         self.group_commit.run(&self.store, move |store| {
@@ -463,13 +500,22 @@ impl Service {
     }
 
     /// Issues the permit an eligible decision grants.
-    pub fn issue(&self, actor: &str, decision_id: i64, issued_on: Option<String>) -> Result<PermitRecord, ServiceError> {
+    pub fn issue(
+        &self,
+        actor: &str,
+        decision_id: i64,
+        issued_on: Option<String>,
+    ) -> Result<PermitRecord, ServiceError> {
         let issued_on = match issued_on {
             Some(d) => d,
             None => {
-                let decision = self.store().decision(decision_id)?.ok_or_else(|| ServiceError::NotFound(format!("decision {decision_id} does not exist")))?;
+                let decision = self
+                    .store()
+                    .decision(decision_id)?
+                    .ok_or_else(|| ServiceError::NotFound(format!("decision {decision_id} does not exist")))?;
                 let set = self.modules.snapshot();
-                let jurisdiction = self.store().application(decision.application_id)?.map(|a| a.jurisdiction).unwrap_or_default();
+                let jurisdiction =
+                    self.store().application(decision.application_id)?.map(|a| a.jurisdiction).unwrap_or_default();
                 Self::module_for(&set, &jurisdiction, None)?.1
             }
         };
@@ -481,17 +527,31 @@ impl Service {
     }
 
     /// Where a permit stands in its endorsement cycle, as its module says.
-    pub fn endorsement_status(&self, number: &str, legal_date: Option<String>) -> Result<(EndorsementAnswer, ModuleRef, String), ServiceError> {
+    pub fn endorsement_status(
+        &self,
+        number: &str,
+        legal_date: Option<String>,
+    ) -> Result<(EndorsementAnswer, ModuleRef, String), ServiceError> {
         let permit = self.permit(number)?;
         let set = self.modules.snapshot();
         let (module, legal_date) = Self::module_for(&set, &permit.jurisdiction, legal_date)?;
-        let answer = self.observe(&module, "endorsement", module.endorsement(&permit.to_contract(), &permit.facts, &legal_date))?;
+        let answer = self.observe(
+            &module,
+            "endorsement",
+            module.endorsement(&permit.to_contract(), &permit.facts, &legal_date),
+        )?;
         Ok((input(answer)?, module_ref(&module), legal_date))
     }
 
     /// Endorses, suspends, restores or cancels a permit, as the module's
     /// endorsement answer on `legal_date` directs.
-    pub fn act(&self, actor: &str, number: &str, action: PermitAction, legal_date: Option<String>) -> Result<PermitRecord, ServiceError> {
+    pub fn act(
+        &self,
+        actor: &str,
+        number: &str,
+        action: PermitAction,
+        legal_date: Option<String>,
+    ) -> Result<PermitRecord, ServiceError> {
         let (answer, module, legal_date) = self.endorsement_status(number, legal_date)?;
         let mut store = self.store();
         let record = match action {
@@ -511,12 +571,23 @@ impl Service {
         let contract = permit.to_contract();
         let services = self.observe(&module, "services", module.services(&contract, &permit.facts, &legal_date))?;
         let points = self.observe(&module, "points", module.points(Some(&contract), &permit.facts, &legal_date))?;
-        Ok(Benefits { permit: permit.number, legal_date, services: input(services)?, points: input(points)?, module: module_ref(&module) })
+        Ok(Benefits {
+            permit: permit.number,
+            legal_date,
+            services: input(services)?,
+            points: input(points)?,
+            module: module_ref(&module),
+        })
     }
 
     /// Ranks applicants for `places` of a limited service (e.g. 积分入学) by
     /// the points their jurisdiction's module gives them.
-    pub fn rank(&self, applicants: &[Applicant], places: usize, legal_date: Option<String>) -> Result<Ranking, ServiceError> {
+    pub fn rank(
+        &self,
+        applicants: &[Applicant],
+        places: usize,
+        legal_date: Option<String>,
+    ) -> Result<Ranking, ServiceError> {
         let Some(first) = applicants.first() else {
             return Err(ServiceError::bad("applicants", "is empty; give at least one applicant"));
         };
@@ -527,7 +598,10 @@ impl Service {
         let mut same_module = std::collections::HashSet::from([first.facts.jurisdiction.as_str()]);
         for (i, a) in applicants.iter().enumerate() {
             if !seen.insert(a.id.as_str()) {
-                return Err(ServiceError::bad(&format!("applicants[{i}].id"), format!("`{}` appears twice; ids must be unique", a.id)));
+                return Err(ServiceError::bad(
+                    &format!("applicants[{i}].id"),
+                    format!("`{}` appears twice; ids must be unique", a.id),
+                ));
             }
             if same_module.contains(a.facts.jurisdiction.as_str()) {
                 continue;
@@ -537,13 +611,19 @@ impl Service {
             if !Arc::ptr_eq(&theirs, &module) {
                 return Err(ServiceError::bad(
                     &format!("applicants[{i}].facts.jurisdiction"),
-                    format!("is decided by {}, but applicants[0] by {}; one ranking is for one jurisdiction's service", theirs.label(), module.label()),
+                    format!(
+                        "is decided by {}, but applicants[0] by {}; one ranking is for one jurisdiction's service",
+                        theirs.label(),
+                        module.label()
+                    ),
                 ));
             }
         }
         let mut ranking = Vec::with_capacity(applicants.len());
-        for (i, (a, answer)) in applicants.iter().zip(self.points_of_all(&module, applicants, &legal_date)?).enumerate() {
-            let breakdown = answer.map_err(|e| ServiceError::bad(&format!("applicants[{i}].{}", e.field), e.message))?;
+        for (i, (a, answer)) in applicants.iter().zip(self.points_of_all(&module, applicants, &legal_date)?).enumerate()
+        {
+            let breakdown =
+                answer.map_err(|e| ServiceError::bad(&format!("applicants[{i}].{}", e.field), e.message))?;
             ranking.push(Ranked { rank: None, id: a.id.clone(), total: breakdown.total, admitted: false, breakdown });
         }
         let excluded = |r: &Ranked| r.breakdown.vetoed || r.breakdown.frozen;
@@ -582,7 +662,11 @@ impl Service {
                     scope.spawn(move || {
                         let mut answers = Vec::with_capacity(part.len());
                         for batch in part.chunks(BATCH) {
-                            answers.extend(self.observe(module, "points", module.points_batch(batch.iter().map(|a| &a.facts), legal_date))?);
+                            answers.extend(self.observe(
+                                module,
+                                "points",
+                                module.points_batch(batch.iter().map(|a| &a.facts), legal_date),
+                            )?);
                         }
                         Ok(answers)
                     })
@@ -604,18 +688,30 @@ impl Service {
 
     /// Audit entries after `after_seq`, at most `limit`.
     pub fn audit(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>, ServiceError> {
-        self.store().audit_entries(after_seq, limit.min(1000)).map_err(|e| ServiceError::Store(StoreError::Corrupt { what: "audit log".into(), detail: e.to_string() }))
+        self.store()
+            .audit_entries(after_seq, limit.min(1000))
+            .map_err(|e| ServiceError::Store(StoreError::Corrupt { what: "audit log".into(), detail: e.to_string() }))
     }
 
     /// Starts writing a permit onto a card: checks the request and records
     /// the issuance as `pending`. [`Service::card_run`] then drives it.
-    pub fn card_start(&self, actor: &str, number: &str, kind: crate::issuance::Kind, encoder: &str, legal_date: Option<String>) -> Result<crate::issuance::Issuance, ServiceError> {
+    pub fn card_start(
+        &self,
+        actor: &str,
+        number: &str,
+        kind: crate::issuance::Kind,
+        encoder: &str,
+        legal_date: Option<String>,
+    ) -> Result<crate::issuance::Issuance, ServiceError> {
         use crate::issuance::{CardError, Kind, journal};
         self.cards.check_encoder(encoder)?;
         self.cards.check_authority()?;
         let permit = self.permit(number)?;
         if permit.state == crate::lifecycle::PermitState::Cancelled {
-            return Err(CardError::NotAllowed(format!("permit {number} is cancelled; a cancelled permit gets no card")).into());
+            return Err(CardError::NotAllowed(format!(
+                "permit {number} is cancelled; a cancelled permit gets no card"
+            ))
+            .into());
         }
         let set = self.modules.snapshot();
         let (_, legal_date) = Self::module_for(&set, &permit.jurisdiction, legal_date)?;
@@ -641,7 +737,11 @@ impl Service {
         let valid = journal::valid_card(&store, number)?;
         let replaces = match (kind, &valid) {
             (Kind::Issue, Some(card)) => {
-                return Err(CardError::NotAllowed(format!("permit {number} already has card {}; replace a lost card with a reissue", card.serial)).into());
+                return Err(CardError::NotAllowed(format!(
+                    "permit {number} already has card {}; replace a lost card with a reissue",
+                    card.serial
+                ))
+                .into());
             }
             (Kind::Issue, None) => None,
             (Kind::Reissue | Kind::Endorse, None) => {
@@ -661,9 +761,15 @@ impl Service {
     /// Drives card issuance `id` to its end: reads the card, builds and
     /// signs the image from the module's `card` answer, writes, reads back
     /// and verifies. `progress` sees every committed state.
-    pub fn card_run(&self, actor: &str, id: i64, progress: &dyn Fn(&crate::issuance::Issuance)) -> Result<crate::issuance::Issuance, ServiceError> {
+    pub fn card_run(
+        &self,
+        actor: &str,
+        id: i64,
+        progress: &dyn Fn(&crate::issuance::Issuance),
+    ) -> Result<crate::issuance::Issuance, ServiceError> {
         use crate::issuance::{CardError, journal};
-        let row = journal::load(&self.store(), id)?.ok_or_else(|| ServiceError::NotFound(format!("card issuance {id} does not exist")))?;
+        let row = journal::load(&self.store(), id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("card issuance {id} does not exist")))?;
         let permit = self.permit(&row.permit_number)?;
         let set = self.modules.snapshot();
         // The rules in force on the content's legal date write the card.
@@ -686,7 +792,8 @@ impl Service {
 
     /// One card issuance, as the journal holds it.
     pub fn card_issuance(&self, id: i64) -> Result<crate::issuance::Issuance, ServiceError> {
-        crate::issuance::journal::load(&self.store(), id)?.ok_or_else(|| ServiceError::NotFound(format!("card issuance {id} does not exist")))
+        crate::issuance::journal::load(&self.store(), id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("card issuance {id} does not exist")))
     }
 
     /// A permit's cards and issuances.

@@ -8,14 +8,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 use juzhu::auth::{self, Role};
 use juzhu::config::LogFormat;
 use juzhu::http::access_log::AccessLog;
-use juzhu::http::{app, Limits};
+use juzhu::http::{Limits, app};
 use juzhu::modules::ModuleSet;
 use juzhu::runtime::{Runtime, SandboxLimits};
 use juzhu::service::Service;
 use juzhu::store::Store;
 use rocket::http::{Header, Status};
 use rocket::local::blocking::Client;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn workspace() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
@@ -119,7 +119,8 @@ fn health_needs_no_token_but_everything_else_does() {
 fn evaluate_decides_without_recording() {
     let s = station();
     let before = audit_len(&s);
-    let (status, body) = post(&s, &s.clerk, "/v1/evaluate", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    let (status, body) =
+        post(&s, &s.clerk, "/v1/evaluate", &json!({ "application": application(), "legal_date": "2017-06-15" }));
     assert_eq!(status, Status::Ok, "{body}");
     assert_eq!(body["decision"]["outcome"], "Eligible");
     assert_eq!(body["decision"]["tier"], "Standard");
@@ -133,7 +134,8 @@ fn evaluate_decides_without_recording() {
 #[test]
 fn submit_records_a_receipt_and_a_supervisor_issues_the_permit() {
     let s = station();
-    let (status, receipt) = post(&s, &s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    let (status, receipt) =
+        post(&s, &s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
     assert_eq!(status, Status::Created, "{receipt}");
     assert_eq!(receipt["outcome"], "Eligible");
     assert_eq!(receipt["legal_date"], "2017-06-15");
@@ -156,13 +158,15 @@ fn submit_records_a_receipt_and_a_supervisor_issues_the_permit() {
     assert_eq!(status, Status::Conflict, "{body}");
 
     // Restoring an active permit is illegal, and the error lists what is allowed.
-    let (status, body) = post(&s, &s.supervisor, "/v1/permits/330105-2017-000001/restore", &json!({ "legal_date": "2017-07-01" }));
+    let (status, body) =
+        post(&s, &s.supervisor, "/v1/permits/330105-2017-000001/restore", &json!({ "legal_date": "2017-07-01" }));
     assert_eq!(status, Status::Conflict, "{body}");
     assert_eq!(body["error"]["code"], "illegal_transition");
     assert_eq!(body["error"]["allowed"], json!(["endorse", "suspend", "cancel"]));
 
     // Suspending needs the module to direct it: not due in July 2017.
-    let (status, body) = post(&s, &s.supervisor, "/v1/permits/330105-2017-000001/suspend", &json!({ "legal_date": "2017-07-01" }));
+    let (status, body) =
+        post(&s, &s.supervisor, "/v1/permits/330105-2017-000001/suspend", &json!({ "legal_date": "2017-07-01" }));
     assert_eq!(status, Status::Conflict, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("does not direct"), "{body}");
 
@@ -203,7 +207,8 @@ fn bad_input_gets_a_422_naming_the_field_and_writes_nothing() {
         (nowhere, "application.jurisdiction", "unknown_jurisdiction"),
     ];
     for (app, field, code) in cases {
-        let (status, body) = post(&s, &s.clerk, "/v1/applications", &json!({ "application": app, "legal_date": "2017-06-15" }));
+        let (status, body) =
+            post(&s, &s.clerk, "/v1/applications", &json!({ "application": app, "legal_date": "2017-06-15" }));
         assert_eq!(status, Status::UnprocessableEntity, "{field}: {body}");
         assert_eq!(body["error"]["field"], field, "{body}");
         assert_eq!(body["error"]["code"], code, "{body}");
@@ -230,7 +235,9 @@ fn every_route_is_in_the_openapi_document() {
     for route in s.client.rocket().routes() {
         let path = route.uri.origin.path().to_string();
         let documented = if path == "/v1/permits/<number>/<action>" {
-            ["endorse", "suspend", "restore", "cancel"].iter().all(|a| paths.contains_key(&format!("/v1/permits/{{number}}/{a}")))
+            ["endorse", "suspend", "restore", "cancel"]
+                .iter()
+                .all(|a| paths.contains_key(&format!("/v1/permits/{{number}}/{a}")))
         } else {
             // `<path..>` (a trailing-segments parameter) is `{path}` in OpenAPI.
             let openapi_path = path.replace("..>", ">").replace('<', "{").replace('>', "}");
@@ -249,10 +256,17 @@ fn metrics_count_decisions_by_outcome_and_jurisdiction() {
     let text = r.into_string().unwrap();
     let line = text
         .lines()
-        .find(|l| l.starts_with("juzhu_decisions_total{") && l.contains("jurisdiction=\"330105\"") && l.contains("outcome=\"eligible\""))
+        .find(|l| {
+            l.starts_with("juzhu_decisions_total{")
+                && l.contains("jurisdiction=\"330105\"")
+                && l.contains("outcome=\"eligible\"")
+        })
         .unwrap_or_else(|| panic!("no decision counter in:\n{text}"));
     assert!(line.ends_with(" 1"), "{line}");
-    assert!(text.lines().any(|l| l.starts_with("juzhu_module_fuel_total{") && l.contains("hangzhou-gongshu@1.0.0")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("juzhu_module_fuel_total{") && l.contains("hangzhou-gongshu@1.0.0")),
+        "{text}"
+    );
 }
 
 #[test]
@@ -325,12 +339,14 @@ fn ranking_allocates_places_by_points_with_a_deterministic_tie_break() {
 #[test]
 fn the_access_log_names_route_status_and_caller_and_masks_the_citizen_id() {
     let s = station();
-    let (status, _) = post(&s, &s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    let (status, _) =
+        post(&s, &s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
     assert_eq!(status, Status::Created);
     s.client.get("/v1/jurisdictions").dispatch();
 
     let text = String::from_utf8(s.log.lock().unwrap().clone()).unwrap();
-    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("each log line is one JSON object")).collect();
+    let lines: Vec<Value> =
+        text.lines().map(|l| serde_json::from_str(l).expect("each log line is one JSON object")).collect();
     assert_eq!(lines.len(), 2, "{text}");
     assert_eq!(lines[0]["method"], "POST");
     assert_eq!(lines[0]["route"], "/v1/applications");

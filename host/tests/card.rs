@@ -26,7 +26,12 @@ fn component() -> &'static std::path::PathBuf {
     BUILT.get_or_init(|| {
         // Shared with the other test processes: module_build replaces the
         // file atomically, so none reads half of it.
-        juzhu::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &workspace().join(juzhu::module_build::OUTPUT_DIR)).unwrap()
+        juzhu::module_build::build(
+            workspace(),
+            &workspace().join("plugins/hangzhou-gongshu"),
+            &workspace().join(juzhu::module_build::OUTPUT_DIR),
+        )
+        .unwrap()
     })
 }
 
@@ -116,7 +121,8 @@ fn an_issued_card_verifies_and_only_then_the_permit_is_carded() {
     let s = station();
     s.encoder.insert(blank(1));
     let seen = std::sync::Mutex::new(Vec::new());
-    let started = s.service.card_start("supervisor", &s.permit, Kind::Issue, "desk-1", Some("2018-06-01".into())).unwrap();
+    let started =
+        s.service.card_start("supervisor", &s.permit, Kind::Issue, "desk-1", Some("2018-06-01".into())).unwrap();
     let end = s
         .service
         .card_run("supervisor", started.id, &|i| {
@@ -128,7 +134,13 @@ fn an_issued_card_verifies_and_only_then_the_permit_is_carded() {
     assert_eq!(end.attempt, 1);
     assert_eq!(
         *seen.lock().unwrap(),
-        vec![(State::ImageBuilt, false), (State::Encoding, false), (State::Written, false), (State::Verified, true), (State::Done, true)],
+        vec![
+            (State::ImageBuilt, false),
+            (State::Encoding, false),
+            (State::Written, false),
+            (State::Verified, true),
+            (State::Done, true)
+        ],
         "carded exactly from the verified step on"
     );
     let status = s.service.card_status(&s.permit).unwrap();
@@ -143,7 +155,10 @@ fn an_issued_card_verifies_and_only_then_the_permit_is_carded() {
     assert_eq!(content.permit_number, s.permit);
     assert_eq!(content.holder_name, "王伟");
     assert_eq!(content.card_serial, card.serial);
-    assert_eq!(audit_actions(&s), ["card.issue", "card.image_built", "card.encoding", "card.written", "card.verified", "card.done"]);
+    assert_eq!(
+        audit_actions(&s),
+        ["card.issue", "card.image_built", "card.encoding", "card.written", "card.verified", "card.done"]
+    );
     audit_len(&s);
 }
 
@@ -209,7 +224,8 @@ fn three_transient_failures_fail_the_issuance() {
 
 /// Runs an issuance that "crashes" (panics) right after `at` commits.
 fn crash_at(s: &Station, at: State) -> i64 {
-    let started = s.service.card_start("supervisor", &s.permit, Kind::Issue, "desk-1", Some("2018-06-01".into())).unwrap();
+    let started =
+        s.service.card_start("supervisor", &s.permit, Kind::Issue, "desk-1", Some("2018-06-01".into())).unwrap();
     let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         s.service.card_run("supervisor", started.id, &|i| {
             if i.state == at {
@@ -367,7 +383,9 @@ fn the_api_starts_an_issuance_and_the_caller_follows_it() {
         )
     });
     let figment = rocket::Config::figment().merge(("log_level", "off"));
-    let client = Client::tracked(juzhu::http::app(s.service.clone(), juzhu::http::Limits { max_body_bytes: 65_536 }, figment)).unwrap();
+    let client =
+        Client::tracked(juzhu::http::app(s.service.clone(), juzhu::http::Limits { max_body_bytes: 65_536 }, figment))
+            .unwrap();
     let bearer = |t: &str| Header::new("Authorization", format!("Bearer {t}"));
     let post = |token: &str, path: &str, body: serde_json::Value| {
         let r = client.post(path).header(bearer(token)).body(body.to_string()).dispatch();
@@ -384,7 +402,8 @@ fn the_api_starts_an_issuance_and_the_caller_follows_it() {
     assert!(body["error"]["message"].as_str().unwrap().contains("desk-1"), "{body}");
     let (status, body) = post(&supervisor, &path, json!({ "encoder": "desk-1", "colour": "red" }));
     assert_eq!(status, Status::UnprocessableEntity, "{body}");
-    let (status, _) = post(&supervisor, &format!("/v1/permits/{}/card/print", s.permit), json!({ "encoder": "desk-1" }));
+    let (status, _) =
+        post(&supervisor, &format!("/v1/permits/{}/card/print", s.permit), json!({ "encoder": "desk-1" }));
     assert_eq!(status, Status::NotFound);
     assert_eq!(audit_len(&s), before, "refused requests wrote nothing");
 
@@ -420,7 +439,10 @@ fn every_card_subcommand_has_help_and_keys_are_handled_with_care() {
     let juzhu = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_juzhu")).args(args).output().unwrap();
     for sub in ["readers", "issue", "reissue", "endorse", "status", "recover", "verify", "read", "keygen", "emulate"] {
         let out = juzhu(&["card", sub, "--help"]);
-        assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Usage:"), "juzhu card {sub} --help");
+        assert!(
+            out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Usage:"),
+            "juzhu card {sub} --help"
+        );
     }
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("a.key");
@@ -434,9 +456,17 @@ fn every_card_subcommand_has_help_and_keys_are_handled_with_care() {
     let image = dir.path().join("x.jzc");
     std::fs::write(&image, b"not a card").unwrap();
     let out = juzhu(&["card", "verify", "--image", image.to_str().unwrap()]);
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--key"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = juzhu(&["card", "verify", "--image", image.to_str().unwrap(), "--key", &public]);
-    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a juzhu card image"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("not a juzhu card image"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -503,5 +533,8 @@ fn an_encoder_serves_one_issuance_at_a_time() {
     assert_eq!(audit_len(&s), before);
     assert_eq!(s.service.card_run("supervisor", first.id, &|_| {}).unwrap().state, State::Done);
     s.encoder.insert(blank(41));
-    assert_eq!(s.service.card_start("supervisor", &other, Kind::Issue, "desk-1", None).map(|i| i.state).unwrap(), State::Pending);
+    assert_eq!(
+        s.service.card_start("supervisor", &other, Kind::Issue, "desk-1", None).map(|i| i.state).unwrap(),
+        State::Pending
+    );
 }

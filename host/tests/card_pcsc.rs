@@ -57,7 +57,10 @@ fn station() -> Station {
     // A permit, issued through the library on the station's database.
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
     let service = library_service(dir.path());
-    let materials: Vec<Value> = ["ApplicationForm", "IdCard", "Photo", "InsuranceCertificate", "LabourContract"].iter().map(|k| json!({ "kind": k, "source": "Submitted" })).collect();
+    let materials: Vec<Value> = ["ApplicationForm", "IdCard", "Photo", "InsuranceCertificate", "LabourContract"]
+        .iter()
+        .map(|k| json!({ "kind": k, "source": "Submitted" }))
+        .collect();
     let application: Application = serde_json::from_value(json!({
         "jurisdiction": "330105",
         "identity": { "name": "王伟", "citizen_id": "340102198503150012" },
@@ -94,7 +97,12 @@ fn run(env: &[(&str, &str)], args: &[&str]) -> Output {
 }
 
 fn text(out: &Output) -> String {
-    format!("status {:?}\nstdout:\n{}\nstderr:\n{}", out.status, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 impl Station {
@@ -121,7 +129,8 @@ impl Station {
 
     /// Puts a test card with chip `uid` in the reader.
     fn insert(&self, bed: &mut Testbed, uid: &str, extra: &[&str]) {
-        let mut args: Vec<String> = ["card", "emulate", "--uid", uid, "--state"].iter().map(|s| s.to_string()).collect();
+        let mut args: Vec<String> =
+            ["card", "emulate", "--uid", uid, "--state"].iter().map(|s| s.to_string()).collect();
         args.push(self.state_file(uid).display().to_string());
         args.extend(extra.iter().map(|s| s.to_string()));
         bed.insert(&juzhu(), &args).unwrap();
@@ -143,7 +152,18 @@ fn kill_9_mid_encoding_is_resolved_on_restart() {
     // Slow writes, so juzhu is surely killed mid-card.
     s.insert(&mut bed, "04AA000000000A", &["--write-delay-ms", "60"]);
     let mut child = Command::new(juzhu())
-        .args(["card", "issue", "--permit", &s.permit, "--encoder", "desk-1", "--legal-date", "2017-06-20", "--config", s.config.to_str().unwrap()])
+        .args([
+            "card",
+            "issue",
+            "--permit",
+            &s.permit,
+            "--encoder",
+            "desk-1",
+            "--legal-date",
+            "2017-06-20",
+            "--config",
+            s.config.to_str().unwrap(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -154,7 +174,10 @@ fn kill_9_mid_encoding_is_resolved_on_restart() {
         assert!(start.elapsed() < Duration::from_secs(60), "the issuance never reached encoding");
         assert!(child.try_wait().unwrap().is_none(), "juzhu finished before it could be killed");
         let encoding = Store::open(&db).ok().and_then(|store| {
-            let row: Option<String> = store.conn().query_row("SELECT state FROM card_issuances ORDER BY id DESC LIMIT 1", [], |r| r.get(0)).ok();
+            let row: Option<String> = store
+                .conn()
+                .query_row("SELECT state FROM card_issuances ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+                .ok();
             row
         });
         if encoding.as_deref() == Some("encoding") {
@@ -211,7 +234,10 @@ fn a_pulled_card_is_retried_and_a_faulty_card_rejected() {
     let out = s.issue("reissue");
     assert!(!out.status.success(), "{}", text(&out));
     let shown = String::from_utf8_lossy(&out.stdout);
-    assert!(shown.contains("rejected") && shown.contains("6581") && shown.contains("insert a new blank card"), "{shown}");
+    assert!(
+        shown.contains("rejected") && shown.contains("6581") && shown.contains("insert a new blank card"),
+        "{shown}"
+    );
     let status = s.status();
     assert_eq!(status["card"]["serial"], old_serial.as_str(), "the old card stays valid until a new one verifies");
     assert_eq!(status["cards"].as_array().unwrap().len(), 1);
@@ -225,7 +251,8 @@ fn a_pulled_card_is_retried_and_a_faulty_card_rejected() {
     assert_eq!(status["card"]["chip_uid"], "04DD000000000D");
     let old = status["cards"].as_array().unwrap().iter().find(|c| c["serial"] == old_serial.as_str()).unwrap().clone();
     assert!(old["revoked_at"].is_string(), "{old:#}");
-    let kinds: Vec<&str> = status["issuances"].as_array().unwrap().iter().map(|i| i["state"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        status["issuances"].as_array().unwrap().iter().map(|i| i["state"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["done", "rejected", "done"]);
 }
 
@@ -264,7 +291,11 @@ fn verify_accepts_the_issued_card_and_rejects_tampered_truncated_and_foreign_one
     std::fs::write(&path, tampered.encode()).unwrap();
     let out = s.verify_image(&path);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("identity (DG1) does not match its signed hash"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("identity (DG1) does not match its signed hash"),
+        "{}",
+        text(&out)
+    );
 
     // Truncated: the file cut short.
     let bytes = std::fs::read(&image).unwrap();
@@ -284,7 +315,8 @@ fn verify_accepts_the_issued_card_and_rejects_tampered_truncated_and_foreign_one
     assert!(String::from_utf8_lossy(&out.stdout).contains("copied from another card"), "{}", text(&out));
     // Nor can that copy be endorsed as the permit's card.
     let store = Store::open(s.dir.path().join("data/juzhu.db")).unwrap();
-    let carded: i64 = store.conn().query_row("SELECT count(*) FROM cards WHERE revoked_at IS NULL", [], |r| r.get(0)).unwrap();
+    let carded: i64 =
+        store.conn().query_row("SELECT count(*) FROM cards WHERE revoked_at IS NULL", [], |r| r.get(0)).unwrap();
     assert_eq!(carded, 1);
 }
 
@@ -295,7 +327,9 @@ fn an_endorsement_is_written_to_the_holders_card() {
     s.insert(&mut bed, "04AB000000000B", &[]);
     let out = s.issue("issue");
     assert!(out.status.success(), "{}", text(&out));
-    library_service(s.dir.path()).act("supervisor", &s.permit, juzhu::service::PermitAction::Endorse, Some("2018-06-01".into())).unwrap();
+    library_service(s.dir.path())
+        .act("supervisor", &s.permit, juzhu::service::PermitAction::Endorse, Some("2018-06-01".into()))
+        .unwrap();
     let out = s.card(&["endorse", "--permit", &s.permit, "--encoder", "desk-1", "--legal-date", "2018-06-01"]);
     assert!(out.status.success(), "{}", text(&out));
     let out = s.card(&["verify", "--encoder", "desk-1"]);

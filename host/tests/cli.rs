@@ -21,7 +21,12 @@ fn workspace() -> &'static Path {
 fn zhangzhou() -> &'static PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        juzhu::module_build::build(workspace(), &workspace().join("plugins/zhangzhou"), &workspace().join(juzhu::module_build::OUTPUT_DIR)).expect("build zhangzhou")
+        juzhu::module_build::build(
+            workspace(),
+            &workspace().join("plugins/zhangzhou"),
+            &workspace().join(juzhu::module_build::OUTPUT_DIR),
+        )
+        .expect("build zhangzhou")
     })
 }
 
@@ -58,7 +63,13 @@ fn certify(dir: &Path) -> Output {
 
 #[test]
 fn every_subcommand_has_help() {
-    for args in [&["--help"][..], &["module", "--help"], &["module", "build", "--help"], &["module", "inspect", "--help"], &["certify", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["module", "--help"],
+        &["module", "build", "--help"],
+        &["module", "inspect", "--help"],
+        &["certify", "--help"],
+    ] {
         let out = juzhu(args);
         assert!(out.status.success(), "juzhu {args:?} --help failed: {}", text(&out));
         assert!(text(&out).contains("Usage:"), "{args:?}: {}", text(&out));

@@ -40,12 +40,7 @@ fn gongshu_as(version: &str) -> Vec<u8> {
     assert_eq!(version.len(), 5, "same length as 1.0.0");
     let needle = b"hangzhou-gongshu1.0.0";
     let bytes = gongshu().clone();
-    let at: Vec<usize> = bytes
-        .windows(needle.len())
-        .enumerate()
-        .filter(|(_, w)| w == needle)
-        .map(|(i, _)| i)
-        .collect();
+    let at: Vec<usize> = bytes.windows(needle.len()).enumerate().filter(|(_, w)| w == needle).map(|(i, _)| i).collect();
     assert_eq!(at.len(), 1, "the module's version string moved; update this fixture");
     let mut out = bytes;
     out[at[0] + 16..at[0] + 21].copy_from_slice(version.as_bytes());
@@ -72,10 +67,7 @@ fn ring(keys: &[&SigningKey]) -> Keyring {
 }
 
 fn spec(k: &SigningKey) -> RoleSpec {
-    RoleSpec {
-        keys: vec![k.public().clone()],
-        threshold: 1,
-    }
+    RoleSpec { keys: vec![k.public().clone()], threshold: 1 }
 }
 
 impl Fixture {
@@ -88,14 +80,8 @@ impl Fixture {
             certification: SigningKey::generate(),
             district: SigningKey::generate(),
         };
-        let today = jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
-            .date();
-        let f = Fixture {
-            dir: tempfile::tempdir().unwrap(),
-            keys,
-            today,
-        };
+        let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date();
+        let f = Fixture { dir: tempfile::tempdir().unwrap(), keys, today };
         let k = &f.keys;
         let init = InitSpec {
             root: spec(&k.root),
@@ -111,9 +97,7 @@ impl Fixture {
             jiff::Timestamp::now(),
         )
         .unwrap();
-        f.repo()
-            .delegate("330105", &spec(&k.district), &f.online(&k.targets))
-            .unwrap();
+        f.repo().delegate("330105", &spec(&k.district), &f.online(&k.targets)).unwrap();
         f
     }
 
@@ -148,19 +132,13 @@ impl Fixture {
     }
 
     fn publish(&self, version: &str, effective_from: jiff::civil::Date) -> Vec<u8> {
-        let bytes = if version == "1.0.0" {
-            gongshu().clone()
-        } else {
-            gongshu_as(version)
-        };
+        let bytes = if version == "1.0.0" { gongshu().clone() } else { gongshu_as(version) };
         self.publish_as(&bytes, version, version, effective_from);
         bytes
     }
 
     fn attest(&self, bytes: &[u8]) {
-        self.repo()
-            .attest(bytes, 101, &self.online(&self.keys.certification))
-            .unwrap();
+        self.repo().attest(bytes, 101, &self.online(&self.keys.certification)).unwrap();
     }
 
     fn config(&self) -> StationConfig {
@@ -200,19 +178,11 @@ fn only_a_module_signed_by_district_and_certification_activates() {
     let v1 = f.publish("1.0.0", f.today);
     // Published, not certified: the station refuses to start without a module.
     let err = juzhu::server::build(&f.config()).err().unwrap().to_string();
-    assert!(
-        err.contains("holds no certified module") && err.contains("1 published, awaiting certification"),
-        "{err}"
-    );
+    assert!(err.contains("holds no certified module") && err.contains("1 published, awaiting certification"), "{err}");
     f.attest(&v1);
     let service = f.station();
-    let receipt = service
-        .submit("clerk", &application(), Some(f.today.to_string()))
-        .unwrap();
-    assert_eq!(
-        (receipt.module.id.as_str(), receipt.module.version.as_str()),
-        ("hangzhou-gongshu", "1.0.0")
-    );
+    let receipt = service.submit("clerk", &application(), Some(f.today.to_string())).unwrap();
+    assert_eq!((receipt.module.id.as_str(), receipt.module.version.as_str()), ("hangzhou-gongshu", "1.0.0"));
     let status = service.registry_status().unwrap();
     assert_eq!(status.modules.len(), 1);
     // A second version, published but not certified, stays out.
@@ -230,36 +200,23 @@ fn versions_apply_by_effective_date_and_a_future_one_is_compiled_ahead() {
     f.attest(&v1);
     let service = f.station();
     // Before the first version took effect, nothing was in force.
-    let err = version_on(&service, f.today.yesterday().unwrap())
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("in force on") && err.contains(&format!("the earliest takes effect on {}", f.today)),
-        "{err}"
-    );
+    let err = version_on(&service, f.today.yesterday().unwrap()).unwrap_err().to_string();
+    assert!(err.contains("in force on") && err.contains(&format!("the earliest takes effect on {}", f.today)), "{err}");
     let next_week = f.today.checked_add(jiff::Span::new().days(7)).unwrap();
     let v2 = f.publish("1.1.0", next_week);
     f.attest(&v2);
     service.refresh_registry().unwrap();
     // Verified and compiled now; in force from its date; history kept.
     let modules = service.module_versions();
-    let versions: Vec<(&str, bool)> = modules[0]
-        .versions
-        .iter()
-        .map(|v| (v.version.as_str(), v.in_force_today))
-        .collect();
+    let versions: Vec<(&str, bool)> =
+        modules[0].versions.iter().map(|v| (v.version.as_str(), v.in_force_today)).collect();
     assert_eq!(versions, [("1.0.0", true), ("1.1.0", false)]);
     assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0");
     assert_eq!(version_on(&service, next_week.yesterday().unwrap()).unwrap(), "1.0.0");
     assert_eq!(version_on(&service, next_week).unwrap(), "1.1.0");
-    let receipt = service
-        .submit("clerk", &application(), Some(next_week.to_string()))
-        .unwrap();
+    let receipt = service.submit("clerk", &application(), Some(next_week.to_string())).unwrap();
     assert_eq!(receipt.module.version, "1.1.0");
-    assert_eq!(
-        receipt.module.sha256,
-        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&v2))
-    );
+    assert_eq!(receipt.module.sha256, hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&v2)));
 }
 
 #[test]
@@ -273,10 +230,7 @@ fn pin_and_rollback_are_audited_and_refuse_revoked_or_uncertified_versions() {
     let service = f.station();
     assert_eq!(version_on(&service, f.today).unwrap(), "1.1.0");
     let report = service.rollback("ops-zhang", "330105").unwrap();
-    assert_eq!(
-        (report.in_force_before.as_deref(), report.in_force_now.as_deref()),
-        (Some("1.1.0"), Some("1.0.0"))
-    );
+    assert_eq!((report.in_force_before.as_deref(), report.in_force_now.as_deref()), (Some("1.1.0"), Some("1.0.0")));
     assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0");
     let entries = service.audit(0, 100).unwrap();
     let last = entries.last().unwrap();
@@ -293,42 +247,20 @@ fn pin_and_rollback_are_audited_and_refuse_revoked_or_uncertified_versions() {
     let service = f.station();
     assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0");
     let err = service.pin("ops-zhang", "330105", "1.2.0").unwrap_err().to_string();
-    assert!(
-        err.contains("has no certified version 1.2.0; its certified versions are 1.0.0, 1.1.0"),
-        "{err}"
-    );
+    assert!(err.contains("has no certified version 1.2.0; its certified versions are 1.0.0, 1.1.0"), "{err}");
     let err = service.rollback("ops-zhang", "330105").unwrap_err().to_string();
     assert!(err.contains("no certified, non-revoked version before 1.0.0"), "{err}");
     // The district revokes 1.1.0: pinning it is refused.
     f.repo()
-        .revoke_module(
-            "330105",
-            "hangzhou-gongshu",
-            "1.1.0",
-            "misread clause 3",
-            f.today,
-            &f.online(&f.keys.district),
-        )
+        .revoke_module("330105", "hangzhou-gongshu", "1.1.0", "misread clause 3", f.today, &f.online(&f.keys.district))
         .unwrap();
     service.unpin("ops-zhang", "330105").unwrap();
     service.refresh_registry().unwrap();
-    assert_eq!(
-        version_on(&service, f.today).unwrap(),
-        "1.0.0",
-        "a revoked version never applies"
-    );
+    assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0", "a revoked version never applies");
     let err = service.pin("ops-zhang", "330105", "1.1.0").unwrap_err().to_string();
-    assert!(
-        err.contains("1.1.0 is revoked") && err.contains("misread clause 3"),
-        "{err}"
-    );
-    let actions: Vec<String> = service
-        .audit(0, 100)
-        .unwrap()
-        .iter()
-        .map(|e| e.action.clone())
-        .filter(|a| a.starts_with("module."))
-        .collect();
+    assert!(err.contains("1.1.0 is revoked") && err.contains("misread clause 3"), "{err}");
+    let actions: Vec<String> =
+        service.audit(0, 100).unwrap().iter().map(|e| e.action.clone()).filter(|a| a.starts_with("module.")).collect();
     assert_eq!(actions, ["module.rollback", "module.unpin"]);
 }
 
@@ -341,17 +273,11 @@ fn a_freeze_keeps_the_active_modules_refuses_new_ones_and_raises_an_alert() {
     let v2 = f.publish("1.1.0", f.today);
     f.attest(&v2);
     // The timestamp is re-signed as if eight days ago: it has expired.
-    let mut stale = Repository::open(
-        &f.registry(),
-        jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 8),
-    )
-    .unwrap();
+    let mut stale =
+        Repository::open(&f.registry(), jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 8)).unwrap();
     stale.refresh_timestamp(&ring(&[&f.keys.timestamp])).unwrap();
     let err = service.refresh_registry().unwrap_err().to_string();
-    assert!(
-        err.contains("timestamp metadata expired") && err.contains("active modules are unchanged"),
-        "{err}"
-    );
+    assert!(err.contains("timestamp metadata expired") && err.contains("active modules are unchanged"), "{err}");
     assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0");
     assert!(service.registry_status().unwrap().frozen);
     assert!(service.metrics().encode().contains("juzhu_registry_frozen 1"));
@@ -373,15 +299,8 @@ fn a_component_that_is_not_what_the_registry_signed_is_refused() {
     f.publish_as(&liar, "2.0.0", "1.5.0", f.today);
     f.attest(&liar);
     let status = service.refresh_registry().unwrap();
-    let r = status
-        .rejected
-        .iter()
-        .find(|r| r.target.ends_with("hangzhou-gongshu-2.0.0.wasm"))
-        .unwrap();
-    assert_eq!(
-        r.reason,
-        "the component's version is 1.5.0, but the registry signed 2.0.0"
-    );
+    let r = status.rejected.iter().find(|r| r.target.ends_with("hangzhou-gongshu-2.0.0.wasm")).unwrap();
+    assert_eq!(r.reason, "the component's version is 1.5.0, but the registry signed 2.0.0");
     assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0");
 }
 
@@ -424,24 +343,15 @@ fn the_station_serves_its_registry_as_a_static_tuf_repository() {
     let figment = rocket::Config::figment().merge(("log_level", "off"));
     let client = rocket::local::blocking::Client::tracked(juzhu::http::app(
         service,
-        juzhu::http::Limits {
-            max_body_bytes: 1 << 16,
-        },
+        juzhu::http::Limits { max_body_bytes: 1 << 16 },
         figment,
     ))
     .unwrap();
     let r = client.get("/registry/metadata/timestamp.json").dispatch();
     assert_eq!(r.status(), rocket::http::Status::Ok);
-    assert_eq!(
-        r.into_bytes().unwrap(),
-        std::fs::read(f.registry().join("metadata/timestamp.json")).unwrap()
-    );
+    assert_eq!(r.into_bytes().unwrap(), std::fs::read(f.registry().join("metadata/timestamp.json")).unwrap());
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&v1));
-    let r = client
-        .get(format!(
-            "/registry/targets/districts/330105/{sha}.hangzhou-gongshu-1.0.0.wasm"
-        ))
-        .dispatch();
+    let r = client.get(format!("/registry/targets/districts/330105/{sha}.hangzhou-gongshu-1.0.0.wasm")).dispatch();
     assert_eq!(r.into_bytes().unwrap(), v1);
     // Nothing outside metadata/ and targets/, and nothing outside the directory.
     std::fs::write(f.registry().join("notes.txt"), "private").unwrap();
@@ -471,15 +381,9 @@ impl StaticServer {
             .spawn()
             .expect("python3 runs");
         let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
-        let port = line
-            .split(" port ")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|p| p.parse().ok());
+        let port = line.split(" port ").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|p| p.parse().ok());
         StaticServer(child, port.unwrap_or_else(|| panic!("no port in {line:?}")))
     }
 }

@@ -106,23 +106,53 @@ fn author_tester_and_operator_walk_through() {
     assert!(t.contains("never overwritten"), "{t}");
 
     let online = ["--key", "keys/snapshot.key", "--key", "keys/timestamp.key"];
-    let out = ok(d, &[
-        "registry", "init", "--root", "keys/root.pub", "--targets", "keys/targets.pub", "--snapshot", "keys/snapshot.pub",
-        "--timestamp", "keys/timestamp.pub", "--certification", "keys/certification.pub",
-        "--key", "keys/root.key", "--key", "keys/targets.key", "--key", "keys/snapshot.key", "--key", "keys/timestamp.key",
-    ]);
+    let out = ok(
+        d,
+        &[
+            "registry",
+            "init",
+            "--root",
+            "keys/root.pub",
+            "--targets",
+            "keys/targets.pub",
+            "--snapshot",
+            "keys/snapshot.pub",
+            "--timestamp",
+            "keys/timestamp.pub",
+            "--certification",
+            "keys/certification.pub",
+            "--key",
+            "keys/root.key",
+            "--key",
+            "keys/targets.key",
+            "--key",
+            "keys/snapshot.key",
+            "--key",
+            "keys/timestamp.key",
+        ],
+    );
     assert!(out.contains("signed root version 1"), "{out}");
-    let out = ok(d, &[&["registry", "delegate", "350600", "--district-key", "keys/district.pub", "--key", "keys/targets.key"][..], &online].concat());
+    let out = ok(
+        d,
+        &[
+            &["registry", "delegate", "350600", "--district-key", "keys/district.pub", "--key", "keys/targets.key"][..],
+            &online,
+        ]
+        .concat(),
+    );
     assert!(out.contains("delegated districts/350600/* to district-350600"), "{out}");
 
     // The author publishes: not in the past, not for another district.
     let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date();
     let publish = |date: &str, district: &str| -> Vec<String> {
-        [&["publish", module, "--district", district, "--effective-from", date, "--key", "keys/district.key"][..], &online[..]]
-            .concat()
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        [
+            &["publish", module, "--district", district, "--effective-from", date, "--key", "keys/district.key"][..],
+            &online[..],
+        ]
+        .concat()
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     };
     let yesterday = publish(&today.yesterday().unwrap().to_string(), "350600");
     let t = refused(d, &args(&yesterday));
@@ -131,7 +161,11 @@ fn author_tester_and_operator_walk_through() {
     let t = refused(d, &args(&wrong));
     assert!(t.contains("is written for division 350600, not 330105"), "{t}");
     let out = ok(d, &args(&publish(&today.to_string(), "350600")));
-    assert!(out.contains("published districts/350600/zhangzhou-1.0.0.wasm") && out.contains("signed district-350600 version 1"), "{out}");
+    assert!(
+        out.contains("published districts/350600/zhangzhou-1.0.0.wasm")
+            && out.contains("signed district-350600 version 1"),
+        "{out}"
+    );
 
     // The tester attests: a failing module is refused and nothing is signed.
     let failing = d.join("failing");
@@ -152,11 +186,17 @@ fn author_tester_and_operator_walk_through() {
     std::fs::create_dir(&passing).unwrap();
     std::fs::write(passing.join("v.yaml"), VECTOR.replace("OUTCOME", "Eligible")).unwrap();
     let out = ok(d, &args(&attest("passing")));
-    assert!(out.contains("attested districts/350600/zhangzhou-1.0.0.wasm") && out.contains("(1 vectors passed)"), "{out}");
+    assert!(
+        out.contains("attested districts/350600/zhangzhou-1.0.0.wasm") && out.contains("(1 vectors passed)"),
+        "{out}"
+    );
     let t = refused(d, &args(&attest("passing")));
     assert!(t.contains("already attested"), "{t}");
     let status = ok(d, &["registry", "status"]);
-    assert!(status.contains("module 350600 zhangzhou@1.0.0") && status.contains("certified (1 vectors passed)"), "{status}");
+    assert!(
+        status.contains("module 350600 zhangzhou@1.0.0") && status.contains("certified (1 vectors passed)"),
+        "{status}"
+    );
 
     // The operator trusts the root, serves from the registry, pins and rolls back.
     std::fs::write(

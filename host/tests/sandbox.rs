@@ -30,8 +30,9 @@ fn hostile_component() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
     BYTES.get_or_init(|| {
         let root = workspace_root();
-        let path = module_build::build(root, &root.join("tests/fixtures/hostile-module"), &root.join("target/fixtures"))
-            .expect("the hostile fixture builds and componentizes");
+        let path =
+            module_build::build(root, &root.join("tests/fixtures/hostile-module"), &root.join("target/fixtures"))
+                .expect("the hostile fixture builds and componentizes");
         std::fs::read(&path).expect("the built component is readable")
     })
 }
@@ -103,9 +104,8 @@ fn application(name: &str) -> Application {
 /// The service stays up: after an attack, the same loaded module still gives
 /// the right answer to a normal request.
 fn assert_answers_normally(module: &LoadedModule) {
-    let (answer, stats) = module
-        .evaluate(&application("王芳"), LEGAL_DATE)
-        .expect("a normal call succeeds after a failed one");
+    let (answer, stats) =
+        module.evaluate(&application("王芳"), LEGAL_DATE).expect("a normal call succeeds after a failed one");
     let decision = answer.expect("a valid application is decided");
     assert_eq!(decision.outcome, Outcome::Eligible);
     assert_eq!(decision.tier, Some(PermitTier::Standard));
@@ -269,7 +269,9 @@ fn every_attack_in_turn_leaves_the_module_answering() {
     let limits = SandboxLimits { fuel: HUGE_FUEL, memory_bytes: 32 << 20, ..test_limits() };
     let runtime = runtime(limits);
     let module = load_hostile(&runtime);
-    for (name, kind) in [("loop", "out_of_fuel"), ("bomb", "memory_limit"), ("huge", "result_too_large"), ("trap", "trap")] {
+    for (name, kind) in
+        [("loop", "out_of_fuel"), ("bomb", "memory_limit"), ("huge", "result_too_large"), ("trap", "trap")]
+    {
         let error = attack(&module, name);
         assert_eq!(error.kind(), kind, "`{name}`: {error}");
         assert_answers_normally(&module);
@@ -345,7 +347,9 @@ fn random_bytes_are_refused() {
         .collect();
     let mut headed = vec![0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
     headed.extend_from_slice(&noise);
-    for (origin, bytes) in [("noise.wasm", noise.as_slice()), ("headed-noise.wasm", headed.as_slice()), ("empty.wasm", &[][..])] {
+    for (origin, bytes) in
+        [("noise.wasm", noise.as_slice()), ("headed-noise.wasm", headed.as_slice()), ("empty.wasm", &[][..])]
+    {
         match runtime.load(origin, bytes) {
             Err(error @ LoadError::NotAComponent { .. }) => {
                 assert!(error.to_string().starts_with(&format!("{origin}: not a WebAssembly component")), "{error}");
@@ -357,10 +361,8 @@ fn random_bytes_are_refused() {
 }
 
 fn cache_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("the cache dir exists")
-        .map(|e| e.expect("readable entry").path())
-        .collect();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("the cache dir exists").map(|e| e.expect("readable entry").path()).collect();
     entries.sort();
     entries
 }

@@ -6,9 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use juzhu::lifecycle::{
-    self, LifecycleError, ModuleRef, PermitState, Receipt, Submission, Transition,
-};
+use juzhu::lifecycle::{self, LifecycleError, ModuleRef, PermitState, Receipt, Submission, Transition};
 use juzhu::runtime::contract::types::*;
 use juzhu::store::audit::{GENESIS_HASH, canonical_json};
 use juzhu::store::migrations::{self, MIGRATIONS};
@@ -19,11 +17,7 @@ use sha2::{Digest, Sha256};
 const ACTOR: &str = "test-supervisor";
 
 fn module() -> ModuleRef {
-    ModuleRef {
-        id: "hangzhou-gongshu".into(),
-        version: "1.2.0".into(),
-        sha256: "ab".repeat(32),
-    }
+    ModuleRef { id: "hangzhou-gongshu".into(), version: "1.2.0".into(), sha256: "ab".repeat(32) }
 }
 
 fn application(citizen_id: &str) -> Application {
@@ -46,10 +40,7 @@ fn application(citizen_id: &str) -> Application {
         schooling: vec![],
         guardians: vec![],
         special_statuses: vec![],
-        materials: vec![Material {
-            kind: MaterialKind::IdCard,
-            source: MaterialSource::Submitted,
-        }],
+        materials: vec![Material { kind: MaterialKind::IdCard, source: MaterialSource::Submitted }],
         points: PointsFacts {
             education: None,
             title: None,
@@ -77,42 +68,26 @@ fn reason(code: &str) -> Reason {
         code: code.into(),
         zh: "理由".into(),
         en: format!("reason {code}"),
-        citation: Citation {
-            document: "doc".into(),
-            clause: "三(一)".into(),
-        },
+        citation: Citation { document: "doc".into(), clause: "三(一)".into() },
     }
 }
 
 fn decision(outcome: Outcome, tier: Option<PermitTier>) -> Decision {
-    Decision {
-        outcome,
-        tier,
-        reasons: vec![reason("residence.ok")],
-        routes: vec![],
-        missing: vec![],
-    }
+    Decision { outcome, tier, reasons: vec![reason("residence.ok")], routes: vec![], missing: vec![] }
 }
 
 fn answer(status: EndorsementStatus, allowed: bool) -> EndorsementAnswer {
     EndorsementAnswer {
         status,
         endorsement_allowed: allowed,
-        reasons: if allowed {
-            vec![]
-        } else {
-            vec![reason("endorsement.not-due")]
-        },
+        reasons: if allowed { vec![] } else { vec![reason("endorsement.not-due")] },
         residence_years: 1,
         residence_counted_from: "2024-01-01".into(),
     }
 }
 
 fn window() -> Window {
-    Window {
-        opens: "2025-05-01".into(),
-        closes: "2025-06-30".into(),
-    }
+    Window { opens: "2025-05-01".into(), closes: "2025-06-30".into() }
 }
 
 /// An answer that directs `t` (the module's word for it).
@@ -127,10 +102,7 @@ fn directing(t: Transition) -> EndorsementAnswer {
             true,
         ),
         Transition::Restore => answer(EndorsementStatus::NotDue(window()), false),
-        Transition::Cancel => answer(
-            EndorsementStatus::ToBeCancelled(reason("hukou.converted")),
-            false,
-        ),
+        Transition::Cancel => answer(EndorsementStatus::ToBeCancelled(reason("hukou.converted")), false),
     }
 }
 
@@ -141,69 +113,28 @@ fn open_temp() -> (tempfile::TempDir, Store) {
 }
 
 fn count(store: &Store, table: &str) -> i64 {
-    store
-        .conn()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+    store.conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
 }
 
-fn submit(
-    store: &mut Store,
-    outcome: Outcome,
-    tier: Option<PermitTier>,
-    legal_date: &str,
-) -> Receipt {
+fn submit(store: &mut Store, outcome: Outcome, tier: Option<PermitTier>, legal_date: &str) -> Receipt {
     let app = application("11010519491231002X");
     let d = decision(outcome, tier);
     let m = module();
-    lifecycle::submit(
-        store,
-        "clerk-1",
-        Submission {
-            application: &app,
-            legal_date,
-            decision: &d,
-            module: &m,
-        },
-    )
-    .unwrap()
+    lifecycle::submit(store, "clerk-1", Submission { application: &app, legal_date, decision: &d, module: &m }).unwrap()
 }
 
 /// A permit issued from a fresh eligible decision, then moved to `state`.
 fn permit_in(store: &mut Store, state: PermitState) -> String {
-    let r = submit(
-        store,
-        Outcome::Eligible,
-        Some(PermitTier::Standard),
-        "2024-03-01",
-    );
-    let n = lifecycle::issue(store, ACTOR, r.decision_id, "2024-03-02")
-        .unwrap()
-        .number;
+    let r = submit(store, Outcome::Eligible, Some(PermitTier::Standard), "2024-03-01");
+    let n = lifecycle::issue(store, ACTOR, r.decision_id, "2024-03-02").unwrap().number;
     let m = module();
     match state {
         PermitState::Active => {}
         PermitState::Suspended => {
-            lifecycle::suspend(
-                store,
-                ACTOR,
-                &n,
-                "2025-07-02",
-                &directing(Transition::Suspend),
-                &m,
-            )
-            .unwrap();
+            lifecycle::suspend(store, ACTOR, &n, "2025-07-02", &directing(Transition::Suspend), &m).unwrap();
         }
         PermitState::Cancelled => {
-            lifecycle::cancel(
-                store,
-                ACTOR,
-                &n,
-                "2025-07-02",
-                &directing(Transition::Cancel),
-                &m,
-            )
-            .unwrap();
+            lifecycle::cancel(store, ACTOR, &n, "2025-07-02", &directing(Transition::Cancel), &m).unwrap();
         }
     }
     assert_eq!(store.permit(&n).unwrap().unwrap().state, state);
@@ -233,28 +164,15 @@ fn open_migrates_sets_durability_pragmas_and_reopen_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("juzhu.db");
     let store = Store::open(&path).unwrap();
-    assert_eq!(
-        store.schema_version().unwrap(),
-        migrations::latest_version()
-    );
+    assert_eq!(store.schema_version().unwrap(), migrations::latest_version());
     let c = store.conn();
-    let mode: String = c
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
     let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
     assert_eq!(sync, 2, "synchronous must be FULL (2)");
-    let fk: i64 = c
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-        .unwrap();
+    let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
     assert_eq!(fk, 1);
-    for table in [
-        "applications",
-        "decisions",
-        "permits",
-        "endorsements",
-        "audit_log",
-    ] {
+    for table in ["applications", "decisions", "permits", "endorsements", "audit_log"] {
         assert_eq!(count(&store, table), 0, "{table} exists and is empty");
     }
     drop(store);
@@ -265,9 +183,7 @@ fn open_migrates_sets_durability_pragmas_and_reopen_is_idempotent() {
     drop(store);
     let mut raw = Connection::open(&path).unwrap();
     assert_eq!(migrations::migrate(&mut raw).unwrap(), Vec::<u32>::new());
-    let rows: i64 = raw
-        .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
-        .unwrap();
+    let rows: i64 = raw.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
     assert_eq!(rows, MIGRATIONS.len() as i64);
 }
 
@@ -283,16 +199,11 @@ fn a_database_newer_than_the_code_is_refused() {
             [],
         )
         .unwrap();
-    let err = Store::open(&path)
-        .err()
-        .expect("a newer schema must be refused");
+    let err = Store::open(&path).err().expect("a newer schema must be refused");
     assert!(
         matches!(err, StoreError::SchemaTooNew { found: 99, supported } if supported == migrations::latest_version())
     );
-    assert!(
-        err.to_string().contains("newer than this juzhu supports"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("newer than this juzhu supports"), "{err}");
 }
 
 #[test]
@@ -302,18 +213,10 @@ fn a_changed_migration_is_refused() {
     drop(Store::open(&path).unwrap());
     Connection::open(&path)
         .unwrap()
-        .execute(
-            "UPDATE schema_migrations SET sha256 = 'edited' WHERE version = 1",
-            [],
-        )
+        .execute("UPDATE schema_migrations SET sha256 = 'edited' WHERE version = 1", [])
         .unwrap();
-    let err = Store::open(&path)
-        .err()
-        .expect("a changed migration must be refused");
-    assert!(
-        matches!(err, StoreError::MigrationChanged { version: 1, .. }),
-        "{err}"
-    );
+    let err = Store::open(&path).err().expect("a changed migration must be refused");
+    assert!(matches!(err, StoreError::MigrationChanged { version: 1, .. }), "{err}");
 }
 
 // ---- submit -----------------------------------------------------------------
@@ -327,18 +230,10 @@ fn submit_records_application_decision_and_audit_entry() {
     let receipt = lifecycle::submit(
         &mut store,
         "clerk-1",
-        Submission {
-            application: &app,
-            legal_date: "2024-03-01",
-            decision: &d,
-            module: &m,
-        },
+        Submission { application: &app, legal_date: "2024-03-01", decision: &d, module: &m },
     )
     .unwrap();
-    assert_eq!(
-        receipt.input_sha256,
-        lifecycle::input_sha256(&app, "2024-03-01")
-    );
+    assert_eq!(receipt.input_sha256, lifecycle::input_sha256(&app, "2024-03-01"));
     assert_eq!(receipt.module, m);
 
     let rec = store.decision(receipt.decision_id).unwrap().unwrap();
@@ -354,10 +249,7 @@ fn submit_records_application_decision_and_audit_entry() {
     let entries = store.audit_entries(0, 10).unwrap();
     assert_eq!(entries.len(), 1);
     let e = &entries[0];
-    assert_eq!(
-        (e.seq, e.action.as_str(), e.actor.as_str()),
-        (receipt.audit_seq, "decision.submit", "clerk-1")
-    );
+    assert_eq!((e.seq, e.action.as_str(), e.actor.as_str()), (receipt.audit_seq, "decision.submit", "clerk-1"));
     assert_eq!(e.subject, format!("decision:{}", receipt.decision_id));
     assert_eq!(e.details["input_sha256"], receipt.input_sha256.as_str());
     assert_eq!(e.details["module"]["sha256"], m.sha256.as_str());
@@ -372,57 +264,19 @@ fn a_rejected_submission_writes_nothing() {
     let ok = decision(Outcome::Eligible, Some(PermitTier::Standard));
     let no_tier = decision(Outcome::Eligible, None);
     let m = module();
-    let bad_digest = ModuleRef {
-        sha256: "not-hex".into(),
-        ..module()
-    };
+    let bad_digest = ModuleRef { sha256: "not-hex".into(), ..module() };
     let mut other = application("11010519491231002X");
     other.jurisdiction = "3301".into();
 
     let cases: Vec<(Submission<'_>, &str)> = vec![
-        (
-            Submission {
-                application: &app,
-                legal_date: "2023-02-29",
-                decision: &ok,
-                module: &m,
-            },
-            "not a valid date",
-        ),
-        (
-            Submission {
-                application: &app,
-                legal_date: "2024-03-01",
-                decision: &no_tier,
-                module: &m,
-            },
-            "no tier",
-        ),
-        (
-            Submission {
-                application: &app,
-                legal_date: "2024-03-01",
-                decision: &ok,
-                module: &bad_digest,
-            },
-            "sha256",
-        ),
-        (
-            Submission {
-                application: &other,
-                legal_date: "2024-03-01",
-                decision: &ok,
-                module: &m,
-            },
-            "six-digit",
-        ),
+        (Submission { application: &app, legal_date: "2023-02-29", decision: &ok, module: &m }, "not a valid date"),
+        (Submission { application: &app, legal_date: "2024-03-01", decision: &no_tier, module: &m }, "no tier"),
+        (Submission { application: &app, legal_date: "2024-03-01", decision: &ok, module: &bad_digest }, "sha256"),
+        (Submission { application: &other, legal_date: "2024-03-01", decision: &ok, module: &m }, "six-digit"),
     ];
     for (s, needle) in cases {
         let err = lifecycle::submit(&mut store, "clerk-1", s).unwrap_err();
-        assert!(
-            err.to_string().contains(needle),
-            "`{err}` should mention {needle}"
-        );
+        assert!(err.to_string().contains(needle), "`{err}` should mention {needle}");
     }
     for table in ["applications", "decisions", "audit_log"] {
         assert_eq!(count(&store, table), 0, "{table} must be untouched");
@@ -447,25 +301,12 @@ fn decision_and_audit_entry_commit_or_roll_back_together() {
     let err = lifecycle::submit(
         &mut store,
         "clerk-1",
-        Submission {
-            application: &app,
-            legal_date: "2024-03-01",
-            decision: &d,
-            module: &m,
-        },
+        Submission { application: &app, legal_date: "2024-03-01", decision: &d, module: &m },
     )
     .unwrap_err();
     assert!(err.to_string().contains("audit disk full"), "{err}");
-    assert_eq!(
-        count(&store, "applications"),
-        0,
-        "the application rolled back with the audit entry"
-    );
-    assert_eq!(
-        count(&store, "decisions"),
-        0,
-        "the decision rolled back with the audit entry"
-    );
+    assert_eq!(count(&store, "applications"), 0, "the application rolled back with the audit entry");
+    assert_eq!(count(&store, "decisions"), 0, "the decision rolled back with the audit entry");
 }
 
 // ---- issue ------------------------------------------------------------------
@@ -477,32 +318,17 @@ fn a_permit_is_issued_only_from_an_eligible_decision() {
         let r = submit(&mut store, outcome, None, "2024-03-01");
         let err = lifecycle::issue(&mut store, ACTOR, r.decision_id, "2024-03-02").unwrap_err();
         assert!(matches!(err, LifecycleError::NotEligible { .. }), "{err}");
-        assert!(
-            err.to_string().contains("only from an eligible decision"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("only from an eligible decision"), "{err}");
     }
     let err = lifecycle::issue(&mut store, ACTOR, 9999, "2024-03-02").unwrap_err();
     assert!(matches!(err, LifecycleError::DecisionNotFound(9999)));
     assert_eq!(count(&store, "permits"), 0);
 
-    let r = submit(
-        &mut store,
-        Outcome::Eligible,
-        Some(PermitTier::Temporary),
-        "2024-03-01",
-    );
+    let r = submit(&mut store, Outcome::Eligible, Some(PermitTier::Temporary), "2024-03-01");
     let audit_before = count(&store, "audit_log");
     let err = lifecycle::issue(&mut store, ACTOR, r.decision_id, "2024-02-28").unwrap_err();
-    assert!(
-        matches!(err, LifecycleError::IssuedBeforeDecision { .. }),
-        "{err}"
-    );
-    assert_eq!(
-        count(&store, "audit_log"),
-        audit_before,
-        "refusals write nothing"
-    );
+    assert!(matches!(err, LifecycleError::IssuedBeforeDecision { .. }), "{err}");
+    assert_eq!(count(&store, "audit_log"), audit_before, "refusals write nothing");
 
     let p = lifecycle::issue(&mut store, ACTOR, r.decision_id, "2024-03-02").unwrap();
     assert_eq!(p.number, "330105-2024-000001");
@@ -511,63 +337,23 @@ fn a_permit_is_issued_only_from_an_eligible_decision() {
     assert_eq!(p.holder_citizen_id, "11010519491231002X");
     assert_eq!(p.decision_id, r.decision_id);
     assert_eq!(p.facts, application("11010519491231002X"));
-    assert_eq!(
-        store
-            .permit_for_decision(r.decision_id)
-            .unwrap()
-            .unwrap()
-            .number,
-        p.number
-    );
-    assert_eq!(
-        store.permits_of_holder("11010519491231002X").unwrap().len(),
-        1
-    );
+    assert_eq!(store.permit_for_decision(r.decision_id).unwrap().unwrap().number, p.number);
+    assert_eq!(store.permits_of_holder("11010519491231002X").unwrap().len(), 1);
 
     let err = lifecycle::issue(&mut store, ACTOR, r.decision_id, "2024-03-03").unwrap_err();
-    assert!(
-        matches!(&err, LifecycleError::AlreadyIssued { number, .. } if number == "330105-2024-000001"),
-        "{err}"
-    );
+    assert!(matches!(&err, LifecycleError::AlreadyIssued { number, .. } if number == "330105-2024-000001"), "{err}");
 
     // Serials count per division and year.
-    let r2 = submit(
-        &mut store,
-        Outcome::Eligible,
-        Some(PermitTier::Standard),
-        "2024-03-01",
-    );
-    assert_eq!(
-        lifecycle::issue(&mut store, ACTOR, r2.decision_id, "2024-12-31")
-            .unwrap()
-            .number,
-        "330105-2024-000002"
-    );
-    let r3 = submit(
-        &mut store,
-        Outcome::Eligible,
-        Some(PermitTier::Standard),
-        "2025-01-01",
-    );
-    assert_eq!(
-        lifecycle::issue(&mut store, ACTOR, r3.decision_id, "2025-01-01")
-            .unwrap()
-            .number,
-        "330105-2025-000001"
-    );
+    let r2 = submit(&mut store, Outcome::Eligible, Some(PermitTier::Standard), "2024-03-01");
+    assert_eq!(lifecycle::issue(&mut store, ACTOR, r2.decision_id, "2024-12-31").unwrap().number, "330105-2024-000002");
+    let r3 = submit(&mut store, Outcome::Eligible, Some(PermitTier::Standard), "2025-01-01");
+    assert_eq!(lifecycle::issue(&mut store, ACTOR, r3.decision_id, "2025-01-01").unwrap().number, "330105-2025-000001");
 
-    let issues: Vec<_> = store
-        .audit_entries(0, 100)
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == "permit.issue")
-        .collect();
+    let issues: Vec<_> =
+        store.audit_entries(0, 100).unwrap().into_iter().filter(|e| e.action == "permit.issue").collect();
     assert_eq!(issues.len(), 3);
     assert_eq!(issues[0].subject, "permit:330105-2024-000001");
-    assert_eq!(
-        store.verify_audit().unwrap() as i64,
-        count(&store, "audit_log")
-    );
+    assert_eq!(store.verify_audit().unwrap() as i64, count(&store, "audit_log"));
 }
 
 // ---- transitions ------------------------------------------------------------
@@ -577,30 +363,11 @@ fn the_whole_lifecycle_is_persisted_and_audited() {
     let (_dir, mut store) = open_temp();
     let n = permit_in(&mut store, PermitState::Active);
     let m = module();
-    let p = lifecycle::endorse(
-        &mut store,
-        ACTOR,
-        &n,
-        "2025-05-10",
-        &directing(Transition::Endorse),
-        &m,
-    )
-    .unwrap();
+    let p = lifecycle::endorse(&mut store, ACTOR, &n, "2025-05-10", &directing(Transition::Endorse), &m).unwrap();
     assert_eq!(p.endorsements, ["2025-05-10"]);
     assert_eq!(p.state, PermitState::Active);
-    let p = lifecycle::suspend(
-        &mut store,
-        ACTOR,
-        &n,
-        "2026-07-02",
-        &directing(Transition::Suspend),
-        &m,
-    )
-    .unwrap();
-    assert_eq!(
-        (p.state, p.suspended_since.as_deref()),
-        (PermitState::Suspended, Some("2025-07-01"))
-    );
+    let p = lifecycle::suspend(&mut store, ACTOR, &n, "2026-07-02", &directing(Transition::Suspend), &m).unwrap();
+    assert_eq!((p.state, p.suspended_since.as_deref()), (PermitState::Suspended, Some("2025-07-01")));
     // A late endorsement the module allows, then the restore it makes possible.
     let late = answer(
         EndorsementStatus::OverdueSuspended(Suspension {
@@ -611,29 +378,10 @@ fn the_whole_lifecycle_is_persisted_and_audited() {
     );
     let p = lifecycle::endorse(&mut store, ACTOR, &n, "2026-07-03", &late, &m).unwrap();
     assert_eq!(p.state, PermitState::Suspended);
-    let p = lifecycle::restore(
-        &mut store,
-        ACTOR,
-        &n,
-        "2026-07-03",
-        &directing(Transition::Restore),
-        &m,
-    )
-    .unwrap();
+    let p = lifecycle::restore(&mut store, ACTOR, &n, "2026-07-03", &directing(Transition::Restore), &m).unwrap();
     assert_eq!((p.state, p.suspended_since), (PermitState::Active, None));
-    let p = lifecycle::cancel(
-        &mut store,
-        ACTOR,
-        &n,
-        "2026-09-01",
-        &directing(Transition::Cancel),
-        &m,
-    )
-    .unwrap();
-    assert_eq!(
-        (p.state, p.cancelled_on.as_deref()),
-        (PermitState::Cancelled, Some("2026-09-01"))
-    );
+    let p = lifecycle::cancel(&mut store, ACTOR, &n, "2026-09-01", &directing(Transition::Cancel), &m).unwrap();
+    assert_eq!((p.state, p.cancelled_on.as_deref()), (PermitState::Cancelled, Some("2026-09-01")));
     assert_eq!(p.endorsements, ["2025-05-10", "2026-07-03"]);
     assert_eq!(p.to_contract().endorsements, p.endorsements);
 
@@ -641,16 +389,8 @@ fn the_whole_lifecycle_is_persisted_and_audited() {
     let path = store.path().to_path_buf();
     drop(store);
     let store = Store::open(&path).unwrap();
-    assert_eq!(
-        store.permit(&n).unwrap().unwrap().state,
-        PermitState::Cancelled
-    );
-    let actions: Vec<String> = store
-        .audit_entries(0, 100)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action)
-        .collect();
+    assert_eq!(store.permit(&n).unwrap().unwrap().state, PermitState::Cancelled);
+    let actions: Vec<String> = store.audit_entries(0, 100).unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(
         actions,
         [
@@ -665,13 +405,7 @@ fn the_whole_lifecycle_is_persisted_and_audited() {
     );
     let cancel = store.audit_entries(6, 1).unwrap().remove(0);
     assert_eq!(cancel.details["ground"], "hukou.converted");
-    assert_eq!(
-        (
-            cancel.details["from"].as_str(),
-            cancel.details["to"].as_str()
-        ),
-        (Some("active"), Some("cancelled"))
-    );
+    assert_eq!((cancel.details["from"].as_str(), cancel.details["to"].as_str()), (Some("active"), Some("cancelled")));
     assert_eq!(store.verify_audit().unwrap(), 7);
 }
 
@@ -694,44 +428,24 @@ fn every_illegal_transition_is_rejected_naming_what_is_allowed() {
                 "{msg}"
             );
             assert_eq!(err.allowed(), Some(state.allowed()));
-            assert!(
-                msg.contains(&format!("cannot {t} permit {n}: it is {state}")),
-                "{msg}"
-            );
+            assert!(msg.contains(&format!("cannot {t} permit {n}: it is {state}")), "{msg}");
             if state == PermitState::Cancelled {
                 assert!(msg.ends_with("nothing is allowed from cancelled"), "{msg}");
             } else {
                 let list: Vec<&str> = state.allowed().iter().map(|t| t.as_str()).collect();
-                assert!(
-                    msg.ends_with(&format!("allowed from {state}: {}", list.join(", "))),
-                    "{msg}"
-                );
+                assert!(msg.ends_with(&format!("allowed from {state}: {}", list.join(", "))), "{msg}");
             }
-            assert_eq!(
-                store.permit(&n).unwrap().unwrap().state,
-                state,
-                "state unchanged"
-            );
-            assert_eq!(
-                (count(&store, "audit_log"), count(&store, "endorsements")),
-                before,
-                "nothing written"
-            );
+            assert_eq!(store.permit(&n).unwrap().unwrap().state, state, "state unchanged");
+            assert_eq!((count(&store, "audit_log"), count(&store, "endorsements")), before, "nothing written");
             refused += 1;
         }
     }
     // active: restore; suspended: suspend; cancelled: all four.
     assert_eq!(refused, 6);
     assert_eq!(
-        attempt(
-            &mut store,
-            Transition::Cancel,
-            "330105-2017-000001",
-            "2025-07-03",
-            &directing(Transition::Cancel)
-        )
-        .unwrap_err()
-        .to_string(),
+        attempt(&mut store, Transition::Cancel, "330105-2017-000001", "2025-07-03", &directing(Transition::Cancel))
+            .unwrap_err()
+            .to_string(),
         "permit 330105-2017-000001 does not exist"
     );
 }
@@ -743,71 +457,27 @@ fn a_transition_needs_the_module_answer_to_direct_it() {
     let suspended = permit_in(&mut store, PermitState::Suspended);
     let audit_before = count(&store, "audit_log");
     let cases = [
-        (
-            Transition::Endorse,
-            &active,
-            answer(EndorsementStatus::NotDue(window()), false),
-            "endorsement-allowed",
-        ),
-        (
-            Transition::Suspend,
-            &active,
-            directing(Transition::Endorse),
-            "overdue-suspended",
-        ),
-        (
-            Transition::Suspend,
-            &active,
-            directing(Transition::Cancel),
-            "overdue-suspended",
-        ),
-        (
-            Transition::Cancel,
-            &active,
-            directing(Transition::Suspend),
-            "to-be-cancelled",
-        ),
-        (
-            Transition::Cancel,
-            &suspended,
-            directing(Transition::Restore),
-            "to-be-cancelled",
-        ),
-        (
-            Transition::Restore,
-            &suspended,
-            directing(Transition::Suspend),
-            "not-due or window-open",
-        ),
-        (
-            Transition::Restore,
-            &suspended,
-            directing(Transition::Cancel),
-            "not-due or window-open",
-        ),
+        (Transition::Endorse, &active, answer(EndorsementStatus::NotDue(window()), false), "endorsement-allowed"),
+        (Transition::Suspend, &active, directing(Transition::Endorse), "overdue-suspended"),
+        (Transition::Suspend, &active, directing(Transition::Cancel), "overdue-suspended"),
+        (Transition::Cancel, &active, directing(Transition::Suspend), "to-be-cancelled"),
+        (Transition::Cancel, &suspended, directing(Transition::Restore), "to-be-cancelled"),
+        (Transition::Restore, &suspended, directing(Transition::Suspend), "not-due or window-open"),
+        (Transition::Restore, &suspended, directing(Transition::Cancel), "not-due or window-open"),
     ];
     for (t, n, ans, rule) in cases {
         let state = store.permit(n).unwrap().unwrap().state;
         let err = attempt(&mut store, t, n, "2025-07-03", &ans).unwrap_err();
-        assert!(
-            matches!(err, LifecycleError::NotDirected { attempted, .. } if attempted == t),
-            "{err}"
-        );
+        assert!(matches!(err, LifecycleError::NotDirected { attempted, .. } if attempted == t), "{err}");
         let msg = err.to_string();
         assert!(msg.contains(rule), "`{msg}` should state the rule `{rule}`");
         assert!(msg.contains("does not direct it"), "{msg}");
         assert_eq!(store.permit(n).unwrap().unwrap().state, state);
     }
     // The refusal names the module's reasons and the status it saw.
-    let msg = attempt(
-        &mut store,
-        Transition::Cancel,
-        &active,
-        "2025-07-03",
-        &directing(Transition::Suspend),
-    )
-    .unwrap_err()
-    .to_string();
+    let msg = attempt(&mut store, Transition::Cancel, &active, "2025-07-03", &directing(Transition::Suspend))
+        .unwrap_err()
+        .to_string();
     assert!(msg.contains("overdue, suspended since 2025-07-01"), "{msg}");
     let msg = attempt(
         &mut store,
@@ -819,11 +489,7 @@ fn a_transition_needs_the_module_answer_to_direct_it() {
     .unwrap_err()
     .to_string();
     assert!(msg.contains("endorsement.not-due"), "{msg}");
-    assert_eq!(
-        count(&store, "audit_log"),
-        audit_before,
-        "refusals write nothing"
-    );
+    assert_eq!(count(&store, "audit_log"), audit_before, "refusals write nothing");
     assert_eq!(count(&store, "endorsements"), 0);
 }
 
@@ -834,32 +500,14 @@ fn endorsements_are_dated_once_in_order_and_not_before_issue() {
     let ok = directing(Transition::Endorse);
     attempt(&mut store, Transition::Endorse, &n, "2025-05-10", &ok).unwrap();
     let err = attempt(&mut store, Transition::Endorse, &n, "2025-05-10", &ok).unwrap_err();
-    assert!(
-        matches!(err, LifecycleError::AlreadyEndorsed { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, LifecycleError::AlreadyEndorsed { .. }), "{err}");
     let err = attempt(&mut store, Transition::Endorse, &n, "2025-05-01", &ok).unwrap_err();
-    assert!(
-        matches!(err, LifecycleError::EndorsementOutOfOrder { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, LifecycleError::EndorsementOutOfOrder { .. }), "{err}");
     let err = attempt(&mut store, Transition::Endorse, &n, "2024-03-01", &ok).unwrap_err();
     assert!(matches!(err, LifecycleError::BeforeIssue { .. }), "{err}");
     let err = attempt(&mut store, Transition::Endorse, &n, "2025-13-01", &ok).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            LifecycleError::InvalidDate {
-                field: "legal_date",
-                ..
-            }
-        ),
-        "{err}"
-    );
-    assert_eq!(
-        store.permit(&n).unwrap().unwrap().endorsements,
-        ["2025-05-10"]
-    );
+    assert!(matches!(err, LifecycleError::InvalidDate { field: "legal_date", .. }), "{err}");
+    assert_eq!(store.permit(&n).unwrap().unwrap().endorsements, ["2025-05-10"]);
 }
 
 // ---- audit chain ------------------------------------------------------------
@@ -870,51 +518,18 @@ fn tampered_store() -> (tempfile::TempDir, PathBuf) {
     let (dir, mut store) = open_temp();
     let n = permit_in(&mut store, PermitState::Active);
     let m = module();
-    lifecycle::endorse(
-        &mut store,
-        ACTOR,
-        &n,
-        "2025-05-10",
-        &directing(Transition::Endorse),
-        &m,
-    )
-    .unwrap();
-    lifecycle::suspend(
-        &mut store,
-        ACTOR,
-        &n,
-        "2025-07-02",
-        &directing(Transition::Suspend),
-        &m,
-    )
-    .unwrap();
-    lifecycle::cancel(
-        &mut store,
-        ACTOR,
-        &n,
-        "2025-07-03",
-        &directing(Transition::Cancel),
-        &m,
-    )
-    .unwrap();
+    lifecycle::endorse(&mut store, ACTOR, &n, "2025-05-10", &directing(Transition::Endorse), &m).unwrap();
+    lifecycle::suspend(&mut store, ACTOR, &n, "2025-07-02", &directing(Transition::Suspend), &m).unwrap();
+    lifecycle::cancel(&mut store, ACTOR, &n, "2025-07-03", &directing(Transition::Cancel), &m).unwrap();
     assert_eq!(store.verify_audit().unwrap(), 5);
     let path = store.path().to_path_buf();
     // The triggers refuse an ordinary edit…
-    let err = store
-        .conn()
-        .execute("UPDATE audit_log SET actor = 'x' WHERE seq = 2", [])
-        .unwrap_err();
+    let err = store.conn().execute("UPDATE audit_log SET actor = 'x' WHERE seq = 2", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
-    let err = store
-        .conn()
-        .execute("DELETE FROM audit_log WHERE seq = 2", [])
-        .unwrap_err();
+    let err = store.conn().execute("DELETE FROM audit_log WHERE seq = 2", []).unwrap_err();
     assert!(err.to_string().contains("append-only"), "{err}");
     // …so the attacker drops them; the chain must still tell.
-    store
-        .conn()
-        .execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;")
-        .unwrap();
+    store.conn().execute_batch("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;").unwrap();
     drop(store);
     (dir, path)
 }
@@ -928,10 +543,7 @@ fn audit_verify_catches_an_edited_entry() {
     let (_dir, path) = tampered_store();
     Connection::open(&path)
         .unwrap()
-        .execute(
-            "UPDATE audit_log SET details = json_set(details, '$.tier', 'temporary') WHERE seq = 2",
-            [],
-        )
+        .execute("UPDATE audit_log SET details = json_set(details, '$.tier', 'temporary') WHERE seq = 2", [])
         .unwrap();
     let err = verify(&path).unwrap_err();
     assert!(matches!(err, AuditError::Edited { seq: 2 }), "{err}");
@@ -940,17 +552,8 @@ fn audit_verify_catches_an_edited_entry() {
 
     // Editing the actor alone is caught too.
     let (_dir, path) = tampered_store();
-    Connection::open(&path)
-        .unwrap()
-        .execute(
-            "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 4",
-            [],
-        )
-        .unwrap();
-    assert!(matches!(
-        verify(&path).unwrap_err(),
-        AuditError::Edited { seq: 4 }
-    ));
+    Connection::open(&path).unwrap().execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 4", []).unwrap();
+    assert!(matches!(verify(&path).unwrap_err(), AuditError::Edited { seq: 4 }));
 }
 
 #[test]
@@ -959,11 +562,9 @@ fn audit_verify_catches_an_edit_whose_hash_was_recomputed() {
     let conn = Connection::open(&path).unwrap();
     // A forger who knows the scheme rewrites entry 3 and its hash.
     let (at, actor, action, subject, prev): (String, String, String, String, String) = conn
-        .query_row(
-            "SELECT at, actor, action, subject, prev_hash FROM audit_log WHERE seq = 3",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
+        .query_row("SELECT at, actor, action, subject, prev_hash FROM audit_log WHERE seq = 3", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .unwrap();
     let details = serde_json::json!({"forged": true});
     let body = serde_json::json!({
@@ -985,21 +586,9 @@ fn audit_verify_catches_an_edit_whose_hash_was_recomputed() {
 #[test]
 fn audit_verify_catches_a_deleted_entry() {
     let (_dir, path) = tampered_store();
-    Connection::open(&path)
-        .unwrap()
-        .execute("DELETE FROM audit_log WHERE seq = 3", [])
-        .unwrap();
+    Connection::open(&path).unwrap().execute("DELETE FROM audit_log WHERE seq = 3", []).unwrap();
     let err = verify(&path).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            AuditError::Gap {
-                expected: 3,
-                found: 4
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, AuditError::Gap { expected: 3, found: 4 }), "{err}");
     assert_eq!(err.seq(), Some(3));
 
     // Deleting and renumbering the rest to close the gap breaks the hashes.
@@ -1012,10 +601,7 @@ fn audit_verify_catches_a_deleted_entry() {
              UPDATE audit_log SET seq = seq - 1 WHERE seq = 5;",
         )
         .unwrap();
-    assert!(matches!(
-        verify(&path).unwrap_err(),
-        AuditError::Edited { seq: 3 }
-    ));
+    assert!(matches!(verify(&path).unwrap_err(), AuditError::Edited { seq: 3 }));
 }
 
 #[test]
@@ -1062,12 +648,7 @@ fn durability_child_writer() {
         return;
     };
     let mut store = Store::open(&path).unwrap();
-    let r = submit(
-        &mut store,
-        Outcome::Eligible,
-        Some(PermitTier::Standard),
-        "2024-03-01",
-    );
+    let r = submit(&mut store, Outcome::Eligible, Some(PermitTier::Standard), "2024-03-01");
     // The acknowledgement: only printed after commit returned.
     let mut out = std::io::stdout().lock();
     writeln!(out, "ACK {} {}", r.decision_id, r.input_sha256).unwrap();
@@ -1088,13 +669,7 @@ fn an_acknowledged_submission_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("juzhu.db");
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "durability_child_writer",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["durability_child_writer", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(CHILD_DB, &path)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -1113,31 +688,14 @@ fn an_acknowledged_submission_survives_sigkill() {
     child.kill().unwrap();
     let status = child.wait().unwrap();
     let ack = ack.expect("the child never acknowledged a submission");
-    assert_eq!(
-        status.signal(),
-        Some(9),
-        "the child was killed, not finished: {status:?}"
-    );
+    assert_eq!(status.signal(), Some(9), "the child was killed, not finished: {status:?}");
 
     let (id, sha) = ack.split_once(' ').unwrap();
     let store = Store::open(&path).unwrap();
-    let rec = store
-        .decision(id.parse().unwrap())
-        .unwrap()
-        .expect("the acknowledged decision survived");
+    let rec = store.decision(id.parse().unwrap()).unwrap().expect("the acknowledged decision survived");
     assert_eq!(rec.outcome, Outcome::Eligible);
-    assert_eq!(
-        store
-            .application(rec.application_id)
-            .unwrap()
-            .unwrap()
-            .input_sha256,
-        sha
-    );
-    let check: String = store
-        .conn()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
+    assert_eq!(store.application(rec.application_id).unwrap().unwrap().input_sha256, sha);
+    let check: String = store.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
     // Every committed write came with its audit entry, and the chain holds.
     let entries = store.verify_audit().unwrap();
@@ -1184,9 +742,14 @@ fn concurrent_submissions_share_commits_and_a_failing_one_undoes_only_itself() {
                 let actor = if i == 17 { "clerk-unlucky".to_string() } else { format!("clerk-{i}") };
                 start.wait();
                 group.run(&store, move |s| {
-                    let (app, d, m) = (application("11010519491231002X"), decision(Outcome::Ineligible, None), module());
-                    lifecycle::submit(s, &actor, Submission { application: &app, legal_date: "2024-03-01", decision: &d, module: &m })
-                        .map_err(Failed::Lifecycle)
+                    let (app, d, m) =
+                        (application("11010519491231002X"), decision(Outcome::Ineligible, None), module());
+                    lifecycle::submit(
+                        s,
+                        &actor,
+                        Submission { application: &app, legal_date: "2024-03-01", decision: &d, module: &m },
+                    )
+                    .map_err(Failed::Lifecycle)
                 })
             })
         })

@@ -6,7 +6,13 @@ use crate::cite::Clause;
 use crate::types::{Application, CardContent, Permit};
 
 /// The standard fields of a card, with no jurisdiction extras.
-pub fn standard(permit: &Permit, facts: &Application, title: &str, issuing_authority: &str, clause: Clause) -> CardContent {
+pub fn standard(
+    permit: &Permit,
+    facts: &Application,
+    title: &str,
+    issuing_authority: &str,
+    clause: Clause,
+) -> CardContent {
     let id = &facts.identity;
     CardContent {
         title: title.to_string(),

@@ -111,8 +111,8 @@ pub fn whole_months_between(start: Date, end: Date) -> u32 {
         return 0;
     }
     // Estimate from the calendar fields, then correct by at most one.
-    let estimate = (i32::from(end.year()) - i32::from(start.year())) * 12
-        + (i32::from(end.month()) - i32::from(start.month()));
+    let estimate =
+        (i32::from(end.year()) - i32::from(start.year())) * 12 + (i32::from(end.month()) - i32::from(start.month()));
     let mut months = estimate.max(0);
     while months > 0 && add_months(start, months) > end {
         months -= 1;

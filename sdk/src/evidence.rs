@@ -24,11 +24,7 @@ impl<'a> Evidence<'a> {
 
     /// The materials of `required` that are missing, each with the clause that
     /// asks for it; for a route (`Some`) or for every route (`None`).
-    pub fn missing(
-        &self,
-        route: Option<RouteKind>,
-        required: &[(MaterialKind, Clause)],
-    ) -> Vec<MissingMaterial> {
+    pub fn missing(&self, route: Option<RouteKind>, required: &[(MaterialKind, Clause)]) -> Vec<MissingMaterial> {
         required
             .iter()
             .filter(|(kind, _)| !self.has(*kind))

@@ -17,7 +17,7 @@
 //!   into one decision that lists every missing material at once.
 
 use crate::cite::Clause;
-use crate::date::{add_days, parse_date, Date, YearMonth};
+use crate::date::{Date, YearMonth, add_days, parse_date};
 use crate::types::*;
 
 /// Decree 663 art. 2: six months of residence is the floor every city keeps.
@@ -297,10 +297,7 @@ pub type Shared = Tally;
 pub fn decide(shared: Shared, routes: Vec<RouteResult>, tier_rank: impl Fn(Option<PermitTier>) -> u8) -> Decision {
     let shared_failed = shared.met == Some(false);
     let shared_open = shared.met.is_none() || !shared.missing.is_empty();
-    let best_met = routes
-        .iter()
-        .filter(|r| r.status == RouteStatus::Met)
-        .max_by_key(|r| tier_rank(r.tier));
+    let best_met = routes.iter().filter(|r| r.status == RouteStatus::Met).max_by_key(|r| tier_rank(r.tier));
     let any_open = routes.iter().any(|r| r.status != RouteStatus::NotMet);
     let (outcome, tier) = if shared_failed {
         (Outcome::Ineligible, None)
@@ -366,27 +363,58 @@ mod tests {
         Application {
             jurisdiction: "330205".into(),
             identity: Identity {
-                name: "x".into(), citizen_id: "11010519491231002X".into(), sex: None, ethnicity: None,
-                birth_date: None, hukou_address: None, current_address: None, photo_ref: None,
+                name: "x".into(),
+                citizen_id: "11010519491231002X".into(),
+                sex: None,
+                ethnicity: None,
+                birth_date: None,
+                hukou_address: None,
+                current_address: None,
+                photo_ref: None,
             },
             registrations: vec![Registration {
-                registered_on: on.into(), ended_on: None, division: "330205".into(), address: "a".into(), changes,
+                registered_on: on.into(),
+                ended_on: None,
+                division: "330205".into(),
+                address: "a".into(),
+                changes,
             }],
-            insurance: vec![], employment: vec![], housing: vec![], schooling: vec![], guardians: vec![],
-            special_statuses: vec![], materials: vec![],
+            insurance: vec![],
+            employment: vec![],
+            housing: vec![],
+            schooling: vec![],
+            guardians: vec![],
+            special_statuses: vec![],
+            materials: vec![],
             points: PointsFacts {
-                education: None, title: None, skill: None, patents: None, awards: vec![], annual_tax_yuan: None,
-                investment_yuan: None, social_service_hours: None, violations: vec![], false_materials: None,
-                family_planning_compliant: None, assigned: vec![], rental_registration_receipt: None, tax_receipts: None,
+                education: None,
+                title: None,
+                skill: None,
+                patents: None,
+                awards: vec![],
+                annual_tax_yuan: None,
+                investment_yuan: None,
+                social_service_hours: None,
+                violations: vec![],
+                false_materials: None,
+                family_planning_compliant: None,
+                assigned: vec![],
+                rental_registration_receipt: None,
+                tax_receipts: None,
             },
-            tier_requested: None, tier_held: None, converted_to_local_hukou: None,
+            tier_requested: None,
+            tier_held: None,
+            converted_to_local_hukou: None,
         }
     }
 
     fn moved(on: &str, reported: Option<&str>, in_time: Option<bool>, division: &str) -> AddressChange {
         AddressChange {
-            moved_on: on.into(), reported_on: reported.map(Into::into), in_time,
-            division: division.into(), address: "b".into(),
+            moved_on: on.into(),
+            reported_on: reported.map(Into::into),
+            in_time,
+            division: division.into(),
+            address: "b".into(),
         }
     }
 

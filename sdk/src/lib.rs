@@ -72,7 +72,7 @@ pub mod vectors;
 
 /// The contract's types, generated from `wit/policy.wit`.
 pub use bindings::exports::juzhu::policy::types;
-pub use policy::{entry, Exports, NativeModule, Policy};
+pub use policy::{Exports, NativeModule, Policy, entry};
 
 /// The contract version this SDK implements.
 pub const CONTRACT_VERSION: &str = "1.0.0";
@@ -84,5 +84,5 @@ pub mod prelude {
     pub use crate::evidence::Evidence;
     pub use crate::framework::{self, RouteBuilder, Shared};
     pub use crate::types::*;
-    pub use crate::{Policy, CONTRACT_VERSION};
+    pub use crate::{CONTRACT_VERSION, Policy};
 }

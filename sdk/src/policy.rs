@@ -41,21 +41,33 @@ pub mod entry {
         P::evaluate(&application, on)
     }
 
-    pub fn endorsement<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<EndorsementAnswer, InputError> {
+    pub fn endorsement<P: Policy>(
+        permit: Permit,
+        facts: Application,
+        legal_date: String,
+    ) -> Result<EndorsementAnswer, InputError> {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
         P::endorsement(&permit, &facts, on)
     }
 
-    pub fn services<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<Entitlements, InputError> {
+    pub fn services<P: Policy>(
+        permit: Permit,
+        facts: Application,
+        legal_date: String,
+    ) -> Result<Entitlements, InputError> {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
         P::services(&permit, &facts, on)
     }
 
-    pub fn points<P: Policy>(permit: Option<Permit>, facts: Application, legal_date: String) -> Result<PointsBreakdown, InputError> {
+    pub fn points<P: Policy>(
+        permit: Option<Permit>,
+        facts: Application,
+        legal_date: String,
+    ) -> Result<PointsBreakdown, InputError> {
         let on = validate::legal_date(&legal_date)?;
         if let Some(p) = &permit {
             validate::permit("permit", p)?;
@@ -123,7 +135,11 @@ mod guest_impls {
         fn services(permit: Permit, facts: Application, legal_date: String) -> Result<Entitlements, InputError> {
             entry::services::<P>(permit, facts, legal_date)
         }
-        fn points(permit: Option<Permit>, facts: Application, legal_date: String) -> Result<PointsBreakdown, InputError> {
+        fn points(
+            permit: Option<Permit>,
+            facts: Application,
+            legal_date: String,
+        ) -> Result<PointsBreakdown, InputError> {
             entry::points::<P>(permit, facts, legal_date)
         }
     }
@@ -150,7 +166,7 @@ macro_rules! export {
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             type JuzhuExports = $crate::Exports<$policy>;
-            $crate::bindings::export_policy_module!(JuzhuExports with_types_in $crate::bindings);
+    $crate::bindings::export_policy_module!(JuzhuExports with_types_in $crate::bindings);
         };
     };
 }

@@ -7,7 +7,7 @@
 //! is never evaluated.
 
 use crate::citizen_id;
-use crate::date::{parse_date, Date, YearMonth};
+use crate::date::{Date, YearMonth, parse_date};
 use crate::types::*;
 use std::fmt::Display;
 
@@ -81,8 +81,7 @@ pub fn application(root: &str, a: &Application) -> Check {
     if id.name.trim().is_empty() {
         return Err(err(format!("{root}.identity.name"), "is empty; give the name as on the identity card"));
     }
-    citizen_id::check(&id.citizen_id)
-        .map_err(|m| err(format!("{root}.identity.citizen_id"), m))?;
+    citizen_id::check(&id.citizen_id).map_err(|m| err(format!("{root}.identity.citizen_id"), m))?;
     opt_date(format_args!("{root}.identity.birth_date"), &id.birth_date)?;
     for (i, r) in a.registrations.iter().enumerate() {
         let p = Item(root, "registrations", i);

@@ -196,7 +196,10 @@ pub fn from_value<T: DeserializeOwned>(value: serde_yaml::Value) -> Result<T, (S
         (path, e.into_inner().to_string())
     })?;
     if let Some(field) = unknown.into_iter().next() {
-        return Err((field.clone(), format!("unknown field `{field}`; check its spelling against wit/policy.wit (snake_case)")));
+        return Err((
+            field.clone(),
+            format!("unknown field `{field}`; check its spelling against wit/policy.wit (snake_case)"),
+        ));
     }
     Ok(parsed)
 }
@@ -226,7 +229,8 @@ pub fn load_file(path: &Path) -> Result<Vec<Vector>, LoadError> {
             // A vector that does not expect an error must be valid input.
             validate::legal_date(&v.legal_date).map_err(|e| fail(at(&e.field), e.message))?;
             let root = if v.call == Call::Evaluate { "application" } else { "facts" };
-            validate::application(root, &v.facts).map_err(|e| fail(at(&e.field.replacen(root, "facts", 1)), e.message))?;
+            validate::application(root, &v.facts)
+                .map_err(|e| fail(at(&e.field.replacen(root, "facts", 1)), e.message))?;
             if let Some(p) = &v.permit {
                 validate::permit("permit", p).map_err(|e| fail(at(&e.field), e.message))?;
             }
@@ -516,7 +520,8 @@ pub fn compare(v: &Vector, result: &Result<Actual, InputError>) -> Vec<Mismatch>
                 c.eq("points.vetoed", &want.vetoed, &p.vetoed);
                 c.eq("points.frozen", &want.frozen, &p.frozen);
                 for (indicator, points) in want.lines.iter().flatten() {
-                    let got: Option<i32> = p.lines.iter().filter(|l| &l.indicator == indicator).map(|l| l.points).reduce(|a, b| a + b);
+                    let got: Option<i32> =
+                        p.lines.iter().filter(|l| &l.indicator == indicator).map(|l| l.points).reduce(|a, b| a + b);
                     c.eq(&format!("points.lines.{indicator}"), &Some(Some(*points)), &got);
                 }
                 let present: BTreeSet<String> = p.lines.iter().map(|l| l.indicator.clone()).collect();

@@ -4,7 +4,7 @@
 
 use juzhu::modules::{ActiveModules, ModuleSet};
 use juzhu::runtime::{Runtime, SandboxLimits};
-use juzhu_tests::{component, MODULES};
+use juzhu_tests::{MODULES, component};
 
 fn load(runtime: &Runtime, names: &[&str]) -> ModuleSet {
     let mut set = ModuleSet::default();

@@ -3,7 +3,7 @@
 
 use juzhu::certify::certify;
 use juzhu::runtime::{Runtime, SandboxLimits};
-use juzhu_tests::{component, workspace, MODULES};
+use juzhu_tests::{MODULES, component, workspace};
 
 fn runtime() -> Runtime {
     Runtime::new(SandboxLimits::default(), None).expect("engine")

@@ -47,11 +47,7 @@ pub fn create_file(fcp: &[Tlv]) -> Vec<u8> {
 }
 
 pub fn create_df(fid: u16, aid: &[u8]) -> Vec<u8> {
-    create_file(&[
-        Tlv::new(0x82, vec![0x38]),
-        Tlv::new(0x83, fid.to_be_bytes().to_vec()),
-        Tlv::new(0x84, aid.to_vec()),
-    ])
+    create_file(&[Tlv::new(0x82, vec![0x38]), Tlv::new(0x83, fid.to_be_bytes().to_vec()), Tlv::new(0x84, aid.to_vec())])
 }
 
 /// A transparent EF of `size` bytes.
@@ -82,9 +78,7 @@ pub const GET_UID: [u8; 5] = [0xFF, 0xCA, 0x00, 0x00, 0x00];
 /// Splits a response APDU into data and status word.
 pub fn split(resp: &[u8]) -> Result<(&[u8], u16), EncoderError> {
     if resp.len() < 2 {
-        return Err(EncoderError::Protocol {
-            detail: format!("response of {} bytes has no status word", resp.len()),
-        });
+        return Err(EncoderError::Protocol { detail: format!("response of {} bytes has no status word", resp.len()) });
     }
     let (data, sw) = resp.split_at(resp.len() - 2);
     Ok((data, u16::from_be_bytes([sw[0], sw[1]])))
@@ -102,71 +96,44 @@ impl<'a, T: Transport + ?Sized> Session<'a, T> {
 
     /// Sends `apdu`; a status word not in `accept` is a card fault (6581)
     /// or a protocol error (anything else), naming `what` was being done.
-    fn command(
-        &mut self,
-        what: &str,
-        apdu: &[u8],
-        accept: &[u16],
-    ) -> Result<(Vec<u8>, u16), EncoderError> {
+    fn command(&mut self, what: &str, apdu: &[u8], accept: &[u16]) -> Result<(Vec<u8>, u16), EncoderError> {
         let resp = self.t.transmit(apdu)?;
         let (data, sw) = split(&resp)?;
         if sw == SW_OK || accept.contains(&sw) {
             return Ok((data.to_vec(), sw));
         }
         if sw == SW_MEMORY_FAILURE {
-            return Err(EncoderError::CardFault {
-                detail: format!("{what}: the card reports memory failure (6581)"),
-            });
+            return Err(EncoderError::CardFault { detail: format!("{what}: the card reports memory failure (6581)") });
         }
-        Err(EncoderError::Protocol {
-            detail: format!("{what}: the card answered {sw:04X}; expected 9000"),
-        })
+        Err(EncoderError::Protocol { detail: format!("{what}: the card answered {sw:04X}; expected 9000") })
     }
 
     pub fn chip_uid(&mut self) -> Result<Vec<u8>, EncoderError> {
         let (uid, _) = self.command("GET DATA (chip UID)", &GET_UID, &[])?;
         if uid.is_empty() {
-            return Err(EncoderError::Protocol {
-                detail: "GET DATA (chip UID) returned no UID".into(),
-            });
+            return Err(EncoderError::Protocol { detail: "GET DATA (chip UID) returned no UID".into() });
         }
         Ok(uid)
     }
 
     /// Selects the application; `false` when the card does not have it.
     pub fn select_application(&mut self) -> Result<bool, EncoderError> {
-        let (_, sw) = self.command(
-            "SELECT application",
-            &select_aid(&layout::AID),
-            &[SW_FILE_NOT_FOUND],
-        )?;
+        let (_, sw) = self.command("SELECT application", &select_aid(&layout::AID), &[SW_FILE_NOT_FOUND])?;
         Ok(sw == SW_OK)
     }
 
     fn select_ef(&mut self, spec: FileSpec) -> Result<bool, EncoderError> {
-        let (_, sw) = self.command(
-            &format!("SELECT {}", spec.name),
-            &select_fid(0x02, spec.fid),
-            &[SW_FILE_NOT_FOUND],
-        )?;
+        let (_, sw) =
+            self.command(&format!("SELECT {}", spec.name), &select_fid(0x02, spec.fid), &[SW_FILE_NOT_FOUND])?;
         Ok(sw == SW_OK)
     }
 
     /// Writes `bytes` padded with 00 to the file's capacity. With
     /// `commit_last`, byte 0 is written as 00 first and set by a final
     /// one-byte UPDATE BINARY: until then the file reads as unwritten.
-    fn write_file(
-        &mut self,
-        spec: FileSpec,
-        bytes: &[u8],
-        commit_last: bool,
-    ) -> Result<(), EncoderError> {
+    fn write_file(&mut self, spec: FileSpec, bytes: &[u8], commit_last: bool) -> Result<(), EncoderError> {
         if !self.select_ef(spec)? {
-            self.command(
-                &format!("CREATE FILE {}", spec.name),
-                &create_ef(spec.fid, spec.capacity),
-                &[],
-            )?;
+            self.command(&format!("CREATE FILE {}", spec.name), &create_ef(spec.fid, spec.capacity), &[])?;
             if !self.select_ef(spec)? {
                 return Err(EncoderError::Protocol {
                     detail: format!("{} was created but cannot be selected", spec.name),
@@ -187,11 +154,7 @@ impl<'a, T: Transport + ?Sized> Session<'a, T> {
             )?;
         }
         if commit_last {
-            self.command(
-                &format!("UPDATE BINARY {} commit byte", spec.name),
-                &update_binary(0, &[first]),
-                &[],
-            )?;
+            self.command(&format!("UPDATE BINARY {} commit byte", spec.name), &update_binary(0, &[first]), &[])?;
         }
         Ok(())
     }
@@ -202,11 +165,7 @@ impl<'a, T: Transport + ?Sized> Session<'a, T> {
     pub fn write_image(&mut self, image: &CardImage) -> Result<(), EncoderError> {
         if !self.select_application()? {
             self.command("SELECT MF", &select_fid(0x00, 0x3F00), &[])?;
-            self.command(
-                "CREATE FILE application DF",
-                &create_df(layout::DF_FID, &layout::AID),
-                &[],
-            )?;
+            self.command("CREATE FILE application DF", &create_df(layout::DF_FID, &layout::AID), &[])?;
             if !self.select_application()? {
                 return Err(EncoderError::Protocol {
                     detail: "the application DF was created but cannot be selected".into(),
@@ -214,11 +173,7 @@ impl<'a, T: Transport + ?Sized> Session<'a, T> {
             }
         }
         if self.select_ef(layout::SECURITY_OBJECT)? {
-            self.command(
-                "UPDATE BINARY security object un-commit",
-                &update_binary(0, &[0]),
-                &[],
-            )?;
+            self.command("UPDATE BINARY security object un-commit", &update_binary(0, &[0]), &[])?;
         }
         for (spec, bytes) in image.specs() {
             if spec != layout::SECURITY_OBJECT {
@@ -229,9 +184,7 @@ impl<'a, T: Transport + ?Sized> Session<'a, T> {
             .files
             .iter()
             .find(|f| f.fid == layout::SECURITY_OBJECT.fid)
-            .ok_or_else(|| EncoderError::Protocol {
-                detail: "the image has no security object".into(),
-            })?;
+            .ok_or_else(|| EncoderError::Protocol { detail: "the image has no security object".into() })?;
         self.write_file(layout::SECURITY_OBJECT, &so.bytes, true)
     }
 
@@ -239,11 +192,7 @@ impl<'a, T: Transport + ?Sized> Session<'a, T> {
     /// a card being rejected: whatever it holds, it must not pass as issued.
     pub fn void(&mut self) -> Result<(), EncoderError> {
         if self.select_application()? && self.select_ef(layout::SECURITY_OBJECT)? {
-            self.command(
-                "UPDATE BINARY security object void",
-                &update_binary(0, &[0]),
-                &[],
-            )?;
+            self.command("UPDATE BINARY security object void", &update_binary(0, &[0]), &[])?;
         }
         Ok(())
     }
@@ -278,10 +227,6 @@ impl<'a, T: Transport + ?Sized> Session<'a, T> {
                 }
             }
         }
-        Ok(CardDump {
-            chip_uid,
-            atr: atr.to_vec(),
-            files,
-        })
+        Ok(CardDump { chip_uid, atr: atr.to_vec(), files })
     }
 }

@@ -60,9 +60,7 @@ mod opt_hex {
         }
     }
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|h| hex::decode(h).map_err(serde::de::Error::custom))
-            .transpose()
+        Option::<String>::deserialize(d)?.map(|h| hex::decode(h).map_err(serde::de::Error::custom)).transpose()
     }
 }
 
@@ -70,18 +68,11 @@ mod opt_hex {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ContentError {
     #[error("{file}: {source}")]
-    Tlv {
-        file: &'static str,
-        source: TlvError,
-    },
+    Tlv { file: &'static str, source: TlvError },
     #[error("{file}: {detail}")]
     Invalid { file: &'static str, detail: String },
     #[error("{file}: {len} bytes do not fit its {capacity} bytes; shorten the content")]
-    TooLarge {
-        file: &'static str,
-        len: usize,
-        capacity: usize,
-    },
+    TooLarge { file: &'static str, len: usize, capacity: usize },
 }
 
 fn text(t: u32, s: &str) -> Tlv {
@@ -121,11 +112,7 @@ impl CardContent {
         for f in &self.extra {
             permit.push(Tlv::constructed(
                 tag::EXTRA_FIELD,
-                &[
-                    text(0x80, &f.tag),
-                    text(0x81, &f.label),
-                    text(0x82, &f.value),
-                ],
+                &[text(0x80, &f.tag), text(0x81, &f.label), text(0x82, &f.value)],
             ));
         }
 
@@ -135,40 +122,21 @@ impl CardContent {
         }
 
         let mut groups = vec![
-            (
-                layout::IDENTITY,
-                Tlv::constructed(tag::IDENTITY, &identity).encode(),
-            ),
-            (
-                layout::ADDRESSES,
-                Tlv::constructed(tag::ADDRESSES, &addresses).encode(),
-            ),
-            (
-                layout::PERMIT,
-                Tlv::constructed(tag::PERMIT, &permit).encode(),
-            ),
+            (layout::IDENTITY, Tlv::constructed(tag::IDENTITY, &identity).encode()),
+            (layout::ADDRESSES, Tlv::constructed(tag::ADDRESSES, &addresses).encode()),
+            (layout::PERMIT, Tlv::constructed(tag::PERMIT, &permit).encode()),
             (layout::ENDORSEMENTS, endorsements),
         ];
         if let Some(photo) = &self.photo {
             groups.push((
                 layout::PHOTO,
-                Tlv::constructed(
-                    tag::PHOTO,
-                    &[
-                        Tlv::new(0x80, b"image/jpeg".to_vec()),
-                        Tlv::new(0x81, photo.clone()),
-                    ],
-                )
-                .encode(),
+                Tlv::constructed(tag::PHOTO, &[Tlv::new(0x80, b"image/jpeg".to_vec()), Tlv::new(0x81, photo.clone())])
+                    .encode(),
             ));
         }
         for (spec, bytes) in &groups {
             if bytes.len() > spec.capacity {
-                return Err(ContentError::TooLarge {
-                    file: spec.name,
-                    len: bytes.len(),
-                    capacity: spec.capacity,
-                });
+                return Err(ContentError::TooLarge { file: spec.name, len: bytes.len(), capacity: spec.capacity });
             }
         }
         Ok(groups)
@@ -176,55 +144,34 @@ impl CardContent {
 
     /// Reads the content back from data-group bytes (already stripped of
     /// padding), as the verifier found them.
-    pub fn from_data_groups(
-        find: impl Fn(u16) -> Option<Vec<u8>>,
-    ) -> Result<CardContent, ContentError> {
+    pub fn from_data_groups(find: impl Fn(u16) -> Option<Vec<u8>>) -> Result<CardContent, ContentError> {
         let template = |spec: FileSpec, t: u32| -> Result<Vec<Tlv>, ContentError> {
-            let bytes = find(spec.fid).ok_or(ContentError::Invalid {
-                file: spec.name,
-                detail: "is missing".into(),
-            })?;
-            let (tlv, _) = Tlv::decode(&bytes).map_err(|source| ContentError::Tlv {
-                file: spec.name,
-                source,
-            })?;
+            let bytes = find(spec.fid).ok_or(ContentError::Invalid { file: spec.name, detail: "is missing".into() })?;
+            let (tlv, _) = Tlv::decode(&bytes).map_err(|source| ContentError::Tlv { file: spec.name, source })?;
             if tlv.tag != t {
                 return Err(ContentError::Invalid {
                     file: spec.name,
                     detail: format!("starts with tag {:X}; expected {t:X}", tlv.tag),
                 });
             }
-            tlv.children().map_err(|source| ContentError::Tlv {
-                file: spec.name,
-                source,
-            })
+            tlv.children().map_err(|source| ContentError::Tlv { file: spec.name, source })
         };
-        let get =
-            |file: &'static str, kids: &[Tlv], t: u32| -> Result<Option<String>, ContentError> {
-                kids.iter()
-                    .find(|k| k.tag == t)
-                    .map(|k| {
-                        String::from_utf8(k.value.clone()).map_err(|_| ContentError::Invalid {
-                            file,
-                            detail: format!("tag {t:X} is not UTF-8"),
-                        })
-                    })
-                    .transpose()
-            };
+        let get = |file: &'static str, kids: &[Tlv], t: u32| -> Result<Option<String>, ContentError> {
+            kids.iter()
+                .find(|k| k.tag == t)
+                .map(|k| {
+                    String::from_utf8(k.value.clone())
+                        .map_err(|_| ContentError::Invalid { file, detail: format!("tag {t:X} is not UTF-8") })
+                })
+                .transpose()
+        };
         let need = |file: &'static str, kids: &[Tlv], t: u32| -> Result<String, ContentError> {
-            get(file, kids, t)?.ok_or(ContentError::Invalid {
-                file,
-                detail: format!("has no tag {t:X}"),
-            })
+            get(file, kids, t)?.ok_or(ContentError::Invalid { file, detail: format!("has no tag {t:X}") })
         };
 
         let id = template(layout::IDENTITY, tag::IDENTITY)?;
         let f = layout::IDENTITY.name;
-        let sex = match id
-            .iter()
-            .find(|k| k.tag == 0x82)
-            .map(|k| k.value.as_slice())
-        {
+        let sex = match id.iter().find(|k| k.tag == 0x82).map(|k| k.value.as_slice()) {
             None => None,
             Some([1]) => Some(Sex::Male),
             Some([2]) => Some(Sex::Female),
@@ -241,9 +188,7 @@ impl CardContent {
         let p = layout::PERMIT.name;
         let mut extra = Vec::new();
         for k in permit.iter().filter(|k| k.tag == tag::EXTRA_FIELD) {
-            let kids = k
-                .children()
-                .map_err(|source| ContentError::Tlv { file: p, source })?;
+            let kids = k.children().map_err(|source| ContentError::Tlv { file: p, source })?;
             extra.push(CardField {
                 tag: need(p, &kids, 0x80)?,
                 label: need(p, &kids, 0x81)?,
@@ -252,37 +197,26 @@ impl CardContent {
         }
         let e = layout::ENDORSEMENTS.name;
         let mut endorsements = Vec::new();
-        let records = find(layout::ENDORSEMENTS.fid).ok_or(ContentError::Invalid {
-            file: e,
-            detail: "is missing".into(),
-        })?;
-        for record in crate::tlv::decode_all(&records)
-            .map_err(|source| ContentError::Tlv { file: e, source })?
-        {
+        let records =
+            find(layout::ENDORSEMENTS.fid).ok_or(ContentError::Invalid { file: e, detail: "is missing".into() })?;
+        for record in crate::tlv::decode_all(&records).map_err(|source| ContentError::Tlv { file: e, source })? {
             if record.tag != tag::ENDORSEMENT {
                 return Err(ContentError::Invalid {
                     file: e,
                     detail: format!("record tag {:X}; expected 70", record.tag),
                 });
             }
-            let kids = record
-                .children()
-                .map_err(|source| ContentError::Tlv { file: e, source })?;
+            let kids = record.children().map_err(|source| ContentError::Tlv { file: e, source })?;
             endorsements.push(need(e, &kids, 0x80)?);
         }
         let photo = match find(layout::PHOTO.fid) {
             None => None,
             Some(_) => {
                 let kids = template(layout::PHOTO, tag::PHOTO)?;
-                Some(
-                    kids.iter()
-                        .find(|k| k.tag == 0x81)
-                        .map(|k| k.value.clone())
-                        .ok_or(ContentError::Invalid {
-                            file: layout::PHOTO.name,
-                            detail: "has no tag 81 (image)".into(),
-                        })?,
-                )
+                Some(kids.iter().find(|k| k.tag == 0x81).map(|k| k.value.clone()).ok_or(ContentError::Invalid {
+                    file: layout::PHOTO.name,
+                    detail: "has no tag 81 (image)".into(),
+                })?)
             }
         };
         Ok(CardContent {
@@ -326,11 +260,7 @@ pub(crate) mod tests {
             issued_on: "2026-11-23".into(),
             card_serial: "330105-2026-000001-C1".into(),
             endorsements: vec!["2027-11-20".into()],
-            extra: vec![CardField {
-                tag: "points".into(),
-                label: "积分".into(),
-                value: "120".into(),
-            }],
+            extra: vec![CardField { tag: "points".into(), label: "积分".into(), value: "120".into() }],
             photo: Some(vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
         }
     }
@@ -339,14 +269,9 @@ pub(crate) mod tests {
     fn data_groups_round_trip() {
         let content = sample();
         let groups = content.data_groups().unwrap();
-        assert_eq!(
-            groups.iter().map(|g| g.0.fid).collect::<Vec<_>>(),
-            vec![0x0101, 0x0102, 0x0103, 0x0104, 0x0105]
-        );
-        let back = CardContent::from_data_groups(|fid| {
-            groups.iter().find(|g| g.0.fid == fid).map(|g| g.1.clone())
-        })
-        .unwrap();
+        assert_eq!(groups.iter().map(|g| g.0.fid).collect::<Vec<_>>(), vec![0x0101, 0x0102, 0x0103, 0x0104, 0x0105]);
+        let back =
+            CardContent::from_data_groups(|fid| groups.iter().find(|g| g.0.fid == fid).map(|g| g.1.clone())).unwrap();
         assert_eq!(back, content);
     }
 
@@ -357,18 +282,9 @@ pub(crate) mod tests {
         content.endorsements.clear();
         let groups = content.data_groups().unwrap();
         assert!(groups.iter().all(|g| g.0.fid != 0x0105));
-        assert!(
-            groups
-                .iter()
-                .find(|g| g.0.fid == 0x0104)
-                .unwrap()
-                .1
-                .is_empty()
-        );
-        let back = CardContent::from_data_groups(|fid| {
-            groups.iter().find(|g| g.0.fid == fid).map(|g| g.1.clone())
-        })
-        .unwrap();
+        assert!(groups.iter().find(|g| g.0.fid == 0x0104).unwrap().1.is_empty());
+        let back =
+            CardContent::from_data_groups(|fid| groups.iter().find(|g| g.0.fid == fid).map(|g| g.1.clone())).unwrap();
         assert_eq!(back, content);
     }
 
@@ -377,9 +293,6 @@ pub(crate) mod tests {
         let mut content = sample();
         content.photo = Some(vec![0; 30_000]);
         let err = content.data_groups().unwrap_err();
-        assert!(
-            err.to_string().contains("photo (DG5)") && err.to_string().contains("24576"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("photo (DG5)") && err.to_string().contains("24576"), "{err}");
     }
 }

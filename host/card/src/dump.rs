@@ -32,20 +32,14 @@ pub enum DumpError {
 
 impl CardDump {
     pub fn encode(&self) -> Vec<u8> {
-        let mut kids = vec![
-            Tlv::new(0x80, vec![FORMAT]),
-            Tlv::new(0x81, self.chip_uid.clone()),
-        ];
+        let mut kids = vec![Tlv::new(0x80, vec![FORMAT]), Tlv::new(0x81, self.chip_uid.clone())];
         if !self.atr.is_empty() {
             kids.push(Tlv::new(0x82, self.atr.clone()));
         }
         for (fid, bytes) in &self.files {
             kids.push(Tlv::constructed(
                 0xA1,
-                &[
-                    Tlv::new(0x80, fid.to_be_bytes().to_vec()),
-                    Tlv::new(0x81, bytes.clone()),
-                ],
+                &[Tlv::new(0x80, fid.to_be_bytes().to_vec()), Tlv::new(0x81, bytes.clone())],
             ));
         }
         Tlv::constructed(DUMP_TAG, &kids).encode()
@@ -56,9 +50,7 @@ impl CardDump {
     pub fn decode(bytes: &[u8]) -> Result<CardDump, DumpError> {
         if !bytes.starts_with(&[0x7F, 0x70]) {
             let head = hex::encode_upper(&bytes[..bytes.len().min(4)]);
-            return Err(DumpError::NotAnImage(format!(
-                "starts with {head}; a card image starts with 7F70"
-            )));
+            return Err(DumpError::NotAnImage(format!("starts with {head}; a card image starts with 7F70")));
         }
         let (outer, _) = Tlv::decode(bytes).map_err(|e| match e {
             TlvError::Truncated { .. } => DumpError::Truncated(e),
@@ -76,10 +68,7 @@ impl CardDump {
             match kid.tag {
                 0x80 if kid.value == [FORMAT] => {}
                 0x80 => {
-                    return Err(bad(format!(
-                        "format {:02X?}; this juzhu reads format 01",
-                        kid.value
-                    )));
+                    return Err(bad(format!("format {:02X?}; this juzhu reads format 01", kid.value)));
                 }
                 0x81 => dump.chip_uid = kid.value,
                 0x82 => dump.atr = kid.value,
@@ -89,8 +78,7 @@ impl CardDump {
                     let fid: [u8; 2] = get(0x80)
                         .and_then(|v| v.try_into().ok())
                         .ok_or_else(|| bad("a file entry has no 2-byte FID".into()))?;
-                    dump.files
-                        .insert(u16::from_be_bytes(fid), get(0x81).unwrap_or_default());
+                    dump.files.insert(u16::from_be_bytes(fid), get(0x81).unwrap_or_default());
                 }
                 other => return Err(bad(format!("unknown entry tag {other:X}"))),
             }
@@ -105,21 +93,11 @@ mod tests {
 
     #[test]
     fn round_trips_and_refuses_a_cut_file() {
-        let mut dump = CardDump {
-            chip_uid: vec![1, 2, 3, 4],
-            atr: vec![0x3B, 0x80],
-            files: BTreeMap::new(),
-        };
+        let mut dump = CardDump { chip_uid: vec![1, 2, 3, 4], atr: vec![0x3B, 0x80], files: BTreeMap::new() };
         dump.files.insert(0x0101, vec![0x61, 0x00, 0, 0]);
         let bytes = dump.encode();
         assert_eq!(CardDump::decode(&bytes).unwrap(), dump);
-        assert!(matches!(
-            CardDump::decode(&bytes[..bytes.len() - 3]),
-            Err(DumpError::Truncated(_))
-        ));
-        assert!(matches!(
-            CardDump::decode(b"{\"json\": 1}"),
-            Err(DumpError::NotAnImage(_))
-        ));
+        assert!(matches!(CardDump::decode(&bytes[..bytes.len() - 3]), Err(DumpError::Truncated(_))));
+        assert!(matches!(CardDump::decode(b"{\"json\": 1}"), Err(DumpError::NotAnImage(_))));
     }
 }

@@ -46,10 +46,7 @@ pub enum EncoderError {
 impl EncoderError {
     /// Whether the same card may be tried again.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            EncoderError::Transient { .. } | EncoderError::NoCard { .. }
-        )
+        matches!(self, EncoderError::Transient { .. } | EncoderError::NoCard { .. })
     }
 }
 
@@ -95,10 +92,7 @@ pub struct MemoryEncoder {
 
 impl MemoryEncoder {
     pub fn new(name: &str) -> Self {
-        MemoryEncoder {
-            name: name.to_string(),
-            slot: Arc::default(),
-        }
+        MemoryEncoder { name: name.to_string(), slot: Arc::default() }
     }
 
     /// An encoder fed from a hopper of blank cards (UIDs `04 4A 5A 00 00 00 01`,
@@ -148,9 +142,7 @@ impl MemoryEncoder {
     fn hand_out(&mut self, d: Disposition) -> Result<(), EncoderError> {
         {
             let mut slot = self.slot();
-            let card = slot.card.take().ok_or(EncoderError::NoCard {
-                encoder: self.name.clone(),
-            })?;
+            let card = slot.card.take().ok_or(EncoderError::NoCard { encoder: self.name.clone() })?;
             slot.out.push((card, d));
         }
         self.refill();
@@ -161,16 +153,12 @@ impl MemoryEncoder {
 impl Transport for MemoryEncoder {
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, EncoderError> {
         let mut slot = self.slot();
-        let card = slot.card.as_mut().ok_or(EncoderError::NoCard {
-            encoder: self.name.clone(),
-        })?;
+        let card = slot.card.as_mut().ok_or(EncoderError::NoCard { encoder: self.name.clone() })?;
         match card.process(apdu) {
             Reply::Apdu(r) => Ok(r),
             // The clerk puts the pulled card straight back: it stays in the
             // slot, reset, and the next attempt finds it.
-            Reply::Pulled => Err(EncoderError::Transient {
-                detail: "the card was removed during the command".into(),
-            }),
+            Reply::Pulled => Err(EncoderError::Transient { detail: "the card was removed during the command".into() }),
         }
     }
 }
@@ -185,17 +173,11 @@ impl Encoder for MemoryEncoder {
             c.reset();
             c.atr.clone()
         });
-        let atr = atr.ok_or(EncoderError::NoCard {
-            encoder: self.name.clone(),
-        })?;
+        let atr = atr.ok_or(EncoderError::NoCard { encoder: self.name.clone() })?;
         let mut s = Session::new(self);
         let chip_uid = s.chip_uid()?;
         let has_application = s.select_application()?;
-        Ok(Detected {
-            atr,
-            chip_uid,
-            has_application,
-        })
+        Ok(Detected { atr, chip_uid, has_application })
     }
 
     fn write(&mut self, image: &CardImage) -> Result<(), EncoderError> {

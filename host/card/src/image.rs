@@ -44,10 +44,7 @@ impl CardImage {
             card_serial: content.card_serial.clone(),
             chip_uid: chip_uid.to_vec(),
             key_id: key_id(&authority.public()),
-            hashes: groups
-                .iter()
-                .map(|(spec, bytes)| (spec.fid, Sha256::digest(bytes).into()))
-                .collect(),
+            hashes: groups.iter().map(|(spec, bytes)| (spec.fid, Sha256::digest(bytes).into())).collect(),
         };
         let so = authority.sign(&signed);
         if so.len() > layout::SECURITY_OBJECT.capacity {
@@ -57,17 +54,9 @@ impl CardImage {
                 capacity: layout::SECURITY_OBJECT.capacity,
             });
         }
-        let mut files: Vec<ImageFile> = groups
-            .into_iter()
-            .map(|(spec, bytes)| ImageFile {
-                fid: spec.fid,
-                bytes,
-            })
-            .collect();
-        files.push(ImageFile {
-            fid: layout::SECURITY_OBJECT.fid,
-            bytes: so,
-        });
+        let mut files: Vec<ImageFile> =
+            groups.into_iter().map(|(spec, bytes)| ImageFile { fid: spec.fid, bytes }).collect();
+        files.push(ImageFile { fid: layout::SECURITY_OBJECT.fid, bytes: so });
         Ok(CardImage {
             layout_version: layout::LAYOUT_VERSION,
             issuance_id: issuance_id.to_string(),
@@ -79,15 +68,11 @@ impl CardImage {
 
     /// The files with their layout specs, in write order.
     pub fn specs(&self) -> impl Iterator<Item = (FileSpec, &[u8])> {
-        self.files
-            .iter()
-            .filter_map(|f| layout::file(f.fid).map(|s| (s, f.bytes.as_slice())))
+        self.files.iter().filter_map(|f| layout::file(f.fid).map(|s| (s, f.bytes.as_slice())))
     }
 
     /// SHA-256 of the image's JSON, quoted in the journal and audit log.
     pub fn sha256(&self) -> String {
-        hex::encode(Sha256::digest(
-            serde_json::to_vec(self).expect("an image serializes"),
-        ))
+        hex::encode(Sha256::digest(serde_json::to_vec(self).expect("an image serializes")))
     }
 }

@@ -22,52 +22,21 @@ pub struct FileSpec {
     pub capacity: usize,
 }
 
-pub const IDENTITY: FileSpec = FileSpec {
-    fid: 0x0101,
-    name: "identity (DG1)",
-    capacity: 1024,
-};
-pub const ADDRESSES: FileSpec = FileSpec {
-    fid: 0x0102,
-    name: "addresses (DG2)",
-    capacity: 1024,
-};
-pub const PERMIT: FileSpec = FileSpec {
-    fid: 0x0103,
-    name: "permit (DG3)",
-    capacity: 2048,
-};
+pub const IDENTITY: FileSpec = FileSpec { fid: 0x0101, name: "identity (DG1)", capacity: 1024 };
+pub const ADDRESSES: FileSpec = FileSpec { fid: 0x0102, name: "addresses (DG2)", capacity: 1024 };
+pub const PERMIT: FileSpec = FileSpec { fid: 0x0103, name: "permit (DG3)", capacity: 2048 };
 /// One `70` record per endorsement, appended in date order.
-pub const ENDORSEMENTS: FileSpec = FileSpec {
-    fid: 0x0104,
-    name: "endorsements (DG4)",
-    capacity: 1024,
-};
+pub const ENDORSEMENTS: FileSpec = FileSpec { fid: 0x0104, name: "endorsements (DG4)", capacity: 1024 };
 /// Optional: written only when the content has a photo.
-pub const PHOTO: FileSpec = FileSpec {
-    fid: 0x0105,
-    name: "photo (DG5)",
-    capacity: 24576,
-};
+pub const PHOTO: FileSpec = FileSpec { fid: 0x0105, name: "photo (DG5)", capacity: 24576 };
 /// Written last: signed hashes of the data groups, bound to the chip.
-pub const SECURITY_OBJECT: FileSpec = FileSpec {
-    fid: 0x011D,
-    name: "security object",
-    capacity: 1024,
-};
+pub const SECURITY_OBJECT: FileSpec = FileSpec { fid: 0x011D, name: "security object", capacity: 1024 };
 
 /// Every data group, in the order they are written.
 pub const DATA_GROUPS: [FileSpec; 5] = [IDENTITY, ADDRESSES, PERMIT, ENDORSEMENTS, PHOTO];
 
 /// Every file of the application, data groups first, the security object last.
-pub const ALL_FILES: [FileSpec; 6] = [
-    IDENTITY,
-    ADDRESSES,
-    PERMIT,
-    ENDORSEMENTS,
-    PHOTO,
-    SECURITY_OBJECT,
-];
+pub const ALL_FILES: [FileSpec; 6] = [IDENTITY, ADDRESSES, PERMIT, ENDORSEMENTS, PHOTO, SECURITY_OBJECT];
 
 /// The spec of the file `fid`, if the layout has one.
 pub fn file(fid: u16) -> Option<FileSpec> {

@@ -28,28 +28,18 @@ pub fn map_error(e: pcsc::Error, reader: &str) -> EncoderError {
     match e {
         // SharingViolation: another process (or one just killed, whose
         // handle pcscd has not released yet) holds the card.
-        RemovedCard | ResetCard | Timeout | UnpoweredCard | UnresponsiveCard | CommError
-        | NotTransacted | SharingViolation => EncoderError::Transient {
-            detail: format!("reader `{reader}`: {e}"),
-        },
-        NoSmartcard => EncoderError::NoCard {
-            encoder: reader.to_string(),
-        },
+        RemovedCard | ResetCard | Timeout | UnpoweredCard | UnresponsiveCard | CommError | NotTransacted
+        | SharingViolation => EncoderError::Transient { detail: format!("reader `{reader}`: {e}") },
+        NoSmartcard => EncoderError::NoCard { encoder: reader.to_string() },
         NoService | ServiceStopped | NoReadersAvailable => EncoderError::Unavailable {
-            detail: format!(
-                "{e}; start pcscd (scripts/pcsc-setup.sh installs it) and attach a reader"
-            ),
+            detail: format!("{e}; start pcscd (scripts/pcsc-setup.sh installs it) and attach a reader"),
         },
         UnknownReader | ReaderUnavailable => EncoderError::Unavailable {
-            detail: format!(
-                "reader `{reader}`: {e}; `juzhu card readers` lists the attached readers"
-            ),
+            detail: format!("reader `{reader}`: {e}; `juzhu card readers` lists the attached readers"),
         },
         // Anything else is the reader's or the service's trouble, not the
         // card's: it must not get a card rejected.
-        other => EncoderError::Unavailable {
-            detail: format!("reader `{reader}`: {other}"),
-        },
+        other => EncoderError::Unavailable { detail: format!("reader `{reader}`: {other}") },
     }
 }
 
@@ -68,15 +58,8 @@ pub fn list_readers() -> Result<Vec<ReaderInfo>, EncoderError> {
     let mut out = Vec::new();
     for name in names {
         let shown = name.to_string_lossy().into_owned();
-        let mut encoder = PcscEncoder {
-            name: shown.clone(),
-            reader: Some(shown.clone()),
-            card: None,
-        };
-        out.push(ReaderInfo {
-            name: shown,
-            card: encoder.detect().ok(),
-        });
+        let mut encoder = PcscEncoder { name: shown.clone(), reader: Some(shown.clone()), card: None };
+        out.push(ReaderInfo { name: shown, card: encoder.detect().ok() });
     }
     Ok(out)
 }
@@ -91,18 +74,13 @@ pub struct PcscEncoder {
 
 impl PcscEncoder {
     pub fn new(name: &str, reader: Option<&str>) -> Self {
-        PcscEncoder {
-            name: name.to_string(),
-            reader: reader.map(str::to_string),
-            card: None,
-        }
+        PcscEncoder { name: name.to_string(), reader: reader.map(str::to_string), card: None }
     }
 
     fn reader_name(&self, ctx: &Context) -> Result<CString, EncoderError> {
         match &self.reader {
-            Some(r) => CString::new(r.as_str()).map_err(|_| EncoderError::Unavailable {
-                detail: format!("reader name {r:?} has a NUL byte"),
-            }),
+            Some(r) => CString::new(r.as_str())
+                .map_err(|_| EncoderError::Unavailable { detail: format!("reader name {r:?} has a NUL byte") }),
             None => {
                 let names = ctx.list_readers_owned().map_err(|e| map_error(e, "-"))?;
                 names.into_iter().next().ok_or(EncoderError::Unavailable {
@@ -119,22 +97,15 @@ impl PcscEncoder {
         let ctx = context()?;
         let reader = self.reader_name(&ctx)?;
         let shown = reader.to_string_lossy().into_owned();
-        let card = ctx
-            .connect(&reader, ShareMode::Exclusive, Protocols::ANY)
-            .map_err(|e| map_error(e, &shown))?;
-        let atr = card
-            .status2_owned()
-            .map_err(|e| map_error(e, &shown))?
-            .atr()
-            .to_vec();
+        let card = ctx.connect(&reader, ShareMode::Exclusive, Protocols::ANY).map_err(|e| map_error(e, &shown))?;
+        let atr = card.status2_owned().map_err(|e| map_error(e, &shown))?.atr().to_vec();
         self.card = Some((card, shown, atr.clone()));
         Ok(atr)
     }
 
     fn disconnect(&mut self, disposition: pcsc::Disposition) -> Result<(), EncoderError> {
         if let Some((card, reader, _)) = self.card.take() {
-            card.disconnect(disposition)
-                .map_err(|(_, e)| map_error(e, &reader))?;
+            card.disconnect(disposition).map_err(|(_, e)| map_error(e, &reader))?;
         }
         Ok(())
     }
@@ -143,17 +114,13 @@ impl PcscEncoder {
 impl Transport for PcscEncoder {
     fn transmit(&mut self, apdu: &[u8]) -> Result<Vec<u8>, EncoderError> {
         let Some((card, reader, _)) = &self.card else {
-            return Err(EncoderError::Transient {
-                detail: "not connected to a card".into(),
-            });
+            return Err(EncoderError::Transient { detail: "not connected to a card".into() });
         };
         let mut buf = [0u8; pcsc::MAX_BUFFER_SIZE];
         let result = match card.transmit(apdu, &mut buf) {
             // vpcd answers nothing when the card left mid-command.
             Ok([]) => Err(EncoderError::Transient {
-                detail: format!(
-                    "reader `{reader}`: no answer from the card; it was removed during the command"
-                ),
+                detail: format!("reader `{reader}`: no answer from the card; it was removed during the command"),
             }),
             Ok(r) => Ok(r.to_vec()),
             Err(e) => Err(map_error(e, reader)),
@@ -176,11 +143,7 @@ impl Encoder for PcscEncoder {
         let mut s = Session::new(self);
         let chip_uid = s.chip_uid()?;
         let has_application = s.select_application()?;
-        Ok(Detected {
-            atr,
-            chip_uid,
-            has_application,
-        })
+        Ok(Detected { atr, chip_uid, has_application })
     }
 
     fn write(&mut self, image: &CardImage) -> Result<(), EncoderError> {
@@ -206,9 +169,9 @@ impl Encoder for PcscEncoder {
             let _ = Session::new(self).void();
         }
         match self.card.take() {
-            Some((card, reader, _)) => card
-                .disconnect(pcsc::Disposition::UnpowerCard)
-                .map_err(|(_, e)| map_error(e, &reader)),
+            Some((card, reader, _)) => {
+                card.disconnect(pcsc::Disposition::UnpowerCard).map_err(|(_, e)| map_error(e, &reader))
+            }
             None => Ok(()),
         }
     }
@@ -220,31 +183,18 @@ mod tests {
 
     #[test]
     fn only_card_answers_can_make_a_card_fault() {
-        for e in [
-            pcsc::Error::RemovedCard,
-            pcsc::Error::ResetCard,
-            pcsc::Error::Timeout,
-            pcsc::Error::SharingViolation,
-        ] {
+        for e in [pcsc::Error::RemovedCard, pcsc::Error::ResetCard, pcsc::Error::Timeout, pcsc::Error::SharingViolation]
+        {
             assert!(map_error(e, "r").is_transient(), "{e:?}");
         }
-        assert!(matches!(
-            map_error(pcsc::Error::NoSmartcard, "r"),
-            EncoderError::NoCard { .. }
-        ));
+        assert!(matches!(map_error(pcsc::Error::NoSmartcard, "r"), EncoderError::NoCard { .. }));
         let e = map_error(pcsc::Error::NoService, "r");
-        assert!(
-            matches!(&e, EncoderError::Unavailable { detail } if detail.contains("pcscd")),
-            "{e}"
-        );
+        assert!(matches!(&e, EncoderError::Unavailable { detail } if detail.contains("pcscd")), "{e}");
         let e = map_error(pcsc::Error::UnknownReader, "Reader X");
         assert!(
             matches!(&e, EncoderError::Unavailable { detail } if detail.contains("Reader X") && detail.contains("juzhu card readers")),
             "{e}"
         );
-        assert!(matches!(
-            map_error(pcsc::Error::InsufficientBuffer, "r"),
-            EncoderError::Unavailable { .. }
-        ));
+        assert!(matches!(map_error(pcsc::Error::InsufficientBuffer, "r"), EncoderError::Unavailable { .. }));
     }
 }

@@ -49,18 +49,9 @@ pub struct Authority {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("cannot read key file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "{what} must be {expected} hex digits (got {got} characters); generate one with `juzhu card keygen`"
-    )]
-    Length {
-        what: &'static str,
-        expected: usize,
-        got: usize,
-    },
+    Read { path: String, source: std::io::Error },
+    #[error("{what} must be {expected} hex digits (got {got} characters); generate one with `juzhu card keygen`")]
+    Length { what: &'static str, expected: usize, got: usize },
     #[error("{what} is not hex: {detail}")]
     NotHex { what: &'static str, detail: String },
     #[error("{0} is not a valid Ed25519 public key")]
@@ -70,33 +61,20 @@ pub enum KeyError {
 fn hex32(what: &'static str, text: &str) -> Result<[u8; 32], KeyError> {
     let text = text.trim();
     if text.len() != 64 {
-        return Err(KeyError::Length {
-            what,
-            expected: 64,
-            got: text.len(),
-        });
+        return Err(KeyError::Length { what, expected: 64, got: text.len() });
     }
-    let bytes = hex::decode(text).map_err(|e| KeyError::NotHex {
-        what,
-        detail: e.to_string(),
-    })?;
+    let bytes = hex::decode(text).map_err(|e| KeyError::NotHex { what, detail: e.to_string() })?;
     Ok(bytes.try_into().expect("64 hex digits are 32 bytes"))
 }
 
 pub fn key_id(public: &VerifyingKey) -> [u8; 8] {
-    Sha256::digest(public.as_bytes())[..8]
-        .try_into()
-        .expect("8 of 32 bytes")
+    Sha256::digest(public.as_bytes())[..8].try_into().expect("8 of 32 bytes")
 }
 
 /// Shows the key id, never the secret.
 impl std::fmt::Debug for Authority {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Authority(key id {})",
-            hex::encode(key_id(&self.public()))
-        )
+        write!(f, "Authority(key id {})", hex::encode(key_id(&self.public())))
     }
 }
 
@@ -105,24 +83,18 @@ impl Authority {
     pub fn generate() -> Authority {
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).expect("the operating system's random source is available");
-        Authority {
-            key: SigningKey::from_bytes(&seed),
-        }
+        Authority { key: SigningKey::from_bytes(&seed) }
     }
 
     /// The key from its 32-byte seed in hex (what a key file holds).
     pub fn from_seed_hex(text: &str) -> Result<Authority, KeyError> {
-        Ok(Authority {
-            key: SigningKey::from_bytes(&hex32("the signing key seed", text)?),
-        })
+        Ok(Authority { key: SigningKey::from_bytes(&hex32("the signing key seed", text)?) })
     }
 
     /// Reads a key file (64 hex digits, the seed).
     pub fn load(path: &Path) -> Result<Authority, KeyError> {
-        let text = std::fs::read_to_string(path).map_err(|source| KeyError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| KeyError::Read { path: path.display().to_string(), source })?;
         Self::from_seed_hex(&text)
     }
 
@@ -160,10 +132,7 @@ impl SignedContent {
             .map(|(fid, h)| {
                 Tlv::constructed(
                     tag::HASH_ENTRY,
-                    &[
-                        Tlv::new(0x80, fid.to_be_bytes().to_vec()),
-                        Tlv::new(0x81, h.to_vec()),
-                    ],
+                    &[Tlv::new(0x80, fid.to_be_bytes().to_vec()), Tlv::new(0x81, h.to_vec())],
                 )
             })
             .collect();
@@ -200,32 +169,22 @@ impl SecurityObject {
     pub fn parse(bytes: &[u8]) -> Result<(SecurityObject, usize), SecurityObjectError> {
         let (outer, used) = Tlv::decode(bytes)?;
         if outer.tag != tag::SECURITY_OBJECT {
-            return Err(invalid(format!(
-                "starts with tag {:X}; expected 77",
-                outer.tag
-            )));
+            return Err(invalid(format!("starts with tag {:X}; expected 77", outer.tag)));
         }
         let (signed, signed_len) = Tlv::decode(&outer.value)?;
         if signed.tag != tag::SIGNED {
-            return Err(invalid(format!(
-                "signed part has tag {:X}; expected 70",
-                signed.tag
-            )));
+            return Err(invalid(format!("signed part has tag {:X}; expected 70", signed.tag)));
         }
         let signed_bytes = outer.value[..signed_len].to_vec();
         let (sig, _) = Tlv::decode(&outer.value[signed_len..])?;
         if sig.tag != tag::SIGNATURE {
-            return Err(invalid(format!(
-                "signature has tag {:X}; expected 5F37",
-                sig.tag
-            )));
+            return Err(invalid(format!("signature has tag {:X}; expected 5F37", sig.tag)));
         }
-        let signature: [u8; 64] = sig.value.as_slice().try_into().map_err(|_| {
-            invalid(format!(
-                "signature is {} bytes; Ed25519 signatures are 64",
-                sig.value.len()
-            ))
-        })?;
+        let signature: [u8; 64] = sig
+            .value
+            .as_slice()
+            .try_into()
+            .map_err(|_| invalid(format!("signature is {} bytes; Ed25519 signatures are 64", sig.value.len())))?;
         let kids = signed.children()?;
         let field = |t: u32, name: &str| {
             kids.iter()
@@ -240,14 +199,10 @@ impl SecurityObject {
         let [layout_version] = version.as_slice() else {
             return Err(invalid("layout version is not one byte"));
         };
-        let key_id: [u8; 8] = field(0x84, "key id")?
-            .as_slice()
-            .try_into()
-            .map_err(|_| invalid("key id is not 8 bytes"))?;
-        let hash_list = kids
-            .iter()
-            .find(|k| k.tag == tag::HASHES)
-            .ok_or_else(|| invalid("has no data-group hashes (tag A0)"))?;
+        let key_id: [u8; 8] =
+            field(0x84, "key id")?.as_slice().try_into().map_err(|_| invalid("key id is not 8 bytes"))?;
+        let hash_list =
+            kids.iter().find(|k| k.tag == tag::HASHES).ok_or_else(|| invalid("has no data-group hashes (tag A0)"))?;
         let mut hashes = Vec::new();
         for entry in hash_list.children()? {
             let e = entry.children()?;
@@ -268,22 +223,14 @@ impl SecurityObject {
             key_id,
             hashes,
         };
-        Ok((
-            SecurityObject {
-                content,
-                signed_bytes,
-                signature,
-            },
-            used,
-        ))
+        Ok((SecurityObject { content, signed_bytes, signature }, used))
     }
 
     /// Whether `key` made the signature.
     pub fn signature_valid(&self, key: &VerifyingKey) -> bool {
         let mut message = SIGNING_CONTEXT.to_vec();
         message.extend_from_slice(&self.signed_bytes);
-        key.verify(&message, &Signature::from_bytes(&self.signature))
-            .is_ok()
+        key.verify(&message, &Signature::from_bytes(&self.signature)).is_ok()
     }
 }
 
@@ -326,15 +273,10 @@ mod tests {
     #[test]
     fn key_text_errors_say_what_is_expected() {
         let a = Authority::generate();
-        assert_eq!(
-            Authority::from_seed_hex(&a.seed_hex()).unwrap().public(),
-            a.public()
-        );
+        assert_eq!(Authority::from_seed_hex(&a.seed_hex()).unwrap().public(), a.public());
         let e = Authority::from_seed_hex("abcd").unwrap_err().to_string();
         assert!(e.contains("64 hex digits") && e.contains("got 4"), "{e}");
-        let e = public_key_from_hex(&"zz".repeat(32))
-            .unwrap_err()
-            .to_string();
+        let e = public_key_from_hex(&"zz".repeat(32)).unwrap_err().to_string();
         assert!(e.contains("not hex"), "{e}");
     }
 }

@@ -29,9 +29,7 @@ impl std::str::FromStr for FaultKind {
             "pull" => Ok(FaultKind::Pull),
             "6581" => Ok(FaultKind::MemoryFailure),
             "wrong-sw" => Ok(FaultKind::WrongStatus),
-            other => Err(format!(
-                "unknown fault `{other}`; expected pull, 6581 or wrong-sw"
-            )),
+            other => Err(format!("unknown fault `{other}`; expected pull, 6581 or wrong-sw")),
         }
     }
 }
@@ -49,17 +47,9 @@ impl std::str::FromStr for Fault {
     type Err = String;
     fn from_str(v: &str) -> Result<Self, String> {
         let (spec, persistent) = v.strip_suffix('!').map_or((v, false), |s| (s, true));
-        let (kind, n) = spec
-            .split_once('@')
-            .ok_or_else(|| format!("fault `{v}`: expected KIND@N, e.g. pull@40"))?;
-        let after_writes = n
-            .parse()
-            .map_err(|_| format!("fault `{v}`: N must be a whole number"))?;
-        Ok(Fault {
-            kind: kind.parse()?,
-            after_writes,
-            persistent,
-        })
+        let (kind, n) = spec.split_once('@').ok_or_else(|| format!("fault `{v}`: expected KIND@N, e.g. pull@40"))?;
+        let after_writes = n.parse().map_err(|_| format!("fault `{v}`: N must be a whole number"))?;
+        Ok(Fault { kind: kind.parse()?, after_writes, persistent })
     }
 }
 
@@ -123,16 +113,8 @@ impl SimCard {
 
     /// The card's juzhu application as a dump (what a reader reads back).
     pub fn to_dump(&self) -> CardDump {
-        let files = self
-            .apps
-            .get(crate::layout::AID.as_slice())
-            .map(|(_, app)| app.files.clone())
-            .unwrap_or_default();
-        CardDump {
-            chip_uid: self.uid.clone(),
-            atr: self.atr.clone(),
-            files,
-        }
+        let files = self.apps.get(crate::layout::AID.as_slice()).map(|(_, app)| app.files.clone()).unwrap_or_default();
+        CardDump { chip_uid: self.uid.clone(), atr: self.atr.clone(), files }
     }
 
     /// A card holding what `dump` says (tests tamper a dump and load it).
@@ -144,12 +126,7 @@ impl SimCard {
         if !dump.files.is_empty() {
             card.apps.insert(
                 crate::layout::AID.to_vec(),
-                (
-                    crate::layout::DF_FID,
-                    Application {
-                        files: dump.files.clone(),
-                    },
-                ),
+                (crate::layout::DF_FID, Application { files: dump.files.clone() }),
             );
         }
         card
@@ -183,15 +160,8 @@ impl SimCard {
             (0x00, 0xE0) => self.create(data),
             (0x00, 0xD6) => self.update(((p1 as usize & 0x7F) << 8) | p2 as usize, data),
             (0x00, 0xB0) => {
-                let le = if apdu.len() == 5 {
-                    apdu[4] as usize
-                } else {
-                    256
-                };
-                self.read(
-                    ((p1 as usize & 0x7F) << 8) | p2 as usize,
-                    if le == 0 { 256 } else { le },
-                )
+                let le = if apdu.len() == 5 { apdu[4] as usize } else { 256 };
+                self.read(((p1 as usize & 0x7F) << 8) | p2 as usize, if le == 0 { 256 } else { le })
             }
             (0x00, _) => sw(0x6D00),
             _ => sw(0x6E00),
@@ -245,11 +215,7 @@ impl SimCard {
         let Ok(kids) = fcp.children() else {
             return sw(0x6A80);
         };
-        let get = |t: u32| {
-            kids.iter()
-                .find(|k: &&Tlv| k.tag == t)
-                .map(|k| k.value.clone())
-        };
+        let get = |t: u32| kids.iter().find(|k: &&Tlv| k.tag == t).map(|k| k.value.clone());
         let (Some(desc), Some(fid)) = (get(0x82), get(0x83)) else {
             return sw(0x6A80);
         };
@@ -271,8 +237,7 @@ impl SimCard {
                 sw(0x9000)
             }
             Some(0x01) => {
-                let Some(size) = get(0x80).and_then(|s| <[u8; 2]>::try_from(s.as_slice()).ok())
-                else {
+                let Some(size) = get(0x80).and_then(|s| <[u8; 2]>::try_from(s.as_slice()).ok()) else {
                     return sw(0x6A80);
                 };
                 let Some(app) = self.app() else {
@@ -281,8 +246,7 @@ impl SimCard {
                 if app.files.contains_key(&fid) {
                     return sw(0x6A89);
                 }
-                app.files
-                    .insert(fid, vec![0; u16::from_be_bytes(size) as usize]);
+                app.files.insert(fid, vec![0; u16::from_be_bytes(size) as usize]);
                 self.selected_ef = Some(fid);
                 sw(0x9000)
             }
@@ -291,9 +255,8 @@ impl SimCard {
     }
 
     fn update(&mut self, offset: usize, data: &[u8]) -> Reply {
-        let fault = self.fault.filter(|f| {
-            self.writes >= f.after_writes && (f.persistent || self.writes == f.after_writes)
-        });
+        let fault =
+            self.fault.filter(|f| self.writes >= f.after_writes && (f.persistent || self.writes == f.after_writes));
         self.writes += 1;
         let Some(fid) = self.selected_ef else {
             return sw(0x6986);

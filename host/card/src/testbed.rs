@@ -28,8 +28,7 @@ pub struct Testbed {
 }
 
 fn which(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
         || Path::new("/usr/sbin").join(program).is_file()
 }
 
@@ -52,13 +51,10 @@ impl Testbed {
             }
         }
         if !Path::new(VPCD_DRIVER).exists() {
-            return Err(format!(
-                "{VPCD_DRIVER} is missing; run scripts/pcsc-setup.sh (installs vsmartcard-vpcd)"
-            ));
+            return Err(format!("{VPCD_DRIVER} is missing; run scripts/pcsc-setup.sh (installs vsmartcard-vpcd)"));
         }
         let lock = File::create(LOCK).map_err(|e| format!("cannot create {LOCK}: {e}"))?;
-        lock.lock()
-            .map_err(|e| format!("cannot lock {LOCK}: {e}"))?;
+        lock.lock().map_err(|e| format!("cannot lock {LOCK}: {e}"))?;
         if let Ok(pid) = std::fs::read_to_string(PCSCD_PID)
             && alive(&pid)
         {
@@ -67,68 +63,41 @@ impl Testbed {
                 pid.trim()
             ));
         }
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let log = File::create(dir.join("pcscd.log")).map_err(|e| e.to_string())?;
         let pcscd = Command::new("unshare")
-            .args([
-                "--net",
-                "--",
-                "sh",
-                "-c",
-                "ip link set lo up && exec pcscd --foreground --apdu --debug",
-            ])
+            .args(["--net", "--", "sh", "-c", "ip link set lo up && exec pcscd --foreground --apdu --debug"])
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log)
             .spawn()
             .map_err(|e| format!("cannot start pcscd under unshare: {e}"))?;
-        let mut bed = Testbed {
-            _lock: lock,
-            pcscd,
-            card: None,
-            dir: dir.to_path_buf(),
-        };
+        let mut bed = Testbed { _lock: lock, pcscd, card: None, dir: dir.to_path_buf() };
         bed.wait_for("pcscd to list the vpcd reader", |_| {
-            crate::pcsc_driver::list_readers()
-                .map(|r| r.iter().any(|r| r.name == READER))
-                .unwrap_or(false)
+            crate::pcsc_driver::list_readers().map(|r| r.iter().any(|r| r.name == READER)).unwrap_or(false)
         })?;
         Ok(bed)
     }
 
-    fn wait_for(
-        &mut self,
-        what: &str,
-        mut done: impl FnMut(&mut Self) -> bool,
-    ) -> Result<(), String> {
+    fn wait_for(&mut self, what: &str, mut done: impl FnMut(&mut Self) -> bool) -> Result<(), String> {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(15) {
             if let Ok(Some(status)) = self.pcscd.try_wait() {
-                return Err(format!(
-                    "pcscd exited ({status}); see {}",
-                    self.dir.join("pcscd.log").display()
-                ));
+                return Err(format!("pcscd exited ({status}); see {}", self.dir.join("pcscd.log").display()));
             }
             if done(self) {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Err(format!(
-            "timed out waiting for {what}; see {}",
-            self.dir.join("pcscd.log").display()
-        ))
+        Err(format!("timed out waiting for {what}; see {}", self.dir.join("pcscd.log").display()))
     }
 
     /// Runs `program args` inside pcscd's network namespace, where vpcd is
     /// reachable on 127.0.0.1.
     pub fn command_in_namespace(&self, program: &Path, args: &[String]) -> Command {
         let mut cmd = Command::new("nsenter");
-        cmd.arg(format!("--net=/proc/{}/ns/net", self.pcscd.id()))
-            .arg("--")
-            .arg(program)
-            .args(args);
+        cmd.arg(format!("--net=/proc/{}/ns/net", self.pcscd.id())).arg("--").arg(program).args(args);
         cmd
     }
 
@@ -137,8 +106,7 @@ impl Testbed {
     pub fn insert(&mut self, emulator: &Path, args: &[String]) -> Result<(), String> {
         self.remove()?;
         let n = std::fs::read_dir(&self.dir).map(|d| d.count()).unwrap_or(0);
-        let log =
-            File::create(self.dir.join(format!("card-{n}.log"))).map_err(|e| e.to_string())?;
+        let log = File::create(self.dir.join(format!("card-{n}.log"))).map_err(|e| e.to_string())?;
         let child = self
             .command_in_namespace(emulator, args)
             .stdin(Stdio::null())
@@ -163,9 +131,7 @@ impl Testbed {
 
     /// Whether the test card's process still runs (it ends when pulled for good).
     pub fn card_running(&mut self) -> bool {
-        self.card
-            .as_mut()
-            .is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+        self.card.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
     }
 }
 
@@ -176,17 +142,14 @@ fn card_present() -> bool {
     };
     let reader = std::ffi::CString::new(READER).expect("no NUL");
     let mut states = [pcsc::ReaderState::new(reader, pcsc::State::UNAWARE)];
-    ctx.get_status_change(Duration::ZERO, &mut states).is_ok()
-        && states[0].event_state().contains(pcsc::State::PRESENT)
+    ctx.get_status_change(Duration::ZERO, &mut states).is_ok() && states[0].event_state().contains(pcsc::State::PRESENT)
 }
 
 impl Drop for Testbed {
     fn drop(&mut self) {
         let _ = self.remove();
         // SIGTERM, so pcscd removes its socket and pid file.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.pcscd.id().to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-TERM", &self.pcscd.id().to_string()]).status();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(5) {
             if let Ok(Some(_)) = self.pcscd.try_wait() {

@@ -22,21 +22,14 @@ pub struct Tlv {
 pub enum TlvError {
     /// The bytes end before the tag, the length or the value does.
     #[error("ends at byte {present} but the TLV at byte {at} needs {needed} bytes")]
-    Truncated {
-        at: usize,
-        needed: usize,
-        present: usize,
-    },
+    Truncated { at: usize, needed: usize, present: usize },
     #[error("byte {at}: {detail}")]
     Malformed { at: usize, detail: String },
 }
 
 impl Tlv {
     pub fn new(tag: u32, value: impl Into<Vec<u8>>) -> Self {
-        Tlv {
-            tag,
-            value: value.into(),
-        }
+        Tlv { tag, value: value.into() }
     }
 
     /// A constructed TLV holding `children`, encoded in order.
@@ -95,11 +88,7 @@ impl Tlv {
 
 /// Decodes a run of TLVs that fills `bytes` (a record file's content).
 pub fn decode_all(bytes: &[u8]) -> Result<Vec<Tlv>, TlvError> {
-    Tlv {
-        tag: 0x20,
-        value: bytes.to_vec(),
-    }
-    .children()
+    Tlv { tag: 0x20, value: bytes.to_vec() }.children()
 }
 
 fn first_tag_byte(tag: u32) -> u8 {
@@ -109,17 +98,10 @@ fn first_tag_byte(tag: u32) -> u8 {
 
 /// `base` is the offset of `bytes` in the enclosing buffer, for messages.
 fn decode_at(bytes: &[u8], base: usize) -> Result<(Tlv, usize), TlvError> {
-    let truncated = |needed: usize| TlvError::Truncated {
-        at: base,
-        needed,
-        present: base + bytes.len(),
-    };
+    let truncated = |needed: usize| TlvError::Truncated { at: base, needed, present: base + bytes.len() };
     let first = *bytes.first().ok_or_else(|| truncated(2))?;
     if first == 0x00 || first == 0xFF {
-        return Err(TlvError::Malformed {
-            at: base,
-            detail: format!("tag byte {first:02X} is padding, not a tag"),
-        });
+        return Err(TlvError::Malformed { at: base, detail: format!("tag byte {first:02X} is padding, not a tag") });
     }
     let mut tag = first as u32;
     let mut i = 1;
@@ -132,10 +114,7 @@ fn decode_at(bytes: &[u8], base: usize) -> Result<(Tlv, usize), TlvError> {
                 break;
             }
             if i >= 3 {
-                return Err(TlvError::Malformed {
-                    at: base,
-                    detail: "tag longer than three bytes".into(),
-                });
+                return Err(TlvError::Malformed { at: base, detail: "tag longer than three bytes".into() });
             }
         }
     }
@@ -158,18 +137,10 @@ fn decode_at(bytes: &[u8], base: usize) -> Result<(Tlv, usize), TlvError> {
         }
         let len_bytes = bytes.get(i..i + n).ok_or_else(|| truncated(i + n))?;
         i += n;
-        len_bytes
-            .iter()
-            .fold(0usize, |acc, b| (acc << 8) | *b as usize)
+        len_bytes.iter().fold(0usize, |acc, b| (acc << 8) | *b as usize)
     };
     let value = bytes.get(i..i + len).ok_or_else(|| truncated(i + len))?;
-    Ok((
-        Tlv {
-            tag,
-            value: value.to_vec(),
-        },
-        i + len,
-    ))
+    Ok((Tlv { tag, value: value.to_vec() }, i + len))
 }
 
 impl fmt::Display for Tlv {
@@ -192,27 +163,15 @@ mod tests {
             assert_eq!(used, bytes.len());
         }
         assert_eq!(Tlv::new(0x80, vec![1, 2]).encode(), vec![0x80, 2, 1, 2]);
-        assert_eq!(
-            Tlv::new(0x5F37, vec![0; 200]).encode()[..5],
-            [0x5F, 0x37, 0x81, 200, 0]
-        );
+        assert_eq!(Tlv::new(0x5F37, vec![0; 200]).encode()[..5], [0x5F, 0x37, 0x81, 200, 0]);
     }
 
     #[test]
     fn constructed_children_in_order() {
-        let t = Tlv::constructed(
-            0x61,
-            &[
-                Tlv::new(0x80, b"a".to_vec()),
-                Tlv::new(0x81, b"bc".to_vec()),
-            ],
-        );
+        let t = Tlv::constructed(0x61, &[Tlv::new(0x80, b"a".to_vec()), Tlv::new(0x81, b"bc".to_vec())]);
         assert!(t.is_constructed());
         let kids = t.children().unwrap();
-        assert_eq!(
-            kids.iter().map(|k| k.tag).collect::<Vec<_>>(),
-            vec![0x80, 0x81]
-        );
+        assert_eq!(kids.iter().map(|k| k.tag).collect::<Vec<_>>(), vec![0x80, 0x81]);
         assert_eq!(kids[1].value, b"bc");
     }
 
@@ -220,34 +179,15 @@ mod tests {
     fn cut_short_names_what_is_missing() {
         let bytes = Tlv::new(0x63, vec![7; 300]).encode();
         let err = Tlv::decode(&bytes[..100]).unwrap_err();
-        assert_eq!(
-            err,
-            TlvError::Truncated {
-                at: 0,
-                needed: 304,
-                present: 100
-            }
-        );
-        assert!(matches!(
-            Tlv::decode(&[0x5F]),
-            Err(TlvError::Truncated { .. })
-        ));
+        assert_eq!(err, TlvError::Truncated { at: 0, needed: 304, present: 100 });
+        assert!(matches!(Tlv::decode(&[0x5F]), Err(TlvError::Truncated { .. })));
         assert!(matches!(Tlv::decode(&[]), Err(TlvError::Truncated { .. })));
     }
 
     #[test]
     fn padding_and_indefinite_lengths_are_refused() {
-        assert!(matches!(
-            Tlv::decode(&[0x00, 0x00]),
-            Err(TlvError::Malformed { .. })
-        ));
-        assert!(matches!(
-            Tlv::decode(&[0x61, 0x80, 0, 0]),
-            Err(TlvError::Malformed { .. })
-        ));
-        assert!(matches!(
-            Tlv::decode(&[0x61, 0x85, 1, 1, 1, 1, 1]),
-            Err(TlvError::Malformed { .. })
-        ));
+        assert!(matches!(Tlv::decode(&[0x00, 0x00]), Err(TlvError::Malformed { .. })));
+        assert!(matches!(Tlv::decode(&[0x61, 0x80, 0, 0]), Err(TlvError::Malformed { .. })));
+        assert!(matches!(Tlv::decode(&[0x61, 0x85, 1, 1, 1, 1, 1]), Err(TlvError::Malformed { .. })));
     }
 }

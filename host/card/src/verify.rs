@@ -74,28 +74,23 @@ impl fmt::Display for Finding {
                 "no juzhu application (AID {}) on the card: blank, or not a residence-permit card",
                 hex::encode_upper(layout::AID)
             ),
-            Finding::Unfinished { detail } => write!(
-                f,
-                "unfinished: {detail}; the card was not completely written (re-issue it)"
-            ),
+            Finding::Unfinished { detail } => {
+                write!(f, "unfinished: {detail}; the card was not completely written (re-issue it)")
+            }
             Finding::Truncated { file, detail } => write!(f, "{file} is truncated: {detail}"),
             Finding::Malformed { file, detail } => write!(f, "{file} is malformed: {detail}"),
-            Finding::TrailingData { file, at } => write!(
-                f,
-                "{file} has data after its end, at byte {at}; only 00 padding may follow"
-            ),
-            Finding::WrongLayoutVersion { found, supported } => write!(
-                f,
-                "layout version {found}; this verifier reads version {supported}"
-            ),
-            Finding::UnknownSigner { key_id } => write!(
-                f,
-                "signed by key {key_id}, which is not a trusted issuing authority key"
-            ),
-            Finding::BadSignature => write!(
-                f,
-                "the security object's signature does not verify: the signed data was altered"
-            ),
+            Finding::TrailingData { file, at } => {
+                write!(f, "{file} has data after its end, at byte {at}; only 00 padding may follow")
+            }
+            Finding::WrongLayoutVersion { found, supported } => {
+                write!(f, "layout version {found}; this verifier reads version {supported}")
+            }
+            Finding::UnknownSigner { key_id } => {
+                write!(f, "signed by key {key_id}, which is not a trusted issuing authority key")
+            }
+            Finding::BadSignature => {
+                write!(f, "the security object's signature does not verify: the signed data was altered")
+            }
             Finding::ForeignChip { signed_for, chip } => write!(
                 f,
                 "signed for chip UID {signed_for} but this chip is {chip}: the data was copied from another card"
@@ -140,14 +135,8 @@ fn is_padding(bytes: &[u8]) -> bool {
 fn data_of(fid: u16, raw: &[u8]) -> Result<Vec<u8>, Finding> {
     let file = name(fid);
     let tlv_err = |e: TlvError| match e {
-        TlvError::Truncated { .. } => Finding::Truncated {
-            file: file.clone(),
-            detail: e.to_string(),
-        },
-        TlvError::Malformed { .. } => Finding::Malformed {
-            file: file.clone(),
-            detail: e.to_string(),
-        },
+        TlvError::Truncated { .. } => Finding::Truncated { file: file.clone(), detail: e.to_string() },
+        TlvError::Malformed { .. } => Finding::Malformed { file: file.clone(), detail: e.to_string() },
     };
     if fid == layout::ENDORSEMENTS.fid {
         // Records until the padding starts.
@@ -170,19 +159,10 @@ fn data_of(fid: u16, raw: &[u8]) -> Result<Vec<u8>, Finding> {
 
 fn shift(e: TlvError, by: usize) -> TlvError {
     match e {
-        TlvError::Truncated {
-            at,
-            needed,
-            present,
-        } => TlvError::Truncated {
-            at: at + by,
-            needed: needed + by,
-            present: present + by,
-        },
-        TlvError::Malformed { at, detail } => TlvError::Malformed {
-            at: at + by,
-            detail,
-        },
+        TlvError::Truncated { at, needed, present } => {
+            TlvError::Truncated { at: at + by, needed: needed + by, present: present + by }
+        }
+        TlvError::Malformed { at, detail } => TlvError::Malformed { at: at + by, detail },
     }
 }
 
@@ -201,31 +181,23 @@ pub fn verify(card: &CardDump, trusted: &[VerifyingKey]) -> Report {
     }
     let so_name = layout::SECURITY_OBJECT.name.to_string();
     let Some(raw_so) = card.files.get(&layout::SECURITY_OBJECT.fid) else {
-        report.findings.push(Finding::Unfinished {
-            detail: "the security object file does not exist".into(),
-        });
+        report.findings.push(Finding::Unfinished { detail: "the security object file does not exist".into() });
         return report;
     };
     if raw_so.first().is_none_or(|b| *b == 0x00) {
-        report.findings.push(Finding::Unfinished {
-            detail: "the security object is not committed (its first byte is 00)".into(),
-        });
+        report
+            .findings
+            .push(Finding::Unfinished { detail: "the security object is not committed (its first byte is 00)".into() });
         return report;
     }
     let so = match SecurityObject::parse(raw_so) {
         Ok((so, _)) => so,
         Err(crate::security::SecurityObjectError::Tlv(e @ TlvError::Truncated { .. })) => {
-            report.findings.push(Finding::Truncated {
-                file: so_name,
-                detail: e.to_string(),
-            });
+            report.findings.push(Finding::Truncated { file: so_name, detail: e.to_string() });
             return report;
         }
         Err(e) => {
-            report.findings.push(Finding::Malformed {
-                file: so_name,
-                detail: e.to_string(),
-            });
+            report.findings.push(Finding::Malformed { file: so_name, detail: e.to_string() });
             return report;
         }
     };
@@ -233,15 +205,10 @@ pub fn verify(card: &CardDump, trusted: &[VerifyingKey]) -> Report {
     report.issuance_id = Some(signed.issuance_id.clone());
     report.card_serial = Some(signed.card_serial.clone());
     if signed.layout_version != LAYOUT_VERSION {
-        report.findings.push(Finding::WrongLayoutVersion {
-            found: signed.layout_version,
-            supported: LAYOUT_VERSION,
-        });
+        report.findings.push(Finding::WrongLayoutVersion { found: signed.layout_version, supported: LAYOUT_VERSION });
     }
     match trusted.iter().find(|k| key_id(k) == signed.key_id) {
-        None => report.findings.push(Finding::UnknownSigner {
-            key_id: hex::encode(signed.key_id),
-        }),
+        None => report.findings.push(Finding::UnknownSigner { key_id: hex::encode(signed.key_id) }),
         Some(key) if !so.signature_valid(key) => report.findings.push(Finding::BadSignature),
         Some(_) => {}
     }
@@ -254,9 +221,7 @@ pub fn verify(card: &CardDump, trusted: &[VerifyingKey]) -> Report {
     let mut data = std::collections::BTreeMap::new();
     for (fid, hash) in &signed.hashes {
         let Some(raw) = card.files.get(fid) else {
-            report
-                .findings
-                .push(Finding::MissingDataGroup { file: name(*fid) });
+            report.findings.push(Finding::MissingDataGroup { file: name(*fid) });
             continue;
         };
         match data_of(*fid, raw) {
@@ -270,23 +235,15 @@ pub fn verify(card: &CardDump, trusted: &[VerifyingKey]) -> Report {
         }
     }
     for (fid, raw) in &card.files {
-        if *fid != layout::SECURITY_OBJECT.fid
-            && !signed.hashes.iter().any(|(f, _)| f == fid)
-            && !is_padding(raw)
-        {
-            report
-                .findings
-                .push(Finding::Uncovered { file: name(*fid) });
+        if *fid != layout::SECURITY_OBJECT.fid && !signed.hashes.iter().any(|(f, _)| f == fid) && !is_padding(raw) {
+            report.findings.push(Finding::Uncovered { file: name(*fid) });
         }
     }
     match CardContent::from_data_groups(|fid| data.get(&fid).cloned()) {
         Ok(content) => report.content = Some(content),
         Err(e) => {
             if report.findings.is_empty() {
-                report.findings.push(Finding::Malformed {
-                    file: "data groups".into(),
-                    detail: e.to_string(),
-                });
+                report.findings.push(Finding::Malformed { file: "data groups".into(), detail: e.to_string() });
             }
         }
     }

@@ -83,11 +83,8 @@ fn save(card: &SimCard, options: &Options) -> std::io::Result<()> {
 pub fn run(options: &Options) -> Result<(), String> {
     let mut card = match &options.state {
         Some(path) if path.exists() => {
-            let bytes =
-                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            SimCard::from_dump(
-                &CardDump::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?,
-            )
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            SimCard::from_dump(&CardDump::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?)
         }
         _ => SimCard::blank(&options.uid),
     };
@@ -95,11 +92,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     save(&card, options).map_err(|e| format!("cannot write the card image: {e}"))?;
     loop {
         let mut stream = connect(&options.vpcd)?;
-        eprintln!(
-            "card {} inserted (connected to vpcd at {})",
-            hex::encode_upper(&card.uid),
-            options.vpcd
-        );
+        eprintln!("card {} inserted (connected to vpcd at {})", hex::encode_upper(&card.uid), options.vpcd);
         let pulled = serve(&mut stream, &mut card, options);
         eprintln!("card {} out: {pulled:?}", hex::encode_upper(&card.uid));
         drop(stream);

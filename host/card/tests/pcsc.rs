@@ -49,18 +49,11 @@ fn args(dir: &Path, uid: &str, extra: &[&str]) -> Vec<String> {
 fn pcsc_write_read_back_verify() {
     let dir = tempfile::tempdir().unwrap();
     let mut bed = Testbed::start(&dir.path().join("bed")).unwrap();
-    bed.insert(&emulator(), &args(dir.path(), "04A1B2C3D4E580", &[]))
-        .unwrap();
+    bed.insert(&emulator(), &args(dir.path(), "04A1B2C3D4E580", &[])).unwrap();
 
     let readers = list_readers().unwrap();
-    let ours = readers
-        .iter()
-        .find(|r| r.name == READER)
-        .expect("the vpcd reader is listed");
-    assert_eq!(
-        ours.card.as_ref().unwrap().chip_uid,
-        hex::decode("04A1B2C3D4E580").unwrap()
-    );
+    let ours = readers.iter().find(|r| r.name == READER).expect("the vpcd reader is listed");
+    assert_eq!(ours.card.as_ref().unwrap().chip_uid, hex::decode("04A1B2C3D4E580").unwrap());
 
     let authority = Authority::generate();
     let mut enc = PcscEncoder::new("desk-1", Some(READER));
@@ -74,8 +67,7 @@ fn pcsc_write_read_back_verify() {
     assert!(report.ok(), "{:?}", report.findings);
     assert_eq!(report.content.unwrap(), content());
     // The card's own record of itself agrees with what PC/SC read.
-    let saved =
-        CardDump::decode(&std::fs::read(dir.path().join("04A1B2C3D4E580.jzc")).unwrap()).unwrap();
+    let saved = CardDump::decode(&std::fs::read(dir.path().join("04A1B2C3D4E580.jzc")).unwrap()).unwrap();
     assert_eq!(saved.files, dump.files);
     enc.accept().unwrap();
 }
@@ -84,11 +76,7 @@ fn pcsc_write_read_back_verify() {
 fn pcsc_pulled_card_is_transient_and_the_same_image_finishes_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut bed = Testbed::start(&dir.path().join("bed")).unwrap();
-    bed.insert(
-        &emulator(),
-        &args(dir.path(), "04000000000001", &["--fault", "pull@20"]),
-    )
-    .unwrap();
+    bed.insert(&emulator(), &args(dir.path(), "04000000000001", &["--fault", "pull@20"])).unwrap();
     let authority = Authority::generate();
     let mut enc = PcscEncoder::new("desk-1", Some(READER));
     let uid = enc.detect().unwrap().chip_uid;
@@ -96,8 +84,7 @@ fn pcsc_pulled_card_is_transient_and_the_same_image_finishes_it() {
     let err = enc.write(&image).unwrap_err();
     assert!(err.is_transient(), "a pulled card must be transient: {err}");
     // Half-written: the card in its own file does not verify.
-    let saved =
-        CardDump::decode(&std::fs::read(dir.path().join("04000000000001.jzc")).unwrap()).unwrap();
+    let saved = CardDump::decode(&std::fs::read(dir.path().join("04000000000001.jzc")).unwrap()).unwrap();
     assert!(!verify(&saved, &[authority.public()]).ok());
     // The clerk puts it back; the same bytes finish it.
     let start = Instant::now();
@@ -120,24 +107,18 @@ fn pcsc_memory_failure_and_wrong_status_are_not_transient() {
     let dir = tempfile::tempdir().unwrap();
     let mut bed = Testbed::start(&dir.path().join("bed")).unwrap();
     let authority = Authority::generate();
-    for (fault, uid) in [
-        ("6581@10!", "04000000000002"),
-        ("wrong-sw@10", "04000000000003"),
-    ] {
-        bed.insert(&emulator(), &args(dir.path(), uid, &["--fault", fault]))
-            .unwrap();
+    for (fault, uid) in [("6581@10!", "04000000000002"), ("wrong-sw@10", "04000000000003")] {
+        bed.insert(&emulator(), &args(dir.path(), uid, &["--fault", fault])).unwrap();
         let mut enc = PcscEncoder::new("desk-1", Some(READER));
         let detected = enc.detect().unwrap();
         let image = CardImage::build(&content(), "3", &detected.chip_uid, &authority).unwrap();
         match enc.write(&image).unwrap_err() {
-            EncoderError::CardFault { detail } => assert!(
-                fault.starts_with("6581") && detail.contains("6581"),
-                "{detail}"
-            ),
-            EncoderError::Protocol { detail } => assert!(
-                fault.starts_with("wrong-sw") && detail.contains("6F00"),
-                "{detail}"
-            ),
+            EncoderError::CardFault { detail } => {
+                assert!(fault.starts_with("6581") && detail.contains("6581"), "{detail}")
+            }
+            EncoderError::Protocol { detail } => {
+                assert!(fault.starts_with("wrong-sw") && detail.contains("6F00"), "{detail}")
+            }
             other => panic!("{fault}: {other}"),
         }
         enc.reject("test").unwrap();

@@ -39,12 +39,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            root: 512 * 1024,
-            timestamp: 16 * 1024,
-            metadata: 4 * 1024 * 1024,
-            max_root_rotations: 32,
-        }
+        Limits { root: 512 * 1024, timestamp: 16 * 1024, metadata: 4 * 1024 * 1024, max_root_rotations: 32 }
     }
 }
 
@@ -116,62 +111,39 @@ fn read_limited(dir: &Dir, path: &str, limit: u64) -> Result<Option<Vec<u8>>, Er
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(Error::Io {
-                path: path.into(),
-                detail: format!("cannot open inside the registry: {e}"),
-            });
+            return Err(Error::Io { path: path.into(), detail: format!("cannot open inside the registry: {e}") });
         }
     };
     let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::Io {
-        path: path.into(),
-        detail: e.to_string(),
-    })?;
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::Io { path: path.into(), detail: e.to_string() })?;
     if bytes.len() as u64 > limit {
-        return Err(Error::TooLarge {
-            file: path.into(),
-            limit,
-        });
+        return Err(Error::TooLarge { file: path.into(), limit });
     }
     Ok(Some(bytes))
 }
 
 fn require<S: Source + ?Sized>(source: &S, path: &str, limit: u64) -> Result<Vec<u8>, Error> {
-    source
-        .read(path, limit)?
-        .ok_or_else(|| Error::Missing { file: path.into() })
+    source.read(path, limit)?.ok_or_else(|| Error::Missing { file: path.into() })
 }
 
 fn check_fresh<R: Role>(role: &str, body: &R, now: jiff::Timestamp) -> Result<(), Error> {
     let expires = parse_expiry(role, body.expires())?;
     if expires <= now {
-        return Err(Error::Expired {
-            role: role.into(),
-            expires: body.expires().into(),
-        });
+        return Err(Error::Expired { role: role.into(), expires: body.expires().into() });
     }
     Ok(())
 }
 
 fn check_version(file: &str, role: &str, expected: u64, found: u64) -> Result<(), Error> {
     if expected != found {
-        return Err(Error::VersionMismatch {
-            file: file.into(),
-            role: role.into(),
-            expected,
-            found,
-        });
+        return Err(Error::VersionMismatch { file: file.into(), role: role.into(), expected, found });
     }
     Ok(())
 }
 
 fn check_rollback(role: &str, trusted: Option<u64>, offered: u64) -> Result<(), Error> {
     match trusted {
-        Some(t) if offered < t => Err(Error::Rollback {
-            role: role.into(),
-            trusted: t,
-            offered,
-        }),
+        Some(t) if offered < t => Err(Error::Rollback { role: role.into(), trusted: t, offered }),
         _ => Ok(()),
     }
 }
@@ -180,11 +152,7 @@ fn check_hashes(file: &str, meta: &MetaFile, bytes: &[u8]) -> Result<(), Error> 
     if let Some(expected) = meta.hashes.as_ref().and_then(|h| h.get("sha256")) {
         let found = hex::encode(Sha256::digest(bytes));
         if &found != expected {
-            return Err(Error::HashMismatch {
-                file: file.into(),
-                expected: expected.clone(),
-                found,
-            });
+            return Err(Error::HashMismatch { file: file.into(), expected: expected.clone(), found });
         }
     }
     Ok(())
@@ -195,17 +163,12 @@ impl Client {
     /// obtained out of band). The root must be signed by its own threshold.
     pub fn new(trusted_root: &[u8]) -> Result<Self, Error> {
         let (envelope, root) = Envelope::parse::<Root>("trusted root", trusted_root)?;
-        let keys = &root.roles.get("root").ok_or_else(|| Error::Malformed {
-            file: "trusted root".into(),
-            detail: "no root role".into(),
-        })?;
+        let keys = &root
+            .roles
+            .get("root")
+            .ok_or_else(|| Error::Malformed { file: "trusted root".into(), detail: "no root role".into() })?;
         envelope.verify("root", &root.keys, &keys.keyids, keys.threshold)?;
-        Ok(Client {
-            root_envelope: envelope,
-            root,
-            versions: BTreeMap::new(),
-            limits: Limits::default(),
-        })
+        Ok(Client { root_envelope: envelope, root, versions: BTreeMap::new(), limits: Limits::default() })
     }
 
     pub fn from_state(state: TrustState) -> Result<Self, Error> {
@@ -216,10 +179,7 @@ impl Client {
     }
 
     pub fn state(&self) -> TrustState {
-        TrustState {
-            root: self.root_envelope.clone(),
-            versions: self.versions.clone(),
-        }
+        TrustState { root: self.root_envelope.clone(), versions: self.versions.clone() }
     }
 
     pub fn root(&self) -> &Root {
@@ -228,11 +188,7 @@ impl Client {
 
     /// The trusted version of a role, if it has been seen.
     pub fn trusted_version(&self, role: &str) -> Option<u64> {
-        if role == "root" {
-            Some(self.root.version)
-        } else {
-            self.versions.get(role).copied()
-        }
+        if role == "root" { Some(self.root.version) } else { self.versions.get(role).copied() }
     }
 
     /// Runs the client workflow against `registry` at time `now`.
@@ -256,14 +212,8 @@ impl Client {
 
         // Snapshot.
         let snap_file = format!("metadata/{}.snapshot.json", snap_meta.version);
-        let snap_bytes = require(
-            registry,
-            &snap_file,
-            snap_meta
-                .length
-                .unwrap_or(self.limits.metadata)
-                .min(self.limits.metadata),
-        )?;
+        let snap_bytes =
+            require(registry, &snap_file, snap_meta.length.unwrap_or(self.limits.metadata).min(self.limits.metadata))?;
         check_hashes(&snap_file, snap_meta, &snap_bytes)?;
         let (env, snapshot) = Envelope::parse::<Snapshot>(&snap_file, &snap_bytes)?;
         self.verify_top(&env, "snapshot")?;
@@ -335,29 +285,19 @@ impl Client {
             }
             for (name, file) in body.targets {
                 if let Err(e) = names::check_target(&name) {
-                    rejected.push(Skipped {
-                        target: name.clone(),
-                        reason: format!("in {}: {e}", d.name),
-                    });
+                    rejected.push(Skipped { target: name.clone(), reason: format!("in {}: {e}", d.name) });
                     continue;
                 }
                 if !d.paths.iter().any(|p| names::matches(p, &name)) {
                     rejected.push(Skipped {
                         target: name.clone(),
-                        reason: format!(
-                            "{} signed {name}, outside its delegated paths {}",
-                            d.name,
-                            d.paths.join(", ")
-                        ),
+                        reason: format!("{} signed {name}, outside its delegated paths {}", d.name, d.paths.join(", ")),
                     });
                     continue;
                 }
                 // Terminating delegations: the first delegation whose paths
                 // match a target is the only one trusted for it.
-                let owner = delegations
-                    .roles
-                    .iter()
-                    .find(|o| o.paths.iter().any(|p| names::matches(p, &name)));
+                let owner = delegations.roles.iter().find(|o| o.paths.iter().any(|p| names::matches(p, &name)));
                 if owner.is_some_and(|o| o.name != d.name) {
                     rejected.push(Skipped {
                         target: name.clone(),
@@ -396,10 +336,7 @@ impl Client {
                 let fields = match file.custom.clone().map(serde_json::from_value::<ModuleFields>) {
                     Some(Ok(f)) => f,
                     Some(Err(e)) => {
-                        rejected.push(Skipped {
-                            target: name.clone(),
-                            reason: format!("custom fields: {e}"),
-                        });
+                        rejected.push(Skipped { target: name.clone(), reason: format!("custom fields: {e}") });
                         continue;
                     }
                     None => {
@@ -413,17 +350,11 @@ impl Client {
                     }
                 };
                 if let Err(e) = crate::fields::parse_date("effective_from", &fields.effective_from) {
-                    rejected.push(Skipped {
-                        target: name.clone(),
-                        reason: e,
-                    });
+                    rejected.push(Skipped { target: name.clone(), reason: e });
                     continue;
                 }
                 let Some(sha256) = file.sha256().map(str::to_string) else {
-                    rejected.push(Skipped {
-                        target: name.clone(),
-                        reason: "no sha256 hash".into(),
-                    });
+                    rejected.push(Skipped { target: name.clone(), reason: "no sha256 hash".into() });
                     continue;
                 };
                 let Some(a) = attestations.get(name) else {
@@ -438,11 +369,7 @@ impl Client {
                     ("length", a.length.to_string(), file.length.to_string()),
                     ("module_id", a.module_id.clone(), fields.module_id.clone()),
                     ("version", a.version.clone(), fields.version.clone()),
-                    (
-                        "effective_from",
-                        a.effective_from.clone(),
-                        fields.effective_from.clone(),
-                    ),
+                    ("effective_from", a.effective_from.clone(), fields.effective_from.clone()),
                 ]
                 .into_iter()
                 .filter(|(_, attested, signed)| attested != signed)
@@ -490,10 +417,11 @@ impl Client {
     }
 
     fn verify_top(&self, envelope: &Envelope, role: &str) -> Result<(), Error> {
-        let keys = self.root.roles.get(role).ok_or_else(|| Error::Malformed {
-            file: "root".into(),
-            detail: format!("no {role} role"),
-        })?;
+        let keys = self
+            .root
+            .roles
+            .get(role)
+            .ok_or_else(|| Error::Malformed { file: "root".into(), detail: format!("no {role} role") })?;
         envelope.verify(role, &self.root.keys, &keys.keyids, keys.threshold)
     }
 
@@ -516,23 +444,13 @@ impl Client {
                 &old_keys.keyids,
                 old_keys.threshold,
             )?;
-            let new_keys = new.roles.get("root").ok_or_else(|| Error::Malformed {
-                file: file.clone(),
-                detail: "no root role".into(),
-            })?;
-            envelope.verify(
-                "root (by its own keys)",
-                &new.keys,
-                &new_keys.keyids,
-                new_keys.threshold,
-            )?;
+            let new_keys = new
+                .roles
+                .get("root")
+                .ok_or_else(|| Error::Malformed { file: file.clone(), detail: "no root role".into() })?;
+            envelope.verify("root (by its own keys)", &new.keys, &new_keys.keyids, new_keys.threshold)?;
             if new.version != next {
-                return Err(Error::VersionMismatch {
-                    file,
-                    role: "root".into(),
-                    expected: next,
-                    found: new.version,
-                });
+                return Err(Error::VersionMismatch { file, role: "root".into(), expected: next, found: new.version });
             }
             for role in ["timestamp", "snapshot"] {
                 if new.roles.get(role) != self.root.roles.get(role) {
@@ -557,19 +475,11 @@ fn read_target<S: Source + ?Sized>(registry: &S, stored: &str, length: u64, sha2
         Err(e) => return Err(e),
     };
     if bytes.len() as u64 != length {
-        return Err(Error::WrongLength {
-            file: stored.into(),
-            length,
-            found: bytes.len() as u64,
-        });
+        return Err(Error::WrongLength { file: stored.into(), length, found: bytes.len() as u64 });
     }
     let found = hex::encode(Sha256::digest(&bytes));
     if found != sha256 {
-        return Err(Error::HashMismatch {
-            file: stored.into(),
-            expected: sha256.into(),
-            found,
-        });
+        return Err(Error::HashMismatch { file: stored.into(), expected: sha256.into(), found });
     }
     Ok(bytes)
 }

@@ -59,6 +59,5 @@ pub fn parse_date(what: &str, text: &str) -> Result<jiff::civil::Date, String> {
     if text.len() != 10 {
         return Err(format!("{what} \"{text}\" is not a date like 2027-01-01"));
     }
-    text.parse()
-        .map_err(|e| format!("{what} \"{text}\" is not a date like 2027-01-01: {e}"))
+    text.parse().map_err(|e| format!("{what} \"{text}\" is not a date like 2027-01-01: {e}"))
 }

@@ -47,10 +47,7 @@ impl SigningKey {
     }
 
     pub fn sign(&self, message: &[u8]) -> Signature {
-        Signature {
-            keyid: self.keyid.clone(),
-            sig: hex::encode(self.key.sign(message).to_bytes()),
-        }
+        Signature { keyid: self.keyid.clone(), sig: hex::encode(self.key.sign(message).to_bytes()) }
     }
 
     /// Writes the private key to `path` (0600, refusing to overwrite) and the
@@ -102,10 +99,7 @@ impl SigningKey {
                 )));
             };
             ed25519_dalek::SigningKey::from_pkcs8_encrypted_pem(&text, p).map_err(|_| {
-                Error::Key(format!(
-                    "cannot decrypt {}: wrong passphrase, or not an ed25519 key",
-                    path.display()
-                ))
+                Error::Key(format!("cannot decrypt {}: wrong passphrase, or not an ed25519 key", path.display()))
             })?
         } else if text.contains("-----BEGIN PRIVATE KEY-----") {
             ed25519_dalek::SigningKey::from_pkcs8_pem(&text)
@@ -127,8 +121,7 @@ pub fn read_public(path: &Path, passphrase: Option<&str>) -> Result<Key, Error> 
     if text.trim_start().starts_with('{') {
         let key: Key = serde_json::from_str(&text)
             .map_err(|e| Error::Key(format!("{} is not a TUF public key: {e}", path.display())))?;
-        key.verifying_key()
-            .map_err(|e| Error::Key(format!("{}: {e}", path.display())))?;
+        key.verifying_key().map_err(|e| Error::Key(format!("{}: {e}", path.display())))?;
         return Ok(key);
     }
     Ok(SigningKey::read(path, passphrase)?.public().clone())

@@ -49,12 +49,7 @@ pub enum Error {
     #[error("{file} is missing from the registry")]
     Missing { file: String },
     #[error("{role} has {valid} valid signature(s) of the {threshold} required: {detail}")]
-    BelowThreshold {
-        role: String,
-        valid: usize,
-        threshold: u32,
-        detail: String,
-    },
+    BelowThreshold { role: String, valid: usize, threshold: u32, detail: String },
     #[error(
         "{role} metadata expired at {expires}; the registry is frozen until it is re-signed (`juzhu registry refresh-timestamp`)"
     )]
@@ -62,18 +57,9 @@ pub enum Error {
     #[error("rollback of {role}: offered version {offered} is older than the trusted version {trusted}")]
     Rollback { role: String, trusted: u64, offered: u64 },
     #[error("{file} holds version {found} of {role}; expected version {expected}")]
-    VersionMismatch {
-        file: String,
-        role: String,
-        expected: u64,
-        found: u64,
-    },
+    VersionMismatch { file: String, role: String, expected: u64, found: u64 },
     #[error("{file}: sha256 is {found}, but the signed sha256 is {expected}")]
-    HashMismatch {
-        file: String,
-        expected: String,
-        found: String,
-    },
+    HashMismatch { file: String, expected: String, found: String },
     #[error("{file} is longer than its signed length of {length} bytes")]
     TooLong { file: String, length: u64 },
     #[error("{file} is {found} bytes, but its signed length is {length}")]
@@ -81,21 +67,14 @@ pub enum Error {
     #[error("mix-and-match: {0}")]
     MixAndMatch(String),
     #[error("unsafe {what} name {name:?}: {detail}")]
-    UnsafeName {
-        what: &'static str,
-        name: String,
-        detail: String,
-    },
+    UnsafeName { what: &'static str, name: String, detail: String },
     #[error("refused: {0}")]
     Refused(String),
 }
 
 impl Error {
     pub fn io(path: &std::path::Path, e: std::io::Error) -> Self {
-        Error::Io {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        }
+        Error::Io { path: path.display().to_string(), detail: e.to_string() }
     }
 
     /// An expired timestamp (or any expired role): keep what runs, activate nothing new.

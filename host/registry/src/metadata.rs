@@ -39,13 +39,7 @@ pub struct Key {
 
 impl Key {
     pub fn ed25519(public: &[u8; 32]) -> Self {
-        Key {
-            keytype: "ed25519".into(),
-            scheme: "ed25519".into(),
-            keyval: KeyVal {
-                public: hex::encode(public),
-            },
-        }
+        Key { keytype: "ed25519".into(), scheme: "ed25519".into(), keyval: KeyVal { public: hex::encode(public) } }
     }
 
     /// sha256 of the key's canonical JSON.
@@ -202,9 +196,7 @@ pub struct Envelope {
 pub fn canonical(value: &serde_json::Value) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut out, olpc_cjson::CanonicalFormatter::new());
-    value
-        .serialize(&mut ser)
-        .map_err(|e| format!("not canonical JSON: {e}"))?;
+    value.serialize(&mut ser).map_err(|e| format!("not canonical JSON: {e}"))?;
     Ok(out)
 }
 
@@ -217,10 +209,7 @@ impl Envelope {
     /// Signs a body given as JSON, as it is.
     pub fn sign_value(signed: serde_json::Value, keys: &[&SigningKey]) -> Self {
         let message = canonical(&signed).expect("our metadata is canonical JSON");
-        Envelope {
-            signatures: keys.iter().map(|k| k.sign(&message)).collect(),
-            signed,
-        }
+        Envelope { signatures: keys.iter().map(|k| k.sign(&message)).collect(), signed }
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -231,20 +220,13 @@ impl Envelope {
 
     /// Parses a metadata file named `file`, checking it is a `R` role.
     pub fn parse<R: Role>(file: &str, bytes: &[u8]) -> Result<(Self, R), Error> {
-        let malformed = |detail: String| Error::Malformed {
-            file: file.to_string(),
-            detail,
-        };
+        let malformed = |detail: String| Error::Malformed { file: file.to_string(), detail };
         let envelope: Envelope = serde_json::from_slice(bytes)
             .map_err(|e| malformed(format!("{e}; expected {{\"signatures\": [...], \"signed\": {{...}}}}")))?;
         let body: R = serde_json::from_value(envelope.signed.clone())
             .map_err(|e| malformed(format!("not a TUF {} role: {e}", R::TYPE)))?;
         if body.kind() != R::TYPE {
-            return Err(malformed(format!(
-                "_type is \"{}\"; expected \"{}\"",
-                body.kind(),
-                R::TYPE
-            )));
+            return Err(malformed(format!("_type is \"{}\"; expected \"{}\"", body.kind(), R::TYPE)));
         }
         Ok((envelope, body))
     }
@@ -267,10 +249,7 @@ impl Envelope {
                 detail: "a threshold of 0 would accept unsigned metadata; it must be at least 1".into(),
             });
         }
-        let message = canonical(&self.signed).map_err(|detail| Error::Malformed {
-            file: role.into(),
-            detail,
-        })?;
+        let message = canonical(&self.signed).map_err(|detail| Error::Malformed { file: role.into(), detail })?;
         let mut signers = BTreeSet::new();
         let mut problems = Vec::new();
         for sig in &self.signatures {
@@ -279,10 +258,7 @@ impl Envelope {
                 continue;
             }
             let Some(key) = keys.get(&sig.keyid) else {
-                problems.push(format!(
-                    "key {} is listed for {role} but not defined",
-                    short(&sig.keyid)
-                ));
+                problems.push(format!("key {} is listed for {role} but not defined", short(&sig.keyid)));
                 continue;
             };
             let verifying = match key.verifying_key() {
@@ -310,11 +286,7 @@ impl Envelope {
                 role: role.into(),
                 valid: signers.len(),
                 threshold,
-                detail: if problems.is_empty() {
-                    "no other signatures".into()
-                } else {
-                    problems.join("; ")
-                },
+                detail: if problems.is_empty() { "no other signatures".into() } else { problems.join("; ") },
             });
         }
         Ok(())

@@ -11,27 +11,18 @@ const MAX_NAME: usize = 200;
 
 /// Checks a target name such as `districts/330105/hangzhou-gongshu-1.0.0.wasm`.
 pub fn check_target(name: &str) -> Result<(), Error> {
-    let bad = |detail: &str| Error::UnsafeName {
-        what: "target",
-        name: name.into(),
-        detail: detail.into(),
-    };
+    let bad = |detail: &str| Error::UnsafeName { what: "target", name: name.into(), detail: detail.into() };
     if name.is_empty() || name.len() > MAX_NAME {
         return Err(bad("a target name has 1 to 200 characters"));
     }
     if name.starts_with('/') {
-        return Err(bad(
-            "an absolute path; target names are relative, like districts/330105/m-1.0.0.wasm",
-        ));
+        return Err(bad("an absolute path; target names are relative, like districts/330105/m-1.0.0.wasm"));
     }
     for segment in name.split('/') {
         if segment.is_empty() || segment == "." || segment == ".." || segment.starts_with('.') {
             return Err(bad("a segment is empty, `.`, `..` or starts with `.`"));
         }
-        if let Some(c) = segment
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-        {
+        if let Some(c) = segment.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
             return Err(bad(&format!(
                 "character {c:?} is not allowed; segments use only A-Z a-z 0-9 . _ - (no %-escapes, no backslash)"
             )));
@@ -44,9 +35,7 @@ pub fn check_target(name: &str) -> Result<(), Error> {
 pub fn check_role(name: &str) -> Result<(), Error> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-');
     if !ok {
         return Err(Error::UnsafeName {

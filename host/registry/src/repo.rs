@@ -66,12 +66,7 @@ pub struct Lifetimes {
 
 impl Default for Lifetimes {
     fn default() -> Self {
-        Lifetimes {
-            root_days: 365,
-            targets_days: 365,
-            snapshot_days: 30,
-            timestamp_days: 7,
-        }
+        Lifetimes { root_days: 365, targets_days: 365, snapshot_days: 30, timestamp_days: 7 }
     }
 }
 
@@ -212,13 +207,7 @@ impl Repository {
             for k in &s.keys {
                 keys.insert(k.keyid(), k.clone());
             }
-            roles.insert(
-                role.to_string(),
-                RoleKeys {
-                    keyids: s.keyids(),
-                    threshold: s.threshold,
-                },
-            );
+            roles.insert(role.to_string(), RoleKeys { keyids: s.keyids(), threshold: s.threshold });
         }
         let root = Root {
             kind: "root".into(),
@@ -280,10 +269,7 @@ impl Repository {
         let snap_version = timestamp
             .meta
             .get("snapshot.json")
-            .ok_or_else(|| Error::Malformed {
-                file: "timestamp.json".into(),
-                detail: "no snapshot.json entry".into(),
-            })?
+            .ok_or_else(|| Error::Malformed { file: "timestamp.json".into(), detail: "no snapshot.json entry".into() })?
             .version;
         let snapshot: Snapshot = read_role(dir, &format!("{snap_version}.snapshot.json"))?;
         let version_of = |role: &str| -> Result<u64, Error> {
@@ -396,21 +382,14 @@ impl Repository {
             )));
         }
         let version = semver::Version::parse(&module.version).map_err(|e| {
-            Error::Refused(format!(
-                "module version \"{}\" is not a semantic version like 1.2.0: {e}",
-                module.version
-            ))
+            Error::Refused(format!("module version \"{}\" is not a semantic version like 1.2.0: {e}", module.version))
         })?;
         let target = fields::module_target(code, &module.module_id, &module.version);
         names::check_target(&target)?;
         let existing = self.delegated.get(&role).map(|t| t.targets.clone()).unwrap_or_default();
         let mut latest: Option<semver::Version> = None;
         for (name, file) in &existing {
-            let Some(f) = file
-                .custom
-                .clone()
-                .and_then(|c| serde_json::from_value::<ModuleFields>(c).ok())
-            else {
+            let Some(f) = file.custom.clone().and_then(|c| serde_json::from_value::<ModuleFields>(c).ok()) else {
                 continue;
             };
             if f.module_id != module.module_id {
@@ -450,11 +429,7 @@ impl Repository {
             hashes: BTreeMap::from([("sha256".into(), sha256.clone())]),
             custom: Some(serde_json::to_value(&custom).expect("fields serialize")),
         };
-        let mut body = self
-            .delegated
-            .get(&role)
-            .cloned()
-            .unwrap_or_else(|| empty_targets(0, String::new()));
+        let mut body = self.delegated.get(&role).cloned().unwrap_or_else(|| empty_targets(0, String::new()));
         body.targets.insert(target.clone(), entry);
         self.delegated.insert(role.clone(), body);
         let mut batch = Batch::default();
@@ -462,11 +437,7 @@ impl Repository {
         batch.report.push(format!(
             "published {target}: {} bytes, sha256 {sha256}, effective from {effective_from}{}",
             bytes.len(),
-            custom
-                .supersedes
-                .as_ref()
-                .map(|s| format!(", supersedes {s}"))
-                .unwrap_or_default()
+            custom.supersedes.as_ref().map(|s| format!(", supersedes {s}")).unwrap_or_default()
         ));
         self.commit(batch, keyring, &[role], false)
     }
@@ -478,11 +449,7 @@ impl Repository {
             .get(CERTIFICATION)
             .into_iter()
             .flat_map(|t| t.targets.values())
-            .filter_map(|f| {
-                f.custom
-                    .clone()
-                    .and_then(|c| serde_json::from_value::<AttestationFields>(c).ok())
-            })
+            .filter_map(|f| f.custom.clone().and_then(|c| serde_json::from_value::<AttestationFields>(c).ok()))
             .map(|a| (a.attests.clone(), a))
             .collect();
         let mut out = Vec::new();
@@ -491,11 +458,7 @@ impl Repository {
                 continue;
             };
             for (target, file) in &body.targets {
-                let Some(f) = file
-                    .custom
-                    .clone()
-                    .and_then(|c| serde_json::from_value::<ModuleFields>(c).ok())
-                else {
+                let Some(f) = file.custom.clone().and_then(|c| serde_json::from_value::<ModuleFields>(c).ok()) else {
                     continue;
                 };
                 out.push(PublishedModule {
@@ -559,11 +522,7 @@ impl Repository {
             hashes: BTreeMap::from([("sha256".into(), doc_sha.clone())]),
             custom: Some(serde_json::to_value(&fields).expect("fields serialize")),
         };
-        let mut body = self
-            .delegated
-            .get(CERTIFICATION)
-            .cloned()
-            .unwrap_or_else(|| empty_targets(0, String::new()));
+        let mut body = self.delegated.get(CERTIFICATION).cloned().unwrap_or_else(|| empty_targets(0, String::new()));
         body.targets.insert(target.clone(), entry);
         self.delegated.insert(CERTIFICATION.into(), body);
         let mut batch = Batch::default();
@@ -595,25 +554,14 @@ impl Repository {
         let target = fields::module_target(code, module_id, version);
         let role = names::district_role(code);
         let module = self.modules().into_iter().find(|m| m.target == target).ok_or_else(|| {
-            Error::Refused(format!(
-                "{target} is not published in this registry; `juzhu registry status` lists what is"
-            ))
+            Error::Refused(format!("{target} is not published in this registry; `juzhu registry status` lists what is"))
         })?;
         if reason.trim().is_empty() {
             return Err(Error::Refused("give a --reason; a revocation says why".into()));
         }
-        let revocation = Revocation {
-            reason: reason.into(),
-            revoked_on: today.to_string(),
-        };
-        let district_keys = self
-            .delegation(&role)
-            .expect("a published module's role is delegated")
-            .clone();
-        let (signer, entry_name) = if keyring
-            .for_role(&role, &district_keys.keyids, district_keys.threshold)
-            .is_ok()
-        {
+        let revocation = Revocation { reason: reason.into(), revoked_on: today.to_string() };
+        let district_keys = self.delegation(&role).expect("a published module's role is delegated").clone();
+        let (signer, entry_name) = if keyring.for_role(&role, &district_keys.keyids, district_keys.threshold).is_ok() {
             if module.fields.revoked.is_some() {
                 return Err(Error::Refused(format!("{target} is already revoked by {role}")));
             }
@@ -640,19 +588,13 @@ impl Repository {
             (CERTIFICATION.to_string(), name)
         };
         let mut batch = Batch::default();
-        batch
-            .report
-            .push(format!("revoked {target} in {signer} ({entry_name}): {reason}"));
+        batch.report.push(format!("revoked {target} in {signer} ({entry_name}): {reason}"));
         self.commit(batch, keyring, &[signer], false)
     }
 
     /// Removes a key from every delegation that lists it (targets signs).
     pub fn revoke_key(&mut self, keyid_prefix: &str, keyring: &Keyring) -> Result<Vec<String>, Error> {
-        let delegations = self
-            .targets
-            .delegations
-            .as_mut()
-            .ok_or_else(|| Error::Refused("no delegations".into()))?;
+        let delegations = self.targets.delegations.as_mut().ok_or_else(|| Error::Refused("no delegations".into()))?;
         let matching: Vec<String> = delegations
             .keys
             .keys()
@@ -685,17 +627,10 @@ impl Repository {
                 )));
             }
             d.keyids.retain(|k| k != &keyid);
-            report.push(format!(
-                "revoked key {} from {}: its signatures no longer count",
-                short(&keyid),
-                d.name
-            ));
+            report.push(format!("revoked key {} from {}: its signatures no longer count", short(&keyid), d.name));
         }
         delegations.keys.remove(&keyid);
-        let batch = Batch {
-            files: Vec::new(),
-            report,
-        };
+        let batch = Batch { files: Vec::new(), report };
         self.commit(batch, keyring, &[], true)
     }
 
@@ -769,11 +704,9 @@ impl Repository {
         let new_keys = &self.root.roles["root"];
         let mut signers = keyring.for_role("root", &new_keys.keyids, new_keys.threshold)?;
         if let Some(old) = previous {
-            for k in keyring.for_role(
-                "root (previous version)",
-                &old.roles["root"].keyids,
-                old.roles["root"].threshold,
-            )? {
+            for k in
+                keyring.for_role("root (previous version)", &old.roles["root"].keyids, old.roles["root"].threshold)?
+            {
                 if !signers.iter().any(|s| s.keyid() == k.keyid()) {
                     signers.push(k);
                 }
@@ -783,9 +716,7 @@ impl Repository {
         let bytes = envelope.to_bytes();
         batch.add(format!("metadata/{}.root.json", self.root.version), bytes.clone());
         batch.add("metadata/root.json".into(), bytes);
-        batch
-            .report
-            .push(signed_line("root", self.root.version, &self.root.expires, &signers));
+        batch.report.push(signed_line("root", self.root.version, &self.root.expires, &signers));
         Ok(())
     }
 
@@ -805,22 +736,14 @@ impl Repository {
             MetaFile {
                 version: self.snapshot.version,
                 length: Some(snapshot_bytes.len() as u64),
-                hashes: Some(BTreeMap::from([(
-                    "sha256".into(),
-                    hex::encode(Sha256::digest(&snapshot_bytes)),
-                )])),
+                hashes: Some(BTreeMap::from([("sha256".into(), hex::encode(Sha256::digest(&snapshot_bytes)))])),
             },
         )]);
         let k = &self.root.roles["timestamp"];
         let signers = keyring.for_role("timestamp", &k.keyids, k.threshold)?;
         let envelope = Envelope::sign(&self.timestamp, &signers);
         batch.add("metadata/timestamp.json".into(), envelope.to_bytes());
-        batch.report.push(signed_line(
-            "timestamp",
-            self.timestamp.version,
-            &self.timestamp.expires,
-            &signers,
-        ));
+        batch.report.push(signed_line("timestamp", self.timestamp.version, &self.timestamp.expires, &signers));
         Ok(())
     }
 
@@ -842,17 +765,10 @@ impl Repository {
             let signers = keyring.for_role(role, &d.keyids, d.threshold)?;
             let envelope = Envelope::sign(&*body, &signers);
             batch.add(format!("metadata/{}.{role}.json", body.version), envelope.to_bytes());
-            batch
-                .report
-                .push(signed_line(role, body.version, &body.expires, &signers));
-            self.snapshot.meta.insert(
-                format!("{role}.json"),
-                MetaFile {
-                    version: body.version,
-                    length: None,
-                    hashes: None,
-                },
-            );
+            batch.report.push(signed_line(role, body.version, &body.expires, &signers));
+            self.snapshot
+                .meta
+                .insert(format!("{role}.json"), MetaFile { version: body.version, length: None, hashes: None });
         }
         if targets_changed {
             self.targets.version += 1;
@@ -860,40 +776,19 @@ impl Repository {
             let k = &self.root.roles["targets"];
             let signers = keyring.for_role("targets", &k.keyids, k.threshold)?;
             let envelope = Envelope::sign(&self.targets, &signers);
-            batch.add(
-                format!("metadata/{}.targets.json", self.targets.version),
-                envelope.to_bytes(),
-            );
-            batch.report.push(signed_line(
-                "targets",
-                self.targets.version,
-                &self.targets.expires,
-                &signers,
-            ));
-            self.snapshot.meta.insert(
-                "targets.json".into(),
-                MetaFile {
-                    version: self.targets.version,
-                    length: None,
-                    hashes: None,
-                },
-            );
+            batch.add(format!("metadata/{}.targets.json", self.targets.version), envelope.to_bytes());
+            batch.report.push(signed_line("targets", self.targets.version, &self.targets.expires, &signers));
+            self.snapshot
+                .meta
+                .insert("targets.json".into(), MetaFile { version: self.targets.version, length: None, hashes: None });
         }
         self.snapshot.version += 1;
         self.snapshot.expires = format_expiry(days_after(now, self.lifetimes.snapshot_days));
         let k = &self.root.roles["snapshot"];
         let signers = keyring.for_role("snapshot", &k.keyids, k.threshold)?;
         let envelope = Envelope::sign(&self.snapshot, &signers);
-        batch.add(
-            format!("metadata/{}.snapshot.json", self.snapshot.version),
-            envelope.to_bytes(),
-        );
-        batch.report.push(signed_line(
-            "snapshot",
-            self.snapshot.version,
-            &self.snapshot.expires,
-            &signers,
-        ));
+        batch.add(format!("metadata/{}.snapshot.json", self.snapshot.version), envelope.to_bytes());
+        batch.report.push(signed_line("snapshot", self.snapshot.version, &self.snapshot.expires, &signers));
         self.sign_timestamp(&mut batch, keyring)?;
         self.write(batch)
     }
@@ -902,10 +797,8 @@ impl Repository {
     /// last, each through a temporary file and a rename, so a client reading
     /// meanwhile sees either the old registry or the new one.
     fn write(&self, batch: Batch) -> Result<Vec<String>, Error> {
-        let (mut last, first): (Vec<_>, Vec<_>) = batch
-            .files
-            .into_iter()
-            .partition(|(p, _)| p == "metadata/timestamp.json" || p == "metadata/root.json");
+        let (mut last, first): (Vec<_>, Vec<_>) =
+            batch.files.into_iter().partition(|(p, _)| p == "metadata/timestamp.json" || p == "metadata/root.json");
         last.sort_by_key(|(p, _)| p == "metadata/timestamp.json");
         for (rel, bytes) in first.into_iter().chain(last) {
             let path = self.dir.join(&rel);
@@ -929,24 +822,9 @@ impl Repository {
                 keys.keyids.iter().map(|k| short(k)).collect::<Vec<_>>().join(", ")
             )
         };
-        lines.push(role_line(
-            "root",
-            self.root.version,
-            &self.root.expires,
-            &self.root.roles["root"],
-        ));
-        lines.push(role_line(
-            "targets",
-            self.targets.version,
-            &self.targets.expires,
-            &self.root.roles["targets"],
-        ));
-        lines.push(role_line(
-            "snapshot",
-            self.snapshot.version,
-            &self.snapshot.expires,
-            &self.root.roles["snapshot"],
-        ));
+        lines.push(role_line("root", self.root.version, &self.root.expires, &self.root.roles["root"]));
+        lines.push(role_line("targets", self.targets.version, &self.targets.expires, &self.root.roles["targets"]));
+        lines.push(role_line("snapshot", self.snapshot.version, &self.snapshot.expires, &self.root.roles["snapshot"]));
         lines.push(role_line(
             "timestamp",
             self.timestamp.version,
@@ -954,10 +832,7 @@ impl Repository {
             &self.root.roles["timestamp"],
         ));
         for d in self.targets.delegations.iter().flat_map(|d| &d.roles) {
-            let keys = RoleKeys {
-                keyids: d.keyids.clone(),
-                threshold: d.threshold,
-            };
+            let keys = RoleKeys { keyids: d.keyids.clone(), threshold: d.threshold };
             match self.delegated.get(&d.name) {
                 Some(b) => lines.push(role_line(&d.name, b.version, &b.expires, &keys)),
                 None => lines.push(format!("{:<22} not signed yet (nothing published)", d.name)),

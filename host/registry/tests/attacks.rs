@@ -56,10 +56,7 @@ fn rollback_of_timestamp_is_refused() {
     let before = client.state();
     std::fs::write(f.path("metadata/timestamp.json"), old).unwrap();
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::Rollback { role, .. } if role == "timestamp"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::Rollback { role, .. } if role == "timestamp"), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -70,10 +67,7 @@ fn rollback_of_snapshot_is_refused() {
     let old_snapshot = format!("metadata/{}.snapshot.json", f.snapshot_version() - 1);
     f.forge_timestamp(&old_snapshot, |_| {});
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::Rollback { role, .. } if role == "snapshot"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::Rollback { role, .. } if role == "snapshot"), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -84,10 +78,7 @@ fn rollback_of_targets_is_refused() {
     let older = f.listed_version("targets") - 1;
     f.forge_snapshot(|s| s["meta"]["targets.json"] = json!({ "version": older }));
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::Rollback { role, offered, .. } if role == "targets" && *offered == older),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::Rollback { role, offered, .. } if role == "targets" && *offered == older), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -100,10 +91,7 @@ fn rollback_of_a_district_role_is_refused() {
     let older = f.listed_version("district-330105") - 1;
     f.forge_snapshot(|s| s["meta"]["district-330105.json"] = json!({ "version": older }));
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::Rollback { role, .. } if role == "district-330105"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::Rollback { role, .. } if role == "district-330105"), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -113,10 +101,7 @@ fn rollback_of_certification_is_refused() {
     let older = f.listed_version("certification") - 1;
     f.forge_snapshot(|s| s["meta"]["certification.json"] = json!({ "version": older }));
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::Rollback { role, .. } if role == "certification"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::Rollback { role, .. } if role == "certification"), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -126,10 +111,7 @@ fn rollback_of_root_by_replaying_an_old_root_is_refused() {
     // Version 1, validly signed, offered as version 2.
     std::fs::copy(f.path("metadata/1.root.json"), f.path("metadata/2.root.json")).unwrap();
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::VersionMismatch { role, expected: 2, found: 1, .. } if role == "root"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::VersionMismatch { role, expected: 2, found: 1, .. } if role == "root"), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -138,14 +120,9 @@ fn an_expired_timestamp_freezes_the_registry() {
     let (f, mut client, before) = with_trusted_client();
     f.publish(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string());
     let later = f.now + jiff::SignedDuration::from_hours(24 * 8);
-    let err = client
-        .update(&juzhu_registry::client::open_registry(&f.dir()).unwrap(), later)
-        .unwrap_err();
+    let err = client.update(&juzhu_registry::client::open_registry(&f.dir()).unwrap(), later).unwrap_err();
     assert!(err.is_freeze(), "{err}");
-    assert!(
-        matches!(&err, Error::Expired { role, .. } if role == "timestamp"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::Expired { role, .. } if role == "timestamp"), "{err}");
     assert!(err.to_string().contains("refresh-timestamp"), "{err}");
     assert_unchanged(&before, &client);
 }
@@ -158,10 +135,7 @@ fn mix_and_match_a_targets_file_other_than_the_one_listed_is_refused() {
     let previous = std::fs::read(f.path(&format!("metadata/{}.targets.json", listed - 1))).unwrap();
     std::fs::write(f.path(&format!("metadata/{listed}.targets.json")), previous).unwrap();
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::VersionMismatch { role, .. } if role == "targets"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::VersionMismatch { role, .. } if role == "targets"), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -173,10 +147,7 @@ fn mix_and_match_a_snapshot_not_listing_a_served_role_is_refused() {
     });
     let err = f.update(&mut client).unwrap_err();
     assert!(matches!(err, Error::MixAndMatch(_)), "{err}");
-    assert!(
-        err.to_string().contains("no longer lists district-330105.json"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("no longer lists district-330105.json"), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -195,11 +166,7 @@ fn district_a_signing_under_district_b_path_is_refused() {
     });
     let update = f.update(&mut client).unwrap();
     assert_eq!(ids(&update), ["hangzhou-gongshu@1.0.0", "jiaxing@1.0.0"]);
-    let r = update
-        .rejected
-        .iter()
-        .find(|r| r.target == "districts/330105/hangzhou-gongshu-9.9.9.wasm")
-        .unwrap();
+    let r = update.rejected.iter().find(|r| r.target == "districts/330105/hangzhou-gongshu-9.9.9.wasm").unwrap();
     assert!(
         r.reason.contains("district-330400 signed")
             && r.reason.contains("outside its delegated paths districts/330400/*"),
@@ -213,10 +180,7 @@ fn district_a_key_signing_district_b_metadata_is_refused() {
     let (f, mut client, before) = with_trusted_client();
     f.forge_role("district-330105", &[&f.keys.jiaxing], |_| {});
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::BelowThreshold { role, valid: 0, .. } if role == "district-330105"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::BelowThreshold { role, valid: 0, .. } if role == "district-330105"), "{err}");
     assert!(err.to_string().contains("is not a key of district-330105"), "{err}");
     assert_unchanged(&before, &client);
 }
@@ -243,17 +207,7 @@ fn a_duplicate_signature_counts_once() {
     env.signatures.push(env.signatures[0].clone());
     f.write_env(&file, &env);
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            Error::BelowThreshold {
-                valid: 1,
-                threshold: 2,
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::BelowThreshold { valid: 1, threshold: 2, .. }), "{err}");
     assert!(err.to_string().contains("signed more than once; counted once"), "{err}");
     assert_unchanged(&before, &client);
 }
@@ -272,11 +226,7 @@ fn the_publisher_refuses_to_sign_below_threshold() {
             &f.online(&[&f.keys.gongshu[0]]),
         )
         .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("cannot sign district-330105: it needs 2 of the keys"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("cannot sign district-330105: it needs 2 of the keys"), "{err}");
     assert!(err.to_string().contains("1 of them were given"), "{err}");
 }
 
@@ -288,21 +238,12 @@ fn an_uncertified_module_does_not_activate() {
     assert_eq!(ids(&update), ["hangzhou-gongshu@1.0.0"]);
     assert_eq!(update.pending.len(), 1);
     assert_eq!(update.pending[0].target, "districts/330105/hangzhou-gongshu-1.1.0.wasm");
-    assert!(
-        update.pending[0].reason.contains("not certified"),
-        "{}",
-        update.pending[0].reason
-    );
+    assert!(update.pending[0].reason.contains("not certified"), "{}", update.pending[0].reason);
 }
 
 fn forged_attestation(f: &Fixture, change: impl FnOnce(&mut AttestationFields)) -> juzhu_registry::Update {
     let bytes = f.publish(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string());
-    let m = f
-        .repo()
-        .modules()
-        .into_iter()
-        .find(|m| m.fields.version == "1.1.0")
-        .unwrap();
+    let m = f.repo().modules().into_iter().find(|m| m.fields.version == "1.1.0").unwrap();
     let mut fields = AttestationFields {
         attests: m.target.clone(),
         sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
@@ -314,9 +255,7 @@ fn forged_attestation(f: &Fixture, change: impl FnOnce(&mut AttestationFields)) 
         revoked: None,
     };
     change(&mut fields);
-    f.repo()
-        .sign_attestation(GONGSHU, fields, &f.online(&[&f.keys.certification]))
-        .unwrap();
+    f.repo().sign_attestation(GONGSHU, fields, &f.online(&[&f.keys.certification])).unwrap();
     let mut client = f.client();
     f.update(&mut client).unwrap()
 }
@@ -337,9 +276,7 @@ fn an_attestation_over_another_effective_date_is_refused() {
     let update = forged_attestation(&f, |a| a.effective_from = "2099-01-01".into());
     assert_eq!(ids(&update), ["hangzhou-gongshu@1.0.0"]);
     assert!(
-        update.rejected[0]
-            .reason
-            .contains("effective_from: attested 2099-01-01, district-330105 signed"),
+        update.rejected[0].reason.contains("effective_from: attested 2099-01-01, district-330105 signed"),
         "{}",
         update.rejected[0].reason
     );
@@ -354,23 +291,11 @@ fn a_revoked_key_no_longer_signs() {
     let mut targets = repo.targets().clone();
     let d = targets.delegations.as_mut().unwrap();
     d.keys.insert(jiaxing_new.keyid().into(), public(&jiaxing_new));
-    d.roles
-        .iter_mut()
-        .find(|r| r.name == "district-330400")
-        .unwrap()
-        .keyids
-        .push(jiaxing_new.keyid().into());
-    f.forge_role("targets", &[&f.keys.targets], |b| {
-        b["delegations"] = serde_json::to_value(d).unwrap()
-    });
+    d.roles.iter_mut().find(|r| r.name == "district-330400").unwrap().keyids.push(jiaxing_new.keyid().into());
+    f.forge_role("targets", &[&f.keys.targets], |b| b["delegations"] = serde_json::to_value(d).unwrap());
     repo = f.repo();
-    let report = repo
-        .revoke_key(&f.keys.jiaxing.keyid()[..10], &f.online(&[&f.keys.targets]))
-        .unwrap();
-    assert!(
-        report[0].starts_with("revoked key") && report[0].contains("district-330400"),
-        "{report:?}"
-    );
+    let report = repo.revoke_key(&f.keys.jiaxing.keyid()[..10], &f.online(&[&f.keys.targets])).unwrap();
+    assert!(report[0].starts_with("revoked key") && report[0].contains("district-330400"), "{report:?}");
     let (mut client, _) = f.updated_client();
     let before = client.state();
     // The thief of the revoked key signs Jiaxing's role.
@@ -388,15 +313,9 @@ fn a_revoked_key_no_longer_signs() {
     .unwrap();
     f.forge_snapshot(|s| s["meta"]["district-330400.json"] = json!({ "version": 1 }));
     let err = f.update(&mut client).unwrap_err();
+    assert!(matches!(&err, Error::BelowThreshold { role, valid: 0, .. } if role == "district-330400"), "{err}");
     assert!(
-        matches!(&err, Error::BelowThreshold { role, valid: 0, .. } if role == "district-330400"),
-        "{err}"
-    );
-    assert!(
-        err.to_string().contains(&format!(
-            "key {} is not a key of district-330400",
-            &f.keys.jiaxing.keyid()[..8]
-        )),
+        err.to_string().contains(&format!("key {} is not a key of district-330400", &f.keys.jiaxing.keyid()[..8])),
         "{err}"
     );
     assert_unchanged(&before, &client);
@@ -425,10 +344,7 @@ fn a_root_chain_with_a_skipped_version_is_refused() {
     // Version 2 is withheld; version 3 is offered in its place.
     std::fs::rename(f.path("metadata/3.root.json"), f.path("metadata/2.root.json")).unwrap();
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::VersionMismatch { role, expected: 2, found: 3, .. } if role == "root"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::VersionMismatch { role, expected: 2, found: 3, .. } if role == "root"), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -460,10 +376,7 @@ fn a_root_signed_only_by_the_new_keys_is_refused() {
     body["roles"]["root"]["keyids"] = json!([new_root.keyid()]);
     f.write_env("metadata/2.root.json", &Envelope::sign_value(body, &[&new_root]));
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::BelowThreshold { role, .. } if role.contains("previous root")),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::BelowThreshold { role, .. } if role.contains("previous root")), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -487,11 +400,7 @@ fn path_traversal_and_encoded_target_names_are_refused() {
     let update = f.update(&mut client).unwrap();
     assert_eq!(ids(&update), ["hangzhou-gongshu@1.0.0"]);
     for n in names {
-        let r = update
-            .rejected
-            .iter()
-            .find(|r| r.target == n)
-            .unwrap_or_else(|| panic!("{n} not rejected"));
+        let r = update.rejected.iter().find(|r| r.target == n).unwrap_or_else(|| panic!("{n} not rejected"));
         assert!(r.reason.contains("unsafe target name"), "{}", r.reason);
     }
 }
@@ -526,16 +435,10 @@ fn an_encoded_role_name_is_refused() {
 #[test]
 fn malformed_metadata_is_refused() {
     let (f, mut client, before) = with_trusted_client();
-    std::fs::write(
-        f.path("metadata/timestamp.json"),
-        b"{\"signatures\": [], \"signed\": {\"_type\": \"timestamp\"",
-    )
-    .unwrap();
+    std::fs::write(f.path("metadata/timestamp.json"), b"{\"signatures\": [], \"signed\": {\"_type\": \"timestamp\"")
+        .unwrap();
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::Malformed { file, .. } if file == "metadata/timestamp.json"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::Malformed { file, .. } if file == "metadata/timestamp.json"), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -543,17 +446,9 @@ fn malformed_metadata_is_refused() {
 fn metadata_of_the_wrong_type_is_refused() {
     let (f, mut client, before) = with_trusted_client();
     let snap = f.snapshot_version();
-    std::fs::copy(
-        f.path(&format!("metadata/{snap}.snapshot.json")),
-        f.path("metadata/timestamp.json"),
-    )
-    .unwrap();
+    std::fs::copy(f.path(&format!("metadata/{snap}.snapshot.json")), f.path("metadata/timestamp.json")).unwrap();
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("_type is \"snapshot\"; expected \"timestamp\""),
-        "{err}"
-    );
+    assert!(err.to_string().contains("_type is \"snapshot\"; expected \"timestamp\""), "{err}");
     assert_unchanged(&before, &client);
 }
 
@@ -563,10 +458,7 @@ fn oversized_metadata_is_refused_before_it_is_parsed() {
     let big = vec![b' '; 64 * 1024];
     std::fs::write(f.path("metadata/timestamp.json"), big).unwrap();
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::TooLarge { file, limit: 16384 } if file == "metadata/timestamp.json"),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::TooLarge { file, limit: 16384 } if file == "metadata/timestamp.json"), "{err}");
     // A delegated role larger than the limit.
     let (f, mut client, _) = with_trusted_client();
     client.limits.metadata = 4096;
@@ -574,10 +466,7 @@ fn oversized_metadata_is_refused_before_it_is_parsed() {
         b["padding"] = json!("x".repeat(8192))
     });
     let err = f.update(&mut client).unwrap_err();
-    assert!(
-        matches!(&err, Error::TooLarge { file, .. } if file.ends_with("district-330105.json")),
-        "{err}"
-    );
+    assert!(matches!(&err, Error::TooLarge { file, .. } if file.ends_with("district-330105.json")), "{err}");
     assert_unchanged(&before, &client);
 }
 

@@ -13,20 +13,13 @@ use sha2::{Digest, Sha256};
 fn run_ngclient(f: &Fixture, targets: &[&str]) -> std::process::Output {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/tuf_client.py");
     let mut cmd = Command::new("python3");
-    cmd.arg(script)
-        .arg(f.dir())
-        .arg(f.path("metadata/1.root.json"))
-        .args(targets);
-    cmd.output()
-        .expect("python3 runs (install it, then `pip install -r host/registry/tests/interop/requirements.txt`)")
+    cmd.arg(script).arg(f.dir()).arg(f.path("metadata/1.root.json")).args(targets);
+    cmd.output().expect("python3 runs (install it, then `pip install -r host/registry/tests/interop/requirements.txt`)")
 }
 
 #[test]
 fn python_tuf_ngclient_downloads_a_module_and_its_attestation() {
-    let probe = Command::new("python3")
-        .args(["-c", "import tuf.ngclient"])
-        .output()
-        .expect("python3 is installed");
+    let probe = Command::new("python3").args(["-c", "import tuf.ngclient"]).output().expect("python3 is installed");
     assert!(
         probe.status.success(),
         "python-tuf is not installed: run scripts/setup.sh (pip install -r host/registry/tests/interop/requirements.txt)\n{}",
@@ -71,8 +64,5 @@ fn python_tuf_ngclient_refuses_tampered_module_bytes() {
     let out = run_ngclient(&f, &[module]);
     assert!(!out.status.success(), "ngclient accepted tampered bytes");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("LengthOrHashMismatch") || stderr.contains("hash"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("LengthOrHashMismatch") || stderr.contains("hash"), "{stderr}");
 }

@@ -14,23 +14,12 @@ fn key_files_are_owner_only_and_a_passphrase_protects_them() {
     let key = SigningKey::generate();
     let public = key.write(&path, Some("correct horse")).unwrap();
     assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-    assert!(
-        std::fs::read_to_string(&path)
-            .unwrap()
-            .contains("ENCRYPTED PRIVATE KEY")
-    );
+    assert!(std::fs::read_to_string(&path).unwrap().contains("ENCRYPTED PRIVATE KEY"));
     let err = SigningKey::read(&path, None).err().unwrap();
-    assert!(
-        err.to_string()
-            .contains("protected by a passphrase; set JUZHU_KEY_PASSPHRASE"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("protected by a passphrase; set JUZHU_KEY_PASSPHRASE"), "{err}");
     let err = SigningKey::read(&path, Some("wrong")).err().unwrap();
     assert!(err.to_string().contains("wrong passphrase"), "{err}");
-    assert_eq!(
-        SigningKey::read(&path, Some("correct horse")).unwrap().keyid(),
-        key.keyid()
-    );
+    assert_eq!(SigningKey::read(&path, Some("correct horse")).unwrap().keyid(), key.keyid());
     assert_eq!(juzhu_registry::keys::read_public(&public, None).unwrap(), *key.public());
     let err = key.write(&path, None).err().unwrap();
     assert!(err.to_string().contains("never overwritten"), "{err}");
@@ -54,11 +43,7 @@ fn publishing_with_an_effective_date_in_the_past_is_refused() {
             &f.online(&f.district_keys(GONGSHU)),
         )
         .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains(&format!("effective-from {yesterday} is before today")),
-        "{err}"
-    );
+    assert!(err.to_string().contains(&format!("effective-from {yesterday} is before today")), "{err}");
     let err = f
         .repo()
         .publish(
@@ -78,34 +63,13 @@ fn a_published_version_is_immutable_and_versions_only_go_up() {
     let f = Fixture::new();
     let keys = f.online(&f.district_keys(GONGSHU));
     let today = f.today.to_string();
-    let err = f
-        .repo()
-        .publish(
-            GONGSHU,
-            &describe("hangzhou-gongshu", "1.0.0"),
-            b"y",
-            &today,
-            f.today,
-            &keys,
-        )
-        .unwrap_err();
+    let err =
+        f.repo().publish(GONGSHU, &describe("hangzhou-gongshu", "1.0.0"), b"y", &today, f.today, &keys).unwrap_err();
     assert!(err.to_string().contains("already published"), "{err}");
-    let err = f
-        .repo()
-        .publish(
-            GONGSHU,
-            &describe("hangzhou-gongshu", "0.9.0"),
-            b"y",
-            &today,
-            f.today,
-            &keys,
-        )
-        .unwrap_err();
+    let err =
+        f.repo().publish(GONGSHU, &describe("hangzhou-gongshu", "0.9.0"), b"y", &today, f.today, &keys).unwrap_err();
     assert!(err.to_string().contains("not newer than the published 1.0.0"), "{err}");
-    let err = f
-        .repo()
-        .publish("999999", &describe("x", "1.0.0"), b"y", &today, f.today, &keys)
-        .unwrap_err();
+    let err = f.repo().publish("999999", &describe("x", "1.0.0"), b"y", &today, f.today, &keys).unwrap_err();
     assert!(err.to_string().contains("juzhu registry delegate 999999"), "{err}");
 }
 
@@ -124,11 +88,7 @@ fn a_refused_operation_writes_nothing() {
             &f.keyring(&f.district_keys(GONGSHU)),
         )
         .unwrap_err();
-    assert_eq!(
-        before,
-        walk(&f.dir()),
-        "publishing without the snapshot key must leave the registry untouched"
-    );
+    assert_eq!(before, walk(&f.dir()), "publishing without the snapshot key must leave the registry untouched");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
@@ -148,23 +108,10 @@ fn walk(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn attesting_needs_a_published_module() {
     let f = Fixture::new();
-    let err = f
-        .repo()
-        .attest(b"never published", 3, &f.online(&[&f.keys.certification]))
-        .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("publish it with `juzhu publish` before attesting"),
-        "{err}"
-    );
-    let err = f
-        .repo()
-        .attest(
-            &module_bytes("hangzhou-gongshu 1.0.0"),
-            3,
-            &f.online(&[&f.keys.certification]),
-        )
-        .unwrap_err();
+    let err = f.repo().attest(b"never published", 3, &f.online(&[&f.keys.certification])).unwrap_err();
+    assert!(err.to_string().contains("publish it with `juzhu publish` before attesting"), "{err}");
+    let err =
+        f.repo().attest(&module_bytes("hangzhou-gongshu 1.0.0"), 3, &f.online(&[&f.keys.certification])).unwrap_err();
     assert!(err.to_string().contains("already attested"), "{err}");
 }
 
@@ -188,33 +135,16 @@ fn a_revoked_version_is_reported_revoked_by_the_client() {
     );
     let (_, update) = f.updated_client();
     assert_eq!(update.modules.len(), 1);
-    assert!(
-        update.modules[0]
-            .revoked
-            .as_deref()
-            .unwrap()
-            .contains("clause 3 misread")
-    );
+    assert!(update.modules[0].revoked.as_deref().unwrap().contains("clause 3 misread"));
     // The certification role can revoke its attestation too.
     let jx = f.publish(JIAXING, "jiaxing", "1.0.0", &f.today.to_string());
     f.attest(&jx);
     f.repo()
-        .revoke_module(
-            JIAXING,
-            "jiaxing",
-            "1.0.0",
-            "vectors incomplete",
-            f.today,
-            &f.online(&[&f.keys.certification]),
-        )
+        .revoke_module(JIAXING, "jiaxing", "1.0.0", "vectors incomplete", f.today, &f.online(&[&f.keys.certification]))
         .unwrap();
     let (_, update) = f.updated_client();
     let jx = update.modules.iter().find(|m| m.fields.module_id == "jiaxing").unwrap();
-    assert!(
-        jx.revoked.as_deref().unwrap().starts_with("certification revoked"),
-        "{:?}",
-        jx.revoked
-    );
+    assert!(jx.revoked.as_deref().unwrap().starts_with("certification revoked"), "{:?}", jx.revoked);
 }
 
 #[test]
@@ -262,12 +192,13 @@ fn a_key_rotation_is_followed_and_the_old_key_stops_counting() {
     // Without the root key, nothing is signed.
     let err = f.repo().rotate_keys(&rotation, &f.keyring(&[&f.keys.snapshot, &new_timestamp])).unwrap_err();
     assert!(err.to_string().contains("cannot sign root"), "{err}");
-    let report = f
-        .repo()
-        .rotate_keys(&rotation, &f.keyring(&[&f.keys.root, &f.keys.snapshot, &new_timestamp]))
-        .unwrap();
+    let report =
+        f.repo().rotate_keys(&rotation, &f.keyring(&[&f.keys.root, &f.keys.snapshot, &new_timestamp])).unwrap();
     assert!(report.iter().any(|l| l.starts_with("signed root version 2")), "{report:?}");
-    assert!(report.iter().any(|l| l.starts_with("signed timestamp") && l.contains(&new_timestamp.keyid()[..8])), "{report:?}");
+    assert!(
+        report.iter().any(|l| l.starts_with("signed timestamp") && l.contains(&new_timestamp.keyid()[..8])),
+        "{report:?}"
+    );
     let update = f.update(&mut client).unwrap();
     assert_eq!(update.root_version, 2);
     // The old timestamp key signs a new timestamp: refused.

@@ -25,7 +25,13 @@ pub fn realistic_application() -> sdk::Application {
         .map(|i| {
             let (year, month) = (2015 + (6 + i) / 12, (6 + i) % 12 + 1);
             let m = format!("{year:04}-{month:02}");
-            sdk::InsurancePeriod { from: m.clone(), to: m, division: "330105".into(), scope: sdk::InsuranceScope::Full, back_paid: false }
+            sdk::InsurancePeriod {
+                from: m.clone(),
+                to: m,
+                division: "330105".into(),
+                scope: sdk::InsuranceScope::Full,
+                back_paid: false,
+            }
         })
         .collect();
     let material = |kind| sdk::Material { kind, source: sdk::MaterialSource::Submitted };
@@ -118,7 +124,8 @@ pub fn realistic_application() -> sdk::Application {
 pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Figure>, String)> {
     let runtime = Runtime::new(SandboxLimits::default(), None)?;
     let path = modules_dir.join(format!("{MODULE}.wasm"));
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {} (run scripts/build-modules.sh first)", path.display()))?;
+    let bytes = std::fs::read(&path)
+        .with_context(|| format!("cannot read {} (run scripts/build-modules.sh first)", path.display()))?;
     let module = runtime.load(&path.display().to_string(), &bytes)?;
     let native = crate::native::module(MODULE).context("the native build of the benchmark module is not linked in")?;
 
@@ -153,7 +160,12 @@ pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Fig
         Figure::info("per-decision latency, wasm (fresh sandbox per call)", format!("{:.1} µs", micros(wasm))),
         Figure::info("per-decision latency, native build of the same crate", format!("{:.1} µs", micros(native_time))),
         Figure::target("wasm ÷ native", format!("{ratio:.2}×"), "≤ 3×", ratio <= 3.0),
-        Figure::target("sandbox instantiation per call", format!("{:.1} µs", micros(instantiate)), "≤ 20 µs", micros(instantiate) <= 20.0),
+        Figure::target(
+            "sandbox instantiation per call",
+            format!("{:.1} µs", micros(instantiate)),
+            "≤ 20 µs",
+            micros(instantiate) <= 20.0,
+        ),
         Figure::info("fuel used by one decision", stats.fuel_used.to_string()),
     ];
     let setup = format!(
@@ -184,5 +196,3 @@ pub(super) fn median_of(iterations: usize, mut f: impl FnMut()) -> Duration {
 pub(super) fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
-
-

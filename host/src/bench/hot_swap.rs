@@ -12,8 +12,8 @@ use anyhow::Context;
 use juzhu_registry::repo::{InitSpec, ModuleDescription, RoleSpec};
 use juzhu_registry::{Keyring, Repository, SigningKey};
 
-use super::http::{wrk, Station};
 use super::Figure;
+use super::http::{Station, wrk};
 
 const DIVISION: &str = "330105";
 const MODULE: &str = "hangzhou-gongshu";
@@ -61,7 +61,12 @@ impl Registry {
             timestamp: spec(&r.timestamp),
             certification: spec(&r.certification),
         };
-        Repository::init(&r.path, &init, &ring(&[&r.root, &r.targets, &r.snapshot, &r.timestamp]), jiff::Timestamp::now())?;
+        Repository::init(
+            &r.path,
+            &init,
+            &ring(&[&r.root, &r.targets, &r.snapshot, &r.timestamp]),
+            jiff::Timestamp::now(),
+        )?;
         r.repo()?.delegate(DIVISION, &spec(&r.district), &r.online(&r.targets))?;
         Ok(r)
     }
@@ -77,12 +82,21 @@ impl Registry {
     /// Publishes `bytes` as `version`, in force from today, and certifies it
     /// as a tester would: only after its vectors pass.
     fn publish_and_attest(&self, bytes: &[u8], version: &str) -> anyhow::Result<()> {
-        let description = ModuleDescription { module_id: MODULE.into(), version: version.into(), contract_version: version.into() };
-        self.repo()?.publish(DIVISION, &description, bytes, &self.today.to_string(), self.today, &self.online(&self.district))?;
+        let description =
+            ModuleDescription { module_id: MODULE.into(), version: version.into(), contract_version: version.into() };
+        self.repo()?.publish(
+            DIVISION,
+            &description,
+            bytes,
+            &self.today.to_string(),
+            self.today,
+            &self.online(&self.district),
+        )?;
         let file = self.path.with_file_name(format!("{MODULE}-{version}.wasm"));
         std::fs::write(&file, bytes)?;
         let runtime = crate::runtime::Runtime::new(crate::runtime::SandboxLimits::default(), None)?;
-        let report = crate::certify::certify(&runtime, &file, Path::new(VECTORS)).with_context(|| format!("{VECTORS} (run from the repository root)"))?;
+        let report = crate::certify::certify(&runtime, &file, Path::new(VECTORS))
+            .with_context(|| format!("{VECTORS} (run from the repository root)"))?;
         anyhow::ensure!(report.passed(), "{MODULE} {version} fails its vectors; the benchmark will not certify it");
         self.repo()?.attest(bytes, report.vectors as u64, &self.online(&self.certification))?;
         Ok(())
@@ -95,7 +109,8 @@ impl Registry {
 fn as_version(component: &[u8], version: &str) -> anyhow::Result<Vec<u8>> {
     anyhow::ensure!(version.len() == 5, "the version must have the length of 1.0.0");
     let needle = format!("{MODULE}1.0.0");
-    let at: Vec<usize> = component.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle.as_bytes()).map(|(i, _)| i).collect();
+    let at: Vec<usize> =
+        component.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle.as_bytes()).map(|(i, _)| i).collect();
     anyhow::ensure!(at.len() == 1, "the module's version string is not where the benchmark expects it");
     let mut out = component.to_vec();
     out[at[0] + MODULE.len()..at[0] + needle.len()].copy_from_slice(version.as_bytes());
@@ -128,7 +143,8 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
     let body = serde_json::json!({ "application": super::realistic_application() });
     let load_seconds = seconds.max(3 * POLL_SECS) * 2;
     let load = {
-        let (dir, base, token, body) = (station.dir.path().to_path_buf(), station.base.clone(), station.token.clone(), body.clone());
+        let (dir, base, token, body) =
+            (station.dir.path().to_path_buf(), station.base.clone(), station.token.clone(), body.clone());
         std::thread::spawn(move || wrk(&dir, &format!("{base}/v1/evaluate"), &token, &body, load_seconds, connections))
     };
     std::thread::sleep(Duration::from_secs(load_seconds / 3));
@@ -138,7 +154,12 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
         if version_in_force(&station)? == "1.0.1" {
             break signed.elapsed();
         }
-        anyhow::ensure!(signed.elapsed() < Duration::from_secs(10 * POLL_SECS), "1.0.1 was not in force {} s after it was certified; see {}", 10 * POLL_SECS, station.log().display());
+        anyhow::ensure!(
+            signed.elapsed() < Duration::from_secs(10 * POLL_SECS),
+            "1.0.1 was not in force {} s after it was certified; see {}",
+            10 * POLL_SECS,
+            station.log().display()
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     let report = load.join().map_err(|_| anyhow::anyhow!("the load thread panicked"))??;

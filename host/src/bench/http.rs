@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 
 use super::Figure;
 
@@ -32,8 +32,12 @@ pub(super) struct Station {
 impl Station {
     /// A station serving the component in `modules` for [`DIVISION`].
     fn start(modules: &Path) -> anyhow::Result<Self> {
-        let modules = std::fs::canonicalize(modules).with_context(|| format!("modules directory {}", modules.display()))?;
-        Self::start_in(tempfile::tempdir()?, &format!("[modules]\ndir = {modules:?}\njurisdictions = [\"{DIVISION}\"]\n"))
+        let modules =
+            std::fs::canonicalize(modules).with_context(|| format!("modules directory {}", modules.display()))?;
+        Self::start_in(
+            tempfile::tempdir()?,
+            &format!("[modules]\ndir = {modules:?}\njurisdictions = [\"{DIVISION}\"]\n"),
+        )
     }
 
     /// A station in `dir` whose station file ends with `sections`.
@@ -42,7 +46,10 @@ impl Station {
         let config = dir.path().join("station.toml");
         std::fs::write(
             &config,
-            format!("listen = \"127.0.0.1:{port}\"\ndata_dir = {:?}\nlog_format = \"json\"\n\n{sections}", dir.path().join("data")),
+            format!(
+                "listen = \"127.0.0.1:{port}\"\ndata_dir = {:?}\nlog_format = \"json\"\n\n{sections}",
+                dir.path().join("data")
+            ),
         )?;
         let log = std::fs::File::create(dir.path().join("serve.log"))?;
         let mut child = Command::new(std::env::current_exe()?)
@@ -67,7 +74,8 @@ impl Station {
         std::thread::spawn(move || lines.for_each(drop));
         let base = format!("http://127.0.0.1:{port}");
         let mut station = Station { child, dir, base, token: String::new() };
-        station.token = token.with_context(|| format!("juzhu serve printed no admin token; see {}", station.log().display()))?;
+        station.token =
+            token.with_context(|| format!("juzhu serve printed no admin token; see {}", station.log().display()))?;
         station.wait_healthy()?;
         Ok(station)
     }
@@ -178,11 +186,26 @@ pub fn parse_wrk(output: &str) -> anyhow::Result<WrkReport> {
         .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:").and_then(|v| v.trim().parse::<u64>().ok()))
         .unwrap_or(0);
     let socket_errors = output.lines().find(|l| l.trim().starts_with("Socket errors:")).map(|l| l.trim().to_string());
-    Ok(WrkReport { requests, seconds, per_second, p50_ms: latency("50%")?, p99_ms: latency("99%")?, non_2xx, socket_errors })
+    Ok(WrkReport {
+        requests,
+        seconds,
+        per_second,
+        p50_ms: latency("50%")?,
+        p99_ms: latency("99%")?,
+        non_2xx,
+        socket_errors,
+    })
 }
 
 /// Runs `wrk` POSTing `body` to `url` for `seconds` over `connections`.
-pub(super) fn wrk(dir: &Path, url: &str, token: &str, body: &serde_json::Value, seconds: u64, connections: usize) -> anyhow::Result<WrkReport> {
+pub(super) fn wrk(
+    dir: &Path,
+    url: &str,
+    token: &str,
+    body: &serde_json::Value,
+    seconds: u64,
+    connections: usize,
+) -> anyhow::Result<WrkReport> {
     let script = dir.join(format!("post-{}.lua", connections));
     std::fs::write(
         &script,
@@ -191,7 +214,18 @@ pub(super) fn wrk(dir: &Path, url: &str, token: &str, body: &serde_json::Value, 
         ),
     )?;
     let output = Command::new("wrk")
-        .args(["--threads", "1", "--connections", &connections.to_string(), "--duration", &format!("{seconds}s"), "--timeout", "10s", "--latency", "--script"])
+        .args([
+            "--threads",
+            "1",
+            "--connections",
+            &connections.to_string(),
+            "--duration",
+            &format!("{seconds}s"),
+            "--timeout",
+            "10s",
+            "--latency",
+            "--script",
+        ])
         .arg(&script)
         .arg(url)
         .output()
@@ -211,10 +245,21 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
 
     // The load is only meaningful if each request decides what we think.
     let probe = station.post("/v1/evaluate", &body)?;
-    anyhow::ensure!(probe["decision"]["outcome"] == "Eligible", "the station did not find the benchmark application eligible: {probe}");
+    anyhow::ensure!(
+        probe["decision"]["outcome"] == "Eligible",
+        "the station did not find the benchmark application eligible: {probe}"
+    );
 
-    let evaluate = wrk(station.dir.path(), &format!("{}/v1/evaluate", station.base), &station.token, &body, seconds, connections)?;
-    let submit = wrk(station.dir.path(), &format!("{}/v1/applications", station.base), &station.token, &body, seconds, connections)?;
+    let evaluate =
+        wrk(station.dir.path(), &format!("{}/v1/evaluate", station.base), &station.token, &body, seconds, connections)?;
+    let submit = wrk(
+        station.dir.path(),
+        &format!("{}/v1/applications", station.base),
+        &station.token,
+        &body,
+        seconds,
+        connections,
+    )?;
     station.kill();
     let store = crate::store::Store::open(station.database())?;
     let on_disk: u64 = store.conn().query_row("SELECT count(*) FROM applications", [], |r| r.get(0))?;
@@ -231,7 +276,10 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
             "≥ 10,000 decisions/s",
             evaluate.non_2xx == 0 && evaluate.succeeded() as f64 / evaluate.seconds >= 10_000.0,
         ),
-        Figure::info("HTTP evaluate latency p50 / p99", format!("{:.2} ms / {:.2} ms", evaluate.p50_ms, evaluate.p99_ms)),
+        Figure::info(
+            "HTTP evaluate latency p50 / p99",
+            format!("{:.2} ms / {:.2} ms", evaluate.p50_ms, evaluate.p99_ms),
+        ),
         Figure::info("HTTP evaluate failed requests", errors(&evaluate)),
         Figure::target(
             "durable submissions per second (synchronous=FULL, group commit)",
@@ -242,7 +290,11 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
         Figure::info("submission latency p50 / p99", format!("{:.2} ms / {:.2} ms", submit.p50_ms, submit.p99_ms)),
         Figure::info(
             "acknowledged submissions found after kill -9",
-            format!("{on_disk} on disk ≥ {} acknowledged: {}", submit.succeeded(), if on_disk >= submit.succeeded() { "all kept" } else { "LOST SOME" }),
+            format!(
+                "{on_disk} on disk ≥ {} acknowledged: {}",
+                submit.succeeded(),
+                if on_disk >= submit.succeeded() { "all kept" } else { "LOST SOME" }
+            ),
         ),
     ];
     let setup = format!(

@@ -63,7 +63,11 @@ impl Figure {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     let memory = std::fs::read_to_string("/proc/meminfo")
@@ -99,7 +103,10 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     figures.extend(decision_figures);
     method.push(setup);
 
-    println!("measuring HTTP throughput and durable submissions ({} s each, {} connections)…", options.seconds, options.connections);
+    println!(
+        "measuring HTTP throughput and durable submissions ({} s each, {} connections)…",
+        options.seconds, options.connections
+    );
     let (http_figures, setup) = http::measure(&options.modules, options.seconds, options.connections)?;
     figures.extend(http_figures);
     method.push(setup);
@@ -115,8 +122,15 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     method.push(setup);
 
     let table = table(&figures);
-    let profile = if cfg!(debug_assertions) { "dev profile (numbers are not representative; use scripts/bench.sh)" } else { "release profile" };
-    let mut report = format!("# juzhu benchmarks\n\nWritten by `juzhu bench` (`scripts/bench.sh`); do not edit by hand.\n\n- machine: {}\n- build: {profile}\n", machine());
+    let profile = if cfg!(debug_assertions) {
+        "dev profile (numbers are not representative; use scripts/bench.sh)"
+    } else {
+        "release profile"
+    };
+    let mut report = format!(
+        "# juzhu benchmarks\n\nWritten by `juzhu bench` (`scripts/bench.sh`); do not edit by hand.\n\n- machine: {}\n- build: {profile}\n",
+        machine()
+    );
     for m in &method {
         let _ = writeln!(report, "- {m}");
     }

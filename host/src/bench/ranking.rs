@@ -25,11 +25,13 @@ const LEGAL_DATE: &str = "2017-03-01";
 const PLACES: usize = 10_000;
 
 fn templates() -> anyhow::Result<Vec<Application>> {
-    let vectors = juzhu_sdk::vectors::load_file(Path::new(VECTORS)).with_context(|| format!("{VECTORS} (run from the repository root)"))?;
+    let vectors = juzhu_sdk::vectors::load_file(Path::new(VECTORS))
+        .with_context(|| format!("{VECTORS} (run from the repository root)"))?;
     TEMPLATES
         .iter()
         .map(|id| {
-            let vector = vectors.iter().find(|v| v.id == *id).with_context(|| format!("{VECTORS} has no vector {id}"))?;
+            let vector =
+                vectors.iter().find(|v| v.id == *id).with_context(|| format!("{VECTORS} has no vector {id}"))?;
             let mut facts: Application = crate::certify::transcode(&vector.facts);
             // Rank them as holders of a full permit.
             facts.tier_held = Some(PermitTier::Standard);
@@ -40,13 +42,24 @@ fn templates() -> anyhow::Result<Vec<Application>> {
 
 /// `count` applicants, deterministic: the same pool on every run.
 pub fn synthetic_applicants(count: usize) -> anyhow::Result<Vec<Applicant>> {
-    const EDUCATION: [EducationLevel; 5] =
-        [EducationLevel::SeniorSecondary, EducationLevel::Associate, EducationLevel::Bachelor, EducationLevel::Master, EducationLevel::Doctorate];
+    const EDUCATION: [EducationLevel; 5] = [
+        EducationLevel::SeniorSecondary,
+        EducationLevel::Associate,
+        EducationLevel::Bachelor,
+        EducationLevel::Master,
+        EducationLevel::Doctorate,
+    ];
     let templates = templates()?;
     Ok((0..count)
         .map(|i| {
             // Mostly plain holders; every 50th has a deduction, every 200th a veto.
-            let template = if i % 200 == 7 { 2 } else if i % 50 == 3 { 1 } else { 0 };
+            let template = if i % 200 == 7 {
+                2
+            } else if i % 50 == 3 {
+                1
+            } else {
+                0
+            };
             let mut facts = templates[template].clone();
             facts.points.education = Some(EDUCATION[i % EDUCATION.len()]);
             facts.points.patents = Some((i / 5 % 6) as u32);
@@ -69,17 +82,32 @@ pub fn measure(modules: &Path, count: usize) -> anyhow::Result<(Vec<Figure>, Str
 
     let applicants = synthetic_applicants(count)?;
     let started = Instant::now();
-    let ranking = service.rank(&applicants, PLACES, Some(LEGAL_DATE.into())).map_err(|e| anyhow::anyhow!("ranking failed: {e}"))?;
+    let ranking = service
+        .rank(&applicants, PLACES, Some(LEGAL_DATE.into()))
+        .map_err(|e| anyhow::anyhow!("ranking failed: {e}"))?;
     let elapsed = started.elapsed().as_secs_f64();
 
     let ranked = ranking.ranking.iter().filter(|r| r.rank.is_some()).count();
-    anyhow::ensure!(ranking.admitted.len() == PLACES.min(ranked), "the ranking admitted {} of {PLACES} places", ranking.admitted.len());
+    anyhow::ensure!(
+        ranking.admitted.len() == PLACES.min(ranked),
+        "the ranking admitted {} of {PLACES} places",
+        ranking.admitted.len()
+    );
     let distinct: std::collections::BTreeSet<i32> = ranking.ranking.iter().map(|r| r.total).collect();
     let figures = vec![
-        Figure::target(format!("ranking {count} synthetic applicants for {PLACES} places"), format!("{elapsed:.2} s"), "≤ 5 s", elapsed <= 5.0),
+        Figure::target(
+            format!("ranking {count} synthetic applicants for {PLACES} places"),
+            format!("{elapsed:.2} s"),
+            "≤ 5 s",
+            elapsed <= 5.0,
+        ),
         Figure::info(
             "ranking pool",
-            format!("{ranked} ranked, {} excluded by veto or freeze, {} distinct totals", count - ranked, distinct.len()),
+            format!(
+                "{ranked} ranked, {} excluded by veto or freeze, {} distinct totals",
+                count - ranked,
+                distinct.len()
+            ),
         ),
     ];
     let setup = format!(

@@ -2,14 +2,14 @@
 //! field at fault for malformed JSON, wrong types, unknown keys and unknown
 //! enum values (an unknown material code, for instance).
 
+use rocket::State;
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::http::Status;
 use rocket::request::Request;
-use rocket::State;
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
 use super::Limits;
+use super::error::ApiError;
 
 /// A request body of type `T`, checked.
 pub struct Checked<T>(pub T);
@@ -23,12 +23,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut unknown = Vec::new();
     let mut note = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
     let mut json = serde_json::Deserializer::from_slice(bytes);
-    let value: T = match T::deserialize(serde_ignored::Deserializer::new(&mut json, &mut note)).and_then(|v| json.end().map(|()| v)) {
+    let value: T = match T::deserialize(serde_ignored::Deserializer::new(&mut json, &mut note))
+        .and_then(|v| json.end().map(|()| v))
+    {
         Ok(value) => value,
         Err(_) => return Err(locate_error::<T>(bytes)),
     };
     if let Some(field) = unknown.into_iter().next() {
-        let message = format!("unknown field `{field}`; field names are snake_case as in wit/policy.wit (see /openapi.json)");
+        let message =
+            format!("unknown field `{field}`; field names are snake_case as in wit/policy.wit (see /openapi.json)");
         return Err(ApiError::field(Status::UnprocessableEntity, "unknown_field", field, message));
     }
     Ok(value)
@@ -41,7 +44,14 @@ fn locate_error<T: DeserializeOwned>(bytes: &[u8]) -> ApiError {
         Err(e) => e,
         // Only trailing characters after the value can fail here.
         Ok(_) => match json.end() {
-            Err(inner) => return ApiError::field(Status::UnprocessableEntity, "malformed_json", ".".to_string(), inner.to_string()),
+            Err(inner) => {
+                return ApiError::field(
+                    Status::UnprocessableEntity,
+                    "malformed_json",
+                    ".".to_string(),
+                    inner.to_string(),
+                );
+            }
             Ok(()) => return ApiError::new(Status::UnprocessableEntity, "invalid_input", "the body could not be read"),
         },
     };
@@ -60,7 +70,11 @@ impl<'r, T: DeserializeOwned> FromData<'r> for Checked<T> {
         let bytes = match data.open(limit.bytes()).into_bytes().await {
             Ok(b) if b.is_complete() => b.into_inner(),
             Ok(_) => {
-                let e = ApiError::new(Status::PayloadTooLarge, "body_too_large", format!("the request body is over the {limit}-byte limit"));
+                let e = ApiError::new(
+                    Status::PayloadTooLarge,
+                    "body_too_large",
+                    format!("the request body is over the {limit}-byte limit"),
+                );
                 return data::Outcome::Error((Status::PayloadTooLarge, e));
             }
             Err(e) => {

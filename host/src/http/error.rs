@@ -2,9 +2,9 @@
 //! says what is wrong and what would be right, the `field` at fault where
 //! there is one, and (for an illegal transition) what is `allowed`.
 
+use rocket::Request;
 use rocket::http::{ContentType, Status};
 use rocket::response::{self, Responder};
-use rocket::Request;
 use serde::Serialize;
 
 use crate::lifecycle::{LifecycleError, Transition};
@@ -37,12 +37,19 @@ impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         let message = e.to_string();
         match e {
-            ServiceError::BadInput { field, message } => ApiError::field(Status::UnprocessableEntity, "invalid_input", field, message),
-            ServiceError::UnknownJurisdiction(_) => {
-                ApiError::field(Status::UnprocessableEntity, "unknown_jurisdiction", "application.jurisdiction", message)
+            ServiceError::BadInput { field, message } => {
+                ApiError::field(Status::UnprocessableEntity, "invalid_input", field, message)
             }
+            ServiceError::UnknownJurisdiction(_) => ApiError::field(
+                Status::UnprocessableEntity,
+                "unknown_jurisdiction",
+                "application.jurisdiction",
+                message,
+            ),
             ServiceError::NotFound(_) => ApiError::new(Status::NotFound, "not_found", message),
-            ServiceError::NotInForce(_) => ApiError::field(Status::UnprocessableEntity, "no_version_in_force", "legal_date", message),
+            ServiceError::NotInForce(_) => {
+                ApiError::field(Status::UnprocessableEntity, "no_version_in_force", "legal_date", message)
+            }
             ServiceError::Refused(_) => ApiError::new(Status::Conflict, "refused", message),
             ServiceError::Module(call) => {
                 let code = match call {
@@ -75,10 +82,14 @@ fn lifecycle(e: LifecycleError, message: String) -> ApiError {
             allowed: Some(state.allowed().to_vec()),
             ..ApiError::new(Status::Conflict, "illegal_transition", message)
         },
-        NotEligible { .. } | AlreadyIssued { .. } | IssuedBeforeDecision { .. } | BeforeIssue { .. } | NotDirected { .. }
-        | AlreadyEndorsed { .. } | EndorsementOutOfOrder { .. } | SerialsExhausted { .. } => {
-            ApiError::new(Status::Conflict, "not_allowed", message)
-        }
+        NotEligible { .. }
+        | AlreadyIssued { .. }
+        | IssuedBeforeDecision { .. }
+        | BeforeIssue { .. }
+        | NotDirected { .. }
+        | AlreadyEndorsed { .. }
+        | EndorsementOutOfOrder { .. }
+        | SerialsExhausted { .. } => ApiError::new(Status::Conflict, "not_allowed", message),
         Store(_) => ApiError::new(Status::InternalServerError, "store_error", message),
     }
 }

@@ -1,9 +1,9 @@
 //! Authentication: every route but `/health` needs `Authorization: Bearer
 //! <token>`, and each route names the least role it needs.
 
+use rocket::State;
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
-use rocket::State;
 
 use crate::auth::{Principal, Role};
 use crate::service::Service;
@@ -18,7 +18,11 @@ async fn authenticate(req: &Request<'_>, needed: Role) -> Outcome<Principal, ()>
         Outcome::Error((status, ()))
     };
     let Some(header) = req.headers().get_one("Authorization") else {
-        return refuse(Status::Unauthorized, "no Authorization header; send `Authorization: Bearer <token>` (create one with `juzhu token create`)".into());
+        return refuse(
+            Status::Unauthorized,
+            "no Authorization header; send `Authorization: Bearer <token>` (create one with `juzhu token create`)"
+                .into(),
+        );
     };
     let Some(token) = header.strip_prefix("Bearer ") else {
         return refuse(Status::Unauthorized, "the Authorization header is not `Bearer <token>`".into());
@@ -33,7 +37,12 @@ async fn authenticate(req: &Request<'_>, needed: Role) -> Outcome<Principal, ()>
         }
         Ok(Some(principal)) => refuse(
             Status::Forbidden,
-            format!("token `{}` has role {}; this needs {} or above", principal.name, principal.role.as_str(), needed.as_str()),
+            format!(
+                "token `{}` has role {}; this needs {} or above",
+                principal.name,
+                principal.role.as_str(),
+                needed.as_str()
+            ),
         ),
         Ok(None) => refuse(Status::Unauthorized, "unknown or revoked token".into()),
         Err(e) => refuse(Status::InternalServerError, e.to_string()),

@@ -17,7 +17,7 @@ pub mod routes;
 use std::sync::Arc;
 
 use rocket::http::Status;
-use rocket::{catch, catchers, routes, Build, Request, Rocket};
+use rocket::{Build, Request, Rocket, catch, catchers, routes};
 
 use crate::service::Service;
 use error::ApiError;
@@ -44,7 +44,11 @@ fn forbidden(req: &Request<'_>) -> ApiError {
 
 #[catch(404)]
 fn not_found(req: &Request<'_>) -> ApiError {
-    ApiError::new(Status::NotFound, "not_found", format!("no route {} {}; see /openapi.json", req.method(), req.uri().path()))
+    ApiError::new(
+        Status::NotFound,
+        "not_found",
+        format!("no route {} {}; see /openapi.json", req.method(), req.uri().path()),
+    )
 }
 
 #[catch(422)]
@@ -66,7 +70,10 @@ struct Started(std::time::Instant);
 #[rocket::async_trait]
 impl rocket::fairing::Fairing for RequestMetrics {
     fn info(&self) -> rocket::fairing::Info {
-        rocket::fairing::Info { name: "request metrics", kind: rocket::fairing::Kind::Request | rocket::fairing::Kind::Response }
+        rocket::fairing::Info {
+            name: "request metrics",
+            kind: rocket::fairing::Kind::Request | rocket::fairing::Kind::Response,
+        }
     }
 
     async fn on_request(&self, req: &mut Request<'_>, _: &mut rocket::Data<'_>) {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rocket::http::Status;
 use rocket::serde::json::Json;
-use rocket::{delete, get, post, State};
+use rocket::{State, delete, get, post};
 use serde::Deserialize;
 
 use super::access_log::LogLine;
@@ -15,8 +15,8 @@ use super::guard::{Admin, Clerk, Supervisor};
 use crate::lifecycle::Receipt;
 use crate::runtime::contract::types::Application;
 use crate::service::{Benefits, Evaluation, JurisdictionModule, PermitAction, Service};
-use crate::store::audit::AuditEntry;
 use crate::store::PermitRecord;
+use crate::store::audit::AuditEntry;
 
 type Svc<'r> = &'r State<Arc<Service>>;
 type Body<T> = Result<Checked<T>, ApiError>;
@@ -48,7 +48,12 @@ pub fn health() -> Json<serde_json::Value> {
 }
 
 #[post("/v1/evaluate", data = "<body>")]
-pub fn evaluate(_who: Clerk, log: LogLine<'_>, svc: Svc<'_>, body: Body<ApplicationRequest>) -> Result<Json<Evaluation>, ApiError> {
+pub fn evaluate(
+    _who: Clerk,
+    log: LogLine<'_>,
+    svc: Svc<'_>,
+    body: Body<ApplicationRequest>,
+) -> Result<Json<Evaluation>, ApiError> {
     let Checked(req) = body?;
     log.holder(&req.application.identity.citizen_id);
     Ok(Json(svc.evaluate(&req.application, req.legal_date)?))
@@ -58,18 +63,31 @@ pub fn evaluate(_who: Clerk, log: LogLine<'_>, svc: Svc<'_>, body: Body<Applicat
 /// wait happens on the blocking pool, so the executor keeps serving, and many
 /// waiting submissions share one commit.
 #[post("/v1/applications", data = "<body>")]
-pub async fn submit(who: Clerk, log: LogLine<'_>, svc: Svc<'_>, body: Body<ApplicationRequest>) -> Result<(Status, Json<Receipt>), ApiError> {
+pub async fn submit(
+    who: Clerk,
+    log: LogLine<'_>,
+    svc: Svc<'_>,
+    body: Body<ApplicationRequest>,
+) -> Result<(Status, Json<Receipt>), ApiError> {
     let Checked(req) = body?;
     log.holder(&req.application.identity.citizen_id);
     let svc = Arc::clone(svc);
-    let receipt = rocket::tokio::task::spawn_blocking(move || svc.submit(&who.0.name, &req.application, req.legal_date))
-        .await
-        .map_err(|e| ApiError::new(Status::InternalServerError, "internal", format!("the submission task failed: {e}")))??;
+    let receipt =
+        rocket::tokio::task::spawn_blocking(move || svc.submit(&who.0.name, &req.application, req.legal_date))
+            .await
+            .map_err(|e| {
+            ApiError::new(Status::InternalServerError, "internal", format!("the submission task failed: {e}"))
+        })??;
     Ok((Status::Created, Json(receipt)))
 }
 
 #[post("/v1/decisions/<id>/permit", data = "<body>")]
-pub fn issue(who: Supervisor, svc: Svc<'_>, id: i64, body: Body<IssueRequest>) -> Result<(Status, Json<PermitRecord>), ApiError> {
+pub fn issue(
+    who: Supervisor,
+    svc: Svc<'_>,
+    id: i64,
+    body: Body<IssueRequest>,
+) -> Result<(Status, Json<PermitRecord>), ApiError> {
     let Checked(req) = body?;
     Ok((Status::Created, Json(svc.issue(&who.0.name, id, req.issued_on)?)))
 }
@@ -80,13 +98,24 @@ pub fn permit(_who: Clerk, svc: Svc<'_>, number: &str) -> Result<Json<PermitReco
 }
 
 #[get("/v1/permits/<number>/endorsement?<legal_date>")]
-pub fn endorsement(_who: Clerk, svc: Svc<'_>, number: &str, legal_date: Option<String>) -> Result<Json<serde_json::Value>, ApiError> {
+pub fn endorsement(
+    _who: Clerk,
+    svc: Svc<'_>,
+    number: &str,
+    legal_date: Option<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let (answer, module, legal_date) = svc.endorsement_status(number, legal_date)?;
     Ok(Json(serde_json::json!({ "permit": number, "legal_date": legal_date, "answer": answer, "module": module })))
 }
 
 #[post("/v1/permits/<number>/<action>", data = "<body>")]
-pub fn act(who: Supervisor, svc: Svc<'_>, number: &str, action: &str, body: Body<DateRequest>) -> Result<Json<PermitRecord>, ApiError> {
+pub fn act(
+    who: Supervisor,
+    svc: Svc<'_>,
+    number: &str,
+    action: &str,
+    body: Body<DateRequest>,
+) -> Result<Json<PermitRecord>, ApiError> {
     let action = match action {
         "endorse" => PermitAction::Endorse,
         "suspend" => PermitAction::Suspend,
@@ -97,7 +126,7 @@ pub fn act(who: Supervisor, svc: Svc<'_>, number: &str, action: &str, body: Body
                 Status::NotFound,
                 "not_found",
                 format!("no action `{other}`; use endorse, suspend, restore or cancel"),
-            ))
+            ));
         }
     };
     let Checked(req) = body?;
@@ -105,12 +134,22 @@ pub fn act(who: Supervisor, svc: Svc<'_>, number: &str, action: &str, body: Body
 }
 
 #[get("/v1/permits/<number>/benefits?<legal_date>")]
-pub fn benefits(_who: Clerk, svc: Svc<'_>, number: &str, legal_date: Option<String>) -> Result<Json<Benefits>, ApiError> {
+pub fn benefits(
+    _who: Clerk,
+    svc: Svc<'_>,
+    number: &str,
+    legal_date: Option<String>,
+) -> Result<Json<Benefits>, ApiError> {
     Ok(Json(svc.benefits(number, legal_date)?))
 }
 
 #[get("/v1/audit?<after>&<limit>")]
-pub fn audit(_who: Supervisor, svc: Svc<'_>, after: Option<i64>, limit: Option<u32>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+pub fn audit(
+    _who: Supervisor,
+    svc: Svc<'_>,
+    after: Option<i64>,
+    limit: Option<u32>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     Ok(Json(svc.audit(after.unwrap_or(0), limit.unwrap_or(100))?))
 }
 
@@ -148,7 +187,8 @@ pub fn openapi(_who: Clerk) -> (rocket::http::ContentType, &'static str) {
 
 #[get("/metrics")]
 pub fn metrics(_who: Clerk, svc: Svc<'_>) -> (rocket::http::ContentType, String) {
-    let content_type = rocket::http::ContentType::parse_flexible(crate::metrics::CONTENT_TYPE).unwrap_or(rocket::http::ContentType::Plain);
+    let content_type = rocket::http::ContentType::parse_flexible(crate::metrics::CONTENT_TYPE)
+        .unwrap_or(rocket::http::ContentType::Plain);
     (content_type, svc.metrics().encode())
 }
 
@@ -165,13 +205,25 @@ pub struct CardRequest {
 /// write its endorsements: `endorse`). Answers 202 with the journal row;
 /// follow it at `/v1/card-issuances/<id>`.
 #[post("/v1/permits/<number>/card/<kind>", data = "<body>")]
-pub fn card_start(who: Supervisor, svc: Svc<'_>, number: &str, kind: &str, body: Body<CardRequest>) -> Result<(Status, Json<crate::issuance::Issuance>), ApiError> {
+pub fn card_start(
+    who: Supervisor,
+    svc: Svc<'_>,
+    number: &str,
+    kind: &str,
+    body: Body<CardRequest>,
+) -> Result<(Status, Json<crate::issuance::Issuance>), ApiError> {
     use crate::issuance::Kind;
     let kind = match kind {
         "issue" => Kind::Issue,
         "reissue" => Kind::Reissue,
         "endorse" => Kind::Endorse,
-        other => return Err(ApiError::new(Status::NotFound, "not_found", format!("no card operation `{other}`; use issue, reissue or endorse"))),
+        other => {
+            return Err(ApiError::new(
+                Status::NotFound,
+                "not_found",
+                format!("no card operation `{other}`; use issue, reissue or endorse"),
+            ));
+        }
     };
     let Checked(req) = body?;
     let started = svc.card_start(&who.0.name, number, kind, &req.encoder, req.legal_date)?;
@@ -214,7 +266,12 @@ pub fn modules(_who: Clerk, svc: Svc<'_>) -> Json<Vec<crate::service::DivisionMo
 }
 
 #[post("/v1/modules/<division>/pin", data = "<body>")]
-pub fn pin(who: Admin, svc: Svc<'_>, division: &str, body: Body<PinRequest>) -> Result<Json<crate::service::PinReport>, ApiError> {
+pub fn pin(
+    who: Admin,
+    svc: Svc<'_>,
+    division: &str,
+    body: Body<PinRequest>,
+) -> Result<Json<crate::service::PinReport>, ApiError> {
     let Checked(req) = body?;
     Ok(Json(svc.pin(&who.0.name, division, &req.version)?))
 }
@@ -245,8 +302,10 @@ pub fn registry_refresh(_who: Admin, svc: Svc<'_>) -> Result<Json<crate::registr
 /// signed.
 #[get("/registry/<path..>")]
 pub fn registry_file(svc: Svc<'_>, path: std::path::PathBuf) -> Result<(rocket::http::ContentType, Vec<u8>), ApiError> {
-    let path = path.to_str().ok_or_else(|| ApiError::new(Status::NotFound, "not_found", "the registry has no such file"))?;
+    let path =
+        path.to_str().ok_or_else(|| ApiError::new(Status::NotFound, "not_found", "the registry has no such file"))?;
     let bytes = svc.registry_file(path)?;
-    let content_type = if path.ends_with(".json") { rocket::http::ContentType::JSON } else { rocket::http::ContentType::Binary };
+    let content_type =
+        if path.ends_with(".json") { rocket::http::ContentType::JSON } else { rocket::http::ContentType::Binary };
     Ok((content_type, bytes))
 }

@@ -7,14 +7,23 @@ use crate::runtime::contract::types as contract;
 
 /// Converts the module's answer, adding the card serial and the photo the
 /// station holds for `photo_ref` (read from `photo_dir`).
-pub fn from_contract(c: &contract::CardContent, card_serial: &str, photo_dir: Option<&std::path::Path>) -> Result<CardContent, String> {
+pub fn from_contract(
+    c: &contract::CardContent,
+    card_serial: &str,
+    photo_dir: Option<&std::path::Path>,
+) -> Result<CardContent, String> {
     let photo = match (&c.photo_ref, photo_dir) {
         (Some(r), Some(dir)) => {
             if r.contains('/') || r.contains("..") {
                 return Err(format!("photo_ref `{r}` is not a plain file name"));
             }
             let path = dir.join(r);
-            Some(std::fs::read(&path).map_err(|e| format!("photo {} (photo_ref `{r}`) cannot be read: {e}; put the holder's JPEG in card.photo_dir", path.display()))?)
+            Some(std::fs::read(&path).map_err(|e| {
+                format!(
+                    "photo {} (photo_ref `{r}`) cannot be read: {e}; put the holder's JPEG in card.photo_dir",
+                    path.display()
+                )
+            })?)
         }
         _ => None,
     };
@@ -36,7 +45,11 @@ pub fn from_contract(c: &contract::CardContent, card_serial: &str, photo_dir: Op
         issued_on: c.issued_on.clone(),
         card_serial: card_serial.to_string(),
         endorsements: c.endorsements.clone(),
-        extra: c.extra.iter().map(|f| CardField { tag: f.tag.clone(), label: f.label.clone(), value: f.value.clone() }).collect(),
+        extra: c
+            .extra
+            .iter()
+            .map(|f| CardField { tag: f.tag.clone(), label: f.label.clone(), value: f.value.clone() })
+            .collect(),
         photo,
     })
 }

@@ -46,9 +46,18 @@ impl State {
     }
 
     fn parse(s: &str) -> Option<State> {
-        [State::Pending, State::ImageBuilt, State::Encoding, State::Written, State::Verified, State::Done, State::Rejected, State::Failed]
-            .into_iter()
-            .find(|st| st.as_str() == s)
+        [
+            State::Pending,
+            State::ImageBuilt,
+            State::Encoding,
+            State::Written,
+            State::Verified,
+            State::Done,
+            State::Rejected,
+            State::Failed,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
     }
 
     pub fn is_terminal(self) -> bool {
@@ -136,7 +145,9 @@ fn issuance_row(r: &Row<'_>) -> rusqlite::Result<Issuance> {
         attempt: r.get(5)?,
         chip_uid: r.get(6)?,
         card_serial: r.get(7)?,
-        image: image.map(|t| serde_json::from_str(&t).map_err(|e| corrupt(format!("issuance image: {e}")))).transpose()?,
+        image: image
+            .map(|t| serde_json::from_str(&t).map_err(|e| corrupt(format!("issuance image: {e}"))))
+            .transpose()?,
         image_sha256: r.get(9)?,
         replaces_serial: r.get(10)?,
         legal_date: r.get(11)?,
@@ -161,18 +172,24 @@ fn card_row(r: &Row<'_>) -> rusqlite::Result<CardRecord> {
 const CARD_COLUMNS: &str = "serial, permit_number, chip_uid, issuance_id, verified_at, revoked_at, revoked_reason";
 
 pub fn load(store: &Store, id: i64) -> Result<Option<Issuance>, StoreError> {
-    Ok(store.conn().query_row(&format!("SELECT {COLUMNS} FROM card_issuances WHERE id = ?1"), [id], issuance_row).optional()?)
+    Ok(store
+        .conn()
+        .query_row(&format!("SELECT {COLUMNS} FROM card_issuances WHERE id = ?1"), [id], issuance_row)
+        .optional()?)
 }
 
 pub fn of_permit(store: &Store, permit: &str) -> Result<Vec<Issuance>, StoreError> {
-    let mut stmt = store.conn().prepare(&format!("SELECT {COLUMNS} FROM card_issuances WHERE permit_number = ?1 ORDER BY id"))?;
+    let mut stmt =
+        store.conn().prepare(&format!("SELECT {COLUMNS} FROM card_issuances WHERE permit_number = ?1 ORDER BY id"))?;
     let rows = stmt.query_map([permit], issuance_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
 /// Issuances a crash may have left between `pending` and `done`.
 pub fn unfinished(store: &Store) -> Result<Vec<Issuance>, StoreError> {
-    let mut stmt = store.conn().prepare(&format!("SELECT {COLUMNS} FROM card_issuances WHERE state NOT IN ('done', 'rejected', 'failed') ORDER BY id"))?;
+    let mut stmt = store.conn().prepare(&format!(
+        "SELECT {COLUMNS} FROM card_issuances WHERE state NOT IN ('done', 'rejected', 'failed') ORDER BY id"
+    ))?;
     let rows = stmt.query_map([], issuance_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
@@ -181,18 +198,27 @@ pub fn unfinished(store: &Store) -> Result<Vec<Issuance>, StoreError> {
 pub fn valid_card(store: &Store, permit: &str) -> Result<Option<CardRecord>, StoreError> {
     Ok(store
         .conn()
-        .query_row(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE permit_number = ?1 AND revoked_at IS NULL"), [permit], card_row)
+        .query_row(
+            &format!("SELECT {CARD_COLUMNS} FROM cards WHERE permit_number = ?1 AND revoked_at IS NULL"),
+            [permit],
+            card_row,
+        )
         .optional()?)
 }
 
 pub fn cards_of_permit(store: &Store, permit: &str) -> Result<Vec<CardRecord>, StoreError> {
-    let mut stmt = store.conn().prepare(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE permit_number = ?1 ORDER BY verified_at, serial"))?;
+    let mut stmt = store
+        .conn()
+        .prepare(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE permit_number = ?1 ORDER BY verified_at, serial"))?;
     let rows = stmt.query_map([permit], card_row)?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
 pub fn card_by_serial(store: &Store, serial: &str) -> Result<Option<CardRecord>, StoreError> {
-    Ok(store.conn().query_row(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE serial = ?1"), [serial], card_row).optional()?)
+    Ok(store
+        .conn()
+        .query_row(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE serial = ?1"), [serial], card_row)
+        .optional()?)
 }
 
 fn subject(id: i64) -> String {
@@ -204,7 +230,15 @@ fn reload(tx: &Connection, id: i64) -> rusqlite::Result<Issuance> {
 }
 
 /// Records a new issuance in `pending`.
-pub fn create(store: &mut Store, actor: &str, permit: &str, kind: Kind, encoder: &str, legal_date: &str, replaces_serial: Option<&str>) -> Result<Issuance, StoreError> {
+pub fn create(
+    store: &mut Store,
+    actor: &str,
+    permit: &str,
+    kind: Kind,
+    encoder: &str,
+    legal_date: &str,
+    replaces_serial: Option<&str>,
+) -> Result<Issuance, StoreError> {
     let tx = store.write()?;
     let now = crate::store::now();
     tx.execute(
@@ -213,7 +247,13 @@ pub fn create(store: &mut Store, actor: &str, permit: &str, kind: Kind, encoder:
         params![permit, kind.as_str(), encoder, legal_date, replaces_serial, now],
     )?;
     let id = tx.last_insert_rowid();
-    audit::append(&tx, actor, &format!("card.{}", kind.as_str()), &subject(id), &json!({ "permit": permit, "encoder": encoder, "state": "pending", "replaces_serial": replaces_serial }))?;
+    audit::append(
+        &tx,
+        actor,
+        &format!("card.{}", kind.as_str()),
+        &subject(id),
+        &json!({ "permit": permit, "encoder": encoder, "state": "pending", "replaces_serial": replaces_serial }),
+    )?;
     let row = reload(&tx, id)?;
     tx.commit()?;
     Ok(row)
@@ -221,17 +261,28 @@ pub fn create(store: &mut Store, actor: &str, permit: &str, kind: Kind, encoder:
 
 /// A change of state, with what it records.
 pub enum Step<'a> {
-    ImageBuilt { chip_uid: &'a str, image: &'a CardImage },
-    Encoding { attempt: u32 },
+    ImageBuilt {
+        chip_uid: &'a str,
+        image: &'a CardImage,
+    },
+    Encoding {
+        attempt: u32,
+    },
     Written,
     /// Read back and verified: records the card (a reissue revokes the old
     /// serial; an endorsement moves the card to this issuance's image).
     Verified,
     Done,
-    Rejected { reason: &'a str },
-    Failed { reason: &'a str },
+    Rejected {
+        reason: &'a str,
+    },
+    Failed {
+        reason: &'a str,
+    },
     /// A transient error during an attempt; the state stays.
-    AttemptFailed { reason: &'a str },
+    AttemptFailed {
+        reason: &'a str,
+    },
 }
 
 /// Applies `step` to issuance `id` and appends its audit entry, in one transaction.
@@ -249,11 +300,17 @@ pub fn advance(store: &mut Store, actor: &str, id: i64, step: Step<'_>) -> Resul
             (State::ImageBuilt, json!({ "chip_uid": chip_uid, "card_serial": image.card_serial, "image_sha256": sha }))
         }
         Step::Encoding { attempt } => {
-            tx.execute("UPDATE card_issuances SET state = 'encoding', attempt = ?2, updated_at = ?3 WHERE id = ?1", params![id, attempt, now])?;
+            tx.execute(
+                "UPDATE card_issuances SET state = 'encoding', attempt = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, attempt, now],
+            )?;
             (State::Encoding, json!({ "attempt": attempt, "chip_uid": before.chip_uid }))
         }
         Step::Written => {
-            tx.execute("UPDATE card_issuances SET state = 'written', error = NULL, updated_at = ?2 WHERE id = ?1", params![id, now])?;
+            tx.execute(
+                "UPDATE card_issuances SET state = 'written', error = NULL, updated_at = ?2 WHERE id = ?1",
+                params![id, now],
+            )?;
             (State::Written, json!({ "attempt": before.attempt }))
         }
         Step::Verified => {
@@ -276,23 +333,38 @@ pub fn advance(store: &mut Store, actor: &str, id: i64, step: Step<'_>) -> Resul
                     tx.execute("UPDATE cards SET issuance_id = ?2 WHERE serial = ?1", params![serial, id])?;
                 }
             }
-            tx.execute("UPDATE card_issuances SET state = 'verified', updated_at = ?2 WHERE id = ?1", params![id, now])?;
-            (State::Verified, json!({ "card_serial": serial, "chip_uid": uid, "revoked_serial": before.replaces_serial }))
+            tx.execute(
+                "UPDATE card_issuances SET state = 'verified', updated_at = ?2 WHERE id = ?1",
+                params![id, now],
+            )?;
+            (
+                State::Verified,
+                json!({ "card_serial": serial, "chip_uid": uid, "revoked_serial": before.replaces_serial }),
+            )
         }
         Step::Done => {
             tx.execute("UPDATE card_issuances SET state = 'done', updated_at = ?2 WHERE id = ?1", params![id, now])?;
             (State::Done, json!({ "card_serial": before.card_serial }))
         }
         Step::Rejected { reason } => {
-            tx.execute("UPDATE card_issuances SET state = 'rejected', error = ?2, updated_at = ?3 WHERE id = ?1", params![id, reason, now])?;
+            tx.execute(
+                "UPDATE card_issuances SET state = 'rejected', error = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, reason, now],
+            )?;
             (State::Rejected, json!({ "reason": reason, "chip_uid": before.chip_uid }))
         }
         Step::Failed { reason } => {
-            tx.execute("UPDATE card_issuances SET state = 'failed', error = ?2, updated_at = ?3 WHERE id = ?1", params![id, reason, now])?;
+            tx.execute(
+                "UPDATE card_issuances SET state = 'failed', error = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, reason, now],
+            )?;
             (State::Failed, json!({ "reason": reason }))
         }
         Step::AttemptFailed { reason } => {
-            tx.execute("UPDATE card_issuances SET error = ?2, updated_at = ?3 WHERE id = ?1", params![id, reason, now])?;
+            tx.execute(
+                "UPDATE card_issuances SET error = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, reason, now],
+            )?;
             (before.state, json!({ "attempt": before.attempt, "transient": reason }))
         }
     };

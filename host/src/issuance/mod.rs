@@ -23,8 +23,8 @@ use juzhu_card::{Authority, CardContent, CardImage, Encoder, EncoderError, Memor
 
 use crate::config::{CardConfig, EncoderConfig, EncoderDriver};
 use crate::store::{Store, StoreError};
-pub use journal::{CardRecord, Issuance, Kind, State};
 use journal::Step;
+pub use journal::{CardRecord, Issuance, Kind, State};
 
 /// Attempts at writing one card before the issuance fails.
 pub const MAX_ATTEMPTS: u32 = 3;
@@ -34,7 +34,9 @@ pub const MAX_ATTEMPTS: u32 = 3;
 pub enum CardError {
     #[error("no encoder named `{name}`; this station has: {known}")]
     UnknownEncoder { name: String, known: String },
-    #[error("card.authority_key is not set in the station file; generate a key with `juzhu card keygen --out authority.key` and set card.authority_key to its path")]
+    #[error(
+        "card.authority_key is not set in the station file; generate a key with `juzhu card keygen --out authority.key` and set card.authority_key to its path"
+    )]
     NoAuthorityKey,
     #[error("{0}")]
     Key(#[from] juzhu_card::security::KeyError),
@@ -65,14 +67,17 @@ impl CardLock {
     /// Takes the lock in `data_dir`, or says who holds it.
     pub fn acquire(data_dir: &std::path::Path) -> Result<CardLock, CardError> {
         let path = data_dir.join("cards.lock");
-        let file = std::fs::File::create(&path).map_err(|e| CardError::NotAllowed(format!("cannot create {}: {e}", path.display())))?;
+        let file = std::fs::File::create(&path)
+            .map_err(|e| CardError::NotAllowed(format!("cannot create {}: {e}", path.display())))?;
         match file.try_lock() {
             Ok(()) => Ok(CardLock { _file: file }),
             Err(std::fs::TryLockError::WouldBlock) => Err(CardError::NotAllowed(format!(
                 "another juzhu process (juzhu serve, or a juzhu card command) is driving this station's cards ({} is locked); use the API of the running service, or wait",
                 path.display()
             ))),
-            Err(std::fs::TryLockError::Error(e)) => Err(CardError::NotAllowed(format!("cannot lock {}: {e}", path.display()))),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(CardError::NotAllowed(format!("cannot lock {}: {e}", path.display())))
+            }
         }
     }
 }
@@ -112,7 +117,9 @@ impl Desk {
                     desk.memory.insert(e.name.clone(), enc.clone());
                     desk.add(Box::new(enc));
                 }
-                EncoderDriver::Pcsc => desk.add(Box::new(juzhu_card::pcsc_driver::PcscEncoder::new(&e.name, e.reader.as_deref()))),
+                EncoderDriver::Pcsc => {
+                    desk.add(Box::new(juzhu_card::pcsc_driver::PcscEncoder::new(&e.name, e.reader.as_deref())))
+                }
             };
         }
         Ok(desk)
@@ -121,7 +128,14 @@ impl Desk {
     /// A desk with no encoders signing with `authority` (tests).
     pub fn new(authority: Option<Authority>) -> Desk {
         let trusted = authority.iter().map(|a| a.public()).collect();
-        Desk { encoders: BTreeMap::new(), authority, trusted, retry_delay: Duration::from_millis(200), photo_dir: None, memory: BTreeMap::new() }
+        Desk {
+            encoders: BTreeMap::new(),
+            authority,
+            trusted,
+            retry_delay: Duration::from_millis(200),
+            photo_dir: None,
+            memory: BTreeMap::new(),
+        }
     }
 
     /// Where holders' photos are, by the module's `photo_ref`.
@@ -161,7 +175,11 @@ impl Desk {
         if self.encoders.contains_key(name) {
             Ok(())
         } else {
-            let known = if self.encoders.is_empty() { "none; add an [[encoders]] table to the station file".to_string() } else { self.encoder_names().join(", ") };
+            let known = if self.encoders.is_empty() {
+                "none; add an [[encoders]] table to the station file".to_string()
+            } else {
+                self.encoder_names().join(", ")
+            };
             Err(CardError::UnknownEncoder { name: name.to_string(), known })
         }
     }
@@ -182,7 +200,9 @@ impl Desk {
         loop {
             let found = self.with_encoder(encoder, |e| e.detect())?;
             match found {
-                Err(e) if e.is_transient() && Instant::now() < deadline => std::thread::sleep(self.retry_delay.min(Duration::from_millis(200))),
+                Err(e) if e.is_transient() && Instant::now() < deadline => {
+                    std::thread::sleep(self.retry_delay.min(Duration::from_millis(200)))
+                }
                 other => return Ok(other),
             }
         }
@@ -205,7 +225,8 @@ impl Desk {
             progress(&row);
             Ok(row)
         };
-        let mut row = journal::load(&lock(), id)?.ok_or_else(|| CardError::NotAllowed(format!("card issuance {id} does not exist")))?;
+        let mut row = journal::load(&lock(), id)?
+            .ok_or_else(|| CardError::NotAllowed(format!("card issuance {id} does not exist")))?;
         if row.state == State::Pending {
             let detected = match self.detect(&row.encoder)? {
                 Ok(d) => d,
@@ -218,14 +239,28 @@ impl Desk {
                     match card {
                         Some(c) if c.chip_uid == uid => c.serial,
                         Some(c) => {
-                            return step(Step::Failed { reason: &format!("the card in encoder `{}` is chip {uid}, but permit {}'s card {} is chip {}; insert that card", row.encoder, row.permit_number, c.serial, c.chip_uid) });
+                            return step(Step::Failed {
+                                reason: &format!(
+                                    "the card in encoder `{}` is chip {uid}, but permit {}'s card {} is chip {}; insert that card",
+                                    row.encoder, row.permit_number, c.serial, c.chip_uid
+                                ),
+                            });
                         }
-                        None => return step(Step::Failed { reason: &format!("permit {} has no valid card to endorse", row.permit_number) }),
+                        None => {
+                            return step(Step::Failed {
+                                reason: &format!("permit {} has no valid card to endorse", row.permit_number),
+                            });
+                        }
                     }
                 }
                 Kind::Issue | Kind::Reissue => {
                     if detected.has_application {
-                        return step(Step::Failed { reason: &format!("the card in encoder `{}` (chip {uid}) already carries a juzhu application; insert a blank card", row.encoder) });
+                        return step(Step::Failed {
+                            reason: &format!(
+                                "the card in encoder `{}` (chip {uid}) already carries a juzhu application; insert a blank card",
+                                row.encoder
+                            ),
+                        });
                     }
                     format!("{}-{:04}", row.permit_number, row.id)
                 }
@@ -245,7 +280,11 @@ impl Desk {
     }
 
     /// From `image_built` (or a crash after it) to a terminal state.
-    fn finish(&self, row: &Issuance, step: &dyn Fn(Step<'_>) -> Result<Issuance, CardError>) -> Result<Issuance, CardError> {
+    fn finish(
+        &self,
+        row: &Issuance,
+        step: &dyn Fn(Step<'_>) -> Result<Issuance, CardError>,
+    ) -> Result<Issuance, CardError> {
         let Some(image) = row.image.clone() else {
             return step(Step::Failed { reason: "the journal holds no image for this issuance" });
         };
@@ -298,7 +337,9 @@ impl Desk {
                         Check::Incomplete(why) => {
                             let reason = format!("read-back did not verify: {why}");
                             let _ = self.with_encoder(&row.encoder, |e| e.reject(&reason))?;
-                            return step(Step::Rejected { reason: &format!("{reason}; card set aside, insert a new blank card and issue again") });
+                            return step(Step::Rejected {
+                                reason: &format!("{reason}; card set aside, insert a new blank card and issue again"),
+                            });
                         }
                     }
                 }
@@ -308,14 +349,20 @@ impl Desk {
                 }
                 Err(e @ (EncoderError::CardFault { .. } | EncoderError::Protocol { .. })) => {
                     let _ = self.with_encoder(&row.encoder, |enc| enc.reject(&e.to_string()))?;
-                    return step(Step::Rejected { reason: &format!("{e}; card set aside, insert a new blank card and issue again") });
+                    return step(Step::Rejected {
+                        reason: &format!("{e}; card set aside, insert a new blank card and issue again"),
+                    });
                 }
                 Err(e) => return step(Step::Failed { reason: &e.to_string() }),
             }
         }
     }
 
-    fn verified(&self, row: &Issuance, step: &dyn Fn(Step<'_>) -> Result<Issuance, CardError>) -> Result<Issuance, CardError> {
+    fn verified(
+        &self,
+        row: &Issuance,
+        step: &dyn Fn(Step<'_>) -> Result<Issuance, CardError>,
+    ) -> Result<Issuance, CardError> {
         step(Step::Verified)?;
         // Handing the card out is not part of what counts: it verified.
         let _ = self.with_encoder(&row.encoder, |e| e.accept())?;
@@ -344,7 +391,10 @@ impl Desk {
             return Ok(Check::Incomplete(findings.join("; ")));
         }
         if report.issuance_id.as_deref() != Some(image.issuance_id.as_str()) {
-            return Ok(Check::Incomplete(format!("the card holds issuance {:?}, not {}", report.issuance_id, image.issuance_id)));
+            return Ok(Check::Incomplete(format!(
+                "the card holds issuance {:?}, not {}",
+                report.issuance_id, image.issuance_id
+            )));
         }
         Ok(Check::Verified)
     }
@@ -355,13 +405,19 @@ impl Desk {
         let open = journal::unfinished(&store.lock().unwrap_or_else(|e| e.into_inner()))?;
         let mut out = Vec::new();
         for row in open {
-            let step = |s: Step<'_>| -> Result<Issuance, CardError> { Ok(journal::advance(&mut store.lock().unwrap_or_else(|e| e.into_inner()), actor, row.id, s)?) };
+            let step = |s: Step<'_>| -> Result<Issuance, CardError> {
+                Ok(journal::advance(&mut store.lock().unwrap_or_else(|e| e.into_inner()), actor, row.id, s)?)
+            };
             if self.check_encoder(&row.encoder).is_err() {
-                out.push(step(Step::Failed { reason: &format!("encoder `{}` is no longer configured; the card never verified", row.encoder) })?);
+                out.push(step(Step::Failed {
+                    reason: &format!("encoder `{}` is no longer configured; the card never verified", row.encoder),
+                })?);
                 continue;
             }
             let resolved = match row.state {
-                State::Pending => step(Step::Failed { reason: "interrupted before a card was read; nothing was written" })?,
+                State::Pending => {
+                    step(Step::Failed { reason: "interrupted before a card was read; nothing was written" })?
+                }
                 _ => self.finish(&row, &step)?,
             };
             out.push(resolved);

@@ -23,9 +23,7 @@ use sha2::{Digest, Sha256};
 use crate::runtime::contract::types::{
     Application, Decision, EndorsementAnswer, EndorsementStatus, Outcome, PermitTier,
 };
-use crate::store::{
-    self, NewPermit, PermitRecord, Store, StoreError, audit, outcome_str, tier_str,
-};
+use crate::store::{self, NewPermit, PermitRecord, Store, StoreError, audit, outcome_str, tier_str};
 
 pub use crate::store::ModuleRef;
 pub use state::{PermitState, Transition};
@@ -45,55 +43,28 @@ pub enum LifecycleError {
     EligibleWithoutTier { module: String },
     #[error("decision {0} does not exist")]
     DecisionNotFound(i64),
-    #[error(
-        "decision {decision_id} is {outcome}; a permit is issued only from an eligible decision"
-    )]
-    NotEligible {
-        decision_id: i64,
-        outcome: &'static str,
-    },
+    #[error("decision {decision_id} is {outcome}; a permit is issued only from an eligible decision")]
+    NotEligible { decision_id: i64, outcome: &'static str },
     #[error("decision {decision_id} already has permit {number}; a decision issues one permit")]
     AlreadyIssued { decision_id: i64, number: String },
     #[error("cannot issue on {issued_on}: decision {decision_id} was decided for {legal_date}")]
-    IssuedBeforeDecision {
-        decision_id: i64,
-        issued_on: String,
-        legal_date: String,
-    },
+    IssuedBeforeDecision { decision_id: i64, issued_on: String, legal_date: String },
     #[error("jurisdiction {jurisdiction} has used every permit serial for {year}")]
     SerialsExhausted { jurisdiction: String, year: i16 },
     #[error("permit {0} does not exist")]
     PermitNotFound(String),
     #[error("{}", illegal_message(number, *state, *attempted))]
-    IllegalTransition {
-        number: String,
-        state: PermitState,
-        attempted: Transition,
-    },
+    IllegalTransition { number: String, state: PermitState, attempted: Transition },
     #[error("cannot {attempted} permit {number} on {legal_date}: it was issued on {issued_on}")]
-    BeforeIssue {
-        number: String,
-        attempted: Transition,
-        legal_date: String,
-        issued_on: String,
-    },
+    BeforeIssue { number: String, attempted: Transition, legal_date: String, issued_on: String },
     #[error(
         "cannot {attempted} permit {number}: the module's endorsement answer ({status}) does not direct it; {rule}"
     )]
-    NotDirected {
-        number: String,
-        attempted: Transition,
-        status: String,
-        rule: String,
-    },
+    NotDirected { number: String, attempted: Transition, status: String, rule: String },
     #[error("permit {number} is already endorsed on {date}")]
     AlreadyEndorsed { number: String, date: String },
     #[error("cannot endorse permit {number} on {date}: it was last endorsed later, on {latest}")]
-    EndorsementOutOfOrder {
-        number: String,
-        date: String,
-        latest: String,
-    },
+    EndorsementOutOfOrder { number: String, date: String, latest: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -118,15 +89,10 @@ impl LifecycleError {
 fn illegal_message(number: &str, state: PermitState, attempted: Transition) -> String {
     let allowed = state.allowed();
     if allowed.is_empty() {
-        format!(
-            "cannot {attempted} permit {number}: it is {state}; nothing is allowed from {state}"
-        )
+        format!("cannot {attempted} permit {number}: it is {state}; nothing is allowed from {state}")
     } else {
         let list: Vec<&str> = allowed.iter().map(|t| t.as_str()).collect();
-        format!(
-            "cannot {attempted} permit {number}: it is {state}; allowed from {state}: {}",
-            list.join(", ")
-        )
+        format!("cannot {attempted} permit {number}: it is {state}; allowed from {state}: {}", list.join(", "))
     }
 }
 
@@ -167,33 +133,19 @@ fn parse_date(field: &'static str, value: &str) -> Result<Date, LifecycleError> 
     // jiff accepts only real calendar dates, so 2023-02-29 is refused here.
     match value.parse::<Date>() {
         Ok(d) if value.len() == 10 => Ok(d),
-        _ => Err(LifecycleError::InvalidDate {
-            field,
-            value: value.to_string(),
-        }),
+        _ => Err(LifecycleError::InvalidDate { field, value: value.to_string() }),
     }
 }
 
 fn check_module(module: &ModuleRef) -> Result<(), LifecycleError> {
-    let ok = module.sha256.len() == 64
-        && module
-            .sha256
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(LifecycleError::InvalidModuleDigest(module.sha256.clone()))
-    }
+    let ok =
+        module.sha256.len() == 64 && module.sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if ok { Ok(()) } else { Err(LifecycleError::InvalidModuleDigest(module.sha256.clone())) }
 }
 
 /// Records an application and the module's decision on it, with an audit
 /// entry, in one transaction.
-pub fn submit(
-    store: &mut Store,
-    actor: &str,
-    s: Submission<'_>,
-) -> Result<Receipt, LifecycleError> {
+pub fn submit(store: &mut Store, actor: &str, s: Submission<'_>) -> Result<Receipt, LifecycleError> {
     parse_date("legal_date", s.legal_date)?;
     let jurisdiction = &s.application.jurisdiction;
     if jurisdiction.len() != 6 || !jurisdiction.bytes().all(|b| b.is_ascii_digit()) {
@@ -201,22 +153,13 @@ pub fn submit(
     }
     check_module(s.module)?;
     if s.decision.outcome == Outcome::Eligible && s.decision.tier.is_none() {
-        return Err(LifecycleError::EligibleWithoutTier {
-            module: format!("{} {}", s.module.id, s.module.version),
-        });
+        return Err(LifecycleError::EligibleWithoutTier { module: format!("{} {}", s.module.id, s.module.version) });
     }
     let input_sha256 = input_sha256(s.application, s.legal_date);
 
     let tx = store.write()?;
-    let application_id = store::insert_application(
-        &tx,
-        jurisdiction,
-        s.legal_date,
-        s.application,
-        &input_sha256,
-    )?;
-    let decision_id =
-        store::insert_decision(&tx, application_id, s.decision, s.module, s.legal_date)?;
+    let application_id = store::insert_application(&tx, jurisdiction, s.legal_date, s.application, &input_sha256)?;
+    let decision_id = store::insert_decision(&tx, application_id, s.decision, s.module, s.legal_date)?;
     let entry = audit::append(
         &tx,
         actor,
@@ -254,13 +197,9 @@ pub fn issue(
 ) -> Result<PermitRecord, LifecycleError> {
     let year = parse_date("issued_on", issued_on)?.year();
     let tx = store.write()?;
-    let decision = store::load_decision(&tx, decision_id)?
-        .ok_or(LifecycleError::DecisionNotFound(decision_id))?;
+    let decision = store::load_decision(&tx, decision_id)?.ok_or(LifecycleError::DecisionNotFound(decision_id))?;
     if decision.outcome != Outcome::Eligible {
-        return Err(LifecycleError::NotEligible {
-            decision_id,
-            outcome: outcome_str(decision.outcome),
-        });
+        return Err(LifecycleError::NotEligible { decision_id, outcome: outcome_str(decision.outcome) });
     }
     let Some(tier) = decision.tier else {
         // The schema's CHECK keeps this from being stored; say so if it was.
@@ -271,10 +210,7 @@ pub fn issue(
         .into());
     };
     if let Some(p) = store::permit_for_decision(&tx, decision_id)? {
-        return Err(LifecycleError::AlreadyIssued {
-            decision_id,
-            number: p.number,
-        });
+        return Err(LifecycleError::AlreadyIssued { decision_id, number: p.number });
     }
     // Both are validated YYYY-MM-DD, so text order is date order.
     if issued_on < decision.legal_date.as_str() {
@@ -284,18 +220,13 @@ pub fn issue(
             legal_date: decision.legal_date,
         });
     }
-    let application = store::load_application(&tx, decision.application_id)?.ok_or_else(|| {
-        StoreError::Corrupt {
-            what: format!("decision {decision_id}"),
-            detail: format!("its application {} is missing", decision.application_id),
-        }
+    let application = store::load_application(&tx, decision.application_id)?.ok_or_else(|| StoreError::Corrupt {
+        what: format!("decision {decision_id}"),
+        detail: format!("its application {} is missing", decision.application_id),
     })?;
     let serial = store::next_permit_serial(&tx, &application.jurisdiction, year.into())?;
     if serial > 999_999 {
-        return Err(LifecycleError::SerialsExhausted {
-            jurisdiction: application.jurisdiction,
-            year,
-        });
+        return Err(LifecycleError::SerialsExhausted { jurisdiction: application.jurisdiction, year });
     }
     let number = format!("{}-{:04}-{:06}", application.jurisdiction, year, serial);
     store::insert_permit(
@@ -336,15 +267,7 @@ pub fn endorse(
     answer: &EndorsementAnswer,
     module: &ModuleRef,
 ) -> Result<PermitRecord, LifecycleError> {
-    transition(
-        store,
-        actor,
-        number,
-        Transition::Endorse,
-        legal_date,
-        answer,
-        module,
-    )
+    transition(store, actor, number, Transition::Endorse, legal_date, answer, module)
 }
 
 /// Suspends use of a permit the module finds overdue (`overdue-suspended`).
@@ -356,15 +279,7 @@ pub fn suspend(
     answer: &EndorsementAnswer,
     module: &ModuleRef,
 ) -> Result<PermitRecord, LifecycleError> {
-    transition(
-        store,
-        actor,
-        number,
-        Transition::Suspend,
-        legal_date,
-        answer,
-        module,
-    )
+    transition(store, actor, number, Transition::Suspend, legal_date, answer, module)
 }
 
 /// Restores a suspended permit the module finds back in good standing
@@ -377,15 +292,7 @@ pub fn restore(
     answer: &EndorsementAnswer,
     module: &ModuleRef,
 ) -> Result<PermitRecord, LifecycleError> {
-    transition(
-        store,
-        actor,
-        number,
-        Transition::Restore,
-        legal_date,
-        answer,
-        module,
-    )
+    transition(store, actor, number, Transition::Restore, legal_date, answer, module)
 }
 
 /// Cancels a permit the module directs to be cancelled (`to-be-cancelled`).
@@ -397,15 +304,7 @@ pub fn cancel(
     answer: &EndorsementAnswer,
     module: &ModuleRef,
 ) -> Result<PermitRecord, LifecycleError> {
-    transition(
-        store,
-        actor,
-        number,
-        Transition::Cancel,
-        legal_date,
-        answer,
-        module,
-    )
+    transition(store, actor, number, Transition::Cancel, legal_date, answer, module)
 }
 
 /// A short, human description of an endorsement status for error messages.
@@ -414,10 +313,7 @@ fn describe(status: &EndorsementStatus) -> String {
         EndorsementStatus::NotDue(w) => format!("not due; the next window opens {}", w.opens),
         EndorsementStatus::WindowOpen(w) => format!("window open {} to {}", w.opens, w.closes),
         EndorsementStatus::OverdueSuspended(s) => match &s.restore_by {
-            Some(by) => format!(
-                "overdue, suspended since {}, restorable until {by}",
-                s.since
-            ),
+            Some(by) => format!("overdue, suspended since {}, restorable until {by}", s.since),
             None => format!("overdue, suspended since {}", s.since),
         },
         EndorsementStatus::ToBeCancelled(r) => format!("to be cancelled: {} ({})", r.code, r.en),
@@ -461,14 +357,9 @@ fn transition(
     parse_date("legal_date", legal_date)?;
     check_module(module)?;
     let tx = store.write()?;
-    let permit = store::load_permit(&tx, number)?
-        .ok_or_else(|| LifecycleError::PermitNotFound(number.to_string()))?;
+    let permit = store::load_permit(&tx, number)?.ok_or_else(|| LifecycleError::PermitNotFound(number.to_string()))?;
     let Some(next) = permit.state.after(t) else {
-        return Err(LifecycleError::IllegalTransition {
-            number: permit.number,
-            state: permit.state,
-            attempted: t,
-        });
+        return Err(LifecycleError::IllegalTransition { number: permit.number, state: permit.state, attempted: t });
     };
     if legal_date < permit.issued_on.as_str() {
         return Err(LifecycleError::BeforeIssue {
@@ -512,9 +403,7 @@ fn transition(
             store::insert_endorsement(&tx, number, legal_date)?;
         }
         Transition::Suspend => {
-            let EndorsementStatus::OverdueSuspended(s) = &answer.status else {
-                unreachable!("checked by directs")
-            };
+            let EndorsementStatus::OverdueSuspended(s) = &answer.status else { unreachable!("checked by directs") };
             // The module says from when use is suspended; keep its date.
             store::set_permit_state(&tx, number, next, Some(&s.since))?;
         }
@@ -526,19 +415,11 @@ fn transition(
             store::set_permit_state(&tx, number, next, Some(legal_date))?;
         }
     }
-    audit::append(
-        &tx,
-        actor,
-        &format!("permit.{t}"),
-        &format!("permit:{number}"),
-        &details,
-    )?;
+    audit::append(&tx, actor, &format!("permit.{t}"), &format!("permit:{number}"), &details)?;
     tx.commit()?;
     loaded(store, number)
 }
 
 fn loaded(store: &Store, number: &str) -> Result<PermitRecord, LifecycleError> {
-    store
-        .permit(number)?
-        .ok_or_else(|| LifecycleError::PermitNotFound(number.to_string()))
+    store.permit(number)?.ok_or_else(|| LifecycleError::PermitNotFound(number.to_string()))
 }

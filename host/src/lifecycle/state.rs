@@ -31,11 +31,7 @@ pub enum Transition {
 }
 
 impl PermitState {
-    pub const ALL: [PermitState; 3] = [
-        PermitState::Active,
-        PermitState::Suspended,
-        PermitState::Cancelled,
-    ];
+    pub const ALL: [PermitState; 3] = [PermitState::Active, PermitState::Suspended, PermitState::Cancelled];
 
     /// The transitions allowed from this state.
     pub fn allowed(self) -> &'static [Transition] {
@@ -76,12 +72,8 @@ impl PermitState {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 4] = [
-        Transition::Endorse,
-        Transition::Suspend,
-        Transition::Restore,
-        Transition::Cancel,
-    ];
+    pub const ALL: [Transition; 4] =
+        [Transition::Endorse, Transition::Suspend, Transition::Restore, Transition::Cancel];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -62,7 +62,10 @@ impl SandboxLimits {
             return Err("sandbox.timeout_ms must be at least 1".into());
         }
         if self.memory_bytes < (1 << 16) {
-            return Err(format!("sandbox.memory_bytes is {}; a module needs at least one 64 KiB page", self.memory_bytes));
+            return Err(format!(
+                "sandbox.memory_bytes is {}; a module needs at least one 64 KiB page",
+                self.memory_bytes
+            ));
         }
         if self.max_concurrent_instances == 0 {
             return Err("sandbox.max_concurrent_instances must be at least 1".into());

@@ -118,22 +118,41 @@ impl LoadedModule {
         &self.label
     }
 
-    pub fn evaluate(&self, application: &Application, legal_date: &str) -> Result<(Result<Decision, InputError>, CallStats), CallError> {
+    pub fn evaluate(
+        &self,
+        application: &Application,
+        legal_date: &str,
+    ) -> Result<(Result<Decision, InputError>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
         self.call(|m, s| m.juzhu_policy_eligibility().call_evaluate(s, application, &legal_date))
     }
 
-    pub fn endorsement(&self, permit: &Permit, facts: &Application, legal_date: &str) -> Result<(Result<EndorsementAnswer, InputError>, CallStats), CallError> {
+    pub fn endorsement(
+        &self,
+        permit: &Permit,
+        facts: &Application,
+        legal_date: &str,
+    ) -> Result<(Result<EndorsementAnswer, InputError>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
         self.call(|m, s| m.juzhu_policy_endorsement().call_status(s, permit, facts, &legal_date))
     }
 
-    pub fn services(&self, permit: &Permit, facts: &Application, legal_date: &str) -> Result<(Result<Entitlements, InputError>, CallStats), CallError> {
+    pub fn services(
+        &self,
+        permit: &Permit,
+        facts: &Application,
+        legal_date: &str,
+    ) -> Result<(Result<Entitlements, InputError>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
         self.call(|m, s| m.juzhu_policy_benefits().call_services(s, permit, facts, &legal_date))
     }
 
-    pub fn points(&self, permit: Option<&Permit>, facts: &Application, legal_date: &str) -> Result<(Result<PointsBreakdown, InputError>, CallStats), CallError> {
+    pub fn points(
+        &self,
+        permit: Option<&Permit>,
+        facts: &Application,
+        legal_date: &str,
+    ) -> Result<(Result<PointsBreakdown, InputError>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
         self.call(|m, s| m.juzhu_policy_benefits().call_points(s, permit, facts, &legal_date))
     }
@@ -173,7 +192,12 @@ impl LoadedModule {
         Ok((answers, CallStats { fuel_used, elapsed: started.elapsed() }))
     }
 
-    pub fn card(&self, permit: &Permit, facts: &Application, legal_date: &str) -> Result<(Result<CardContent, InputError>, CallStats), CallError> {
+    pub fn card(
+        &self,
+        permit: &Permit,
+        facts: &Application,
+        legal_date: &str,
+    ) -> Result<(Result<CardContent, InputError>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
         self.call(|m, s| m.juzhu_policy_card().call_content(s, permit, facts, &legal_date))
     }
@@ -210,7 +234,11 @@ impl LoadedModule {
         let mut counter = ByteCounter(0);
         serde_json::to_writer(&mut counter, value).expect("contract types serialize");
         if counter.0 > self.limits.max_result_bytes {
-            return Err(CallError::ResultTooLarge { module: self.label.clone(), size: counter.0, limit: self.limits.max_result_bytes });
+            return Err(CallError::ResultTooLarge {
+                module: self.label.clone(),
+                size: counter.0,
+                limit: self.limits.max_result_bytes,
+            });
         }
         Ok(())
     }

@@ -44,17 +44,13 @@ pub enum AuditError {
         "audit log breaks at seq {expected}: the next entry found is seq {found}; entries were deleted, inserted or renumbered"
     )]
     Gap { expected: i64, found: i64 },
-    #[error(
-        "audit log breaks at seq {seq}: its hash does not match its contents; the entry was edited"
-    )]
+    #[error("audit log breaks at seq {seq}: its hash does not match its contents; the entry was edited")]
     Edited { seq: i64 },
     #[error(
         "audit log breaks at seq {seq}: its prev_hash is not the hash of seq {}; entries were deleted, inserted or reordered", seq - 1
     )]
     Unlinked { seq: i64 },
-    #[error(
-        "audit log entry seq {seq} has details that are not JSON ({detail}); the entry was edited"
-    )]
+    #[error("audit log entry seq {seq} has details that are not JSON ({detail}); the entry was edited")]
     Unreadable { seq: i64, detail: String },
     #[error("reading the audit log: {0}")]
     Sql(#[from] rusqlite::Error),
@@ -65,9 +61,9 @@ impl AuditError {
     pub fn seq(&self) -> Option<i64> {
         match self {
             AuditError::Gap { expected, .. } => Some(*expected),
-            AuditError::Edited { seq }
-            | AuditError::Unlinked { seq }
-            | AuditError::Unreadable { seq, .. } => Some(*seq),
+            AuditError::Edited { seq } | AuditError::Unlinked { seq } | AuditError::Unreadable { seq, .. } => {
+                Some(*seq)
+            }
             AuditError::Sql(_) => None,
         }
     }
@@ -152,16 +148,7 @@ pub fn append(
     tx.execute(
         "INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            seq,
-            at,
-            actor,
-            action,
-            subject,
-            canonical_json(details),
-            prev_hash,
-            hash
-        ],
+        params![seq, at, actor, action, subject, canonical_json(details), prev_hash, hash],
     )?;
     Ok(AuditEntry {
         seq,
@@ -177,12 +164,8 @@ pub fn append(
 
 /// The newest entry's seq and hash: the value to anchor outside the database.
 pub fn audit_head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
-    conn.query_row(
-        "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
+    conn.query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
 }
 
 /// Entries with `seq > after`, oldest first, at most `limit`.
@@ -206,20 +189,9 @@ pub fn entries(conn: &Connection, after: i64, limit: u32) -> Result<Vec<AuditEnt
     let mut out = Vec::new();
     for row in rows {
         let (seq, at, actor, action, subject, details, prev_hash, hash) = row?;
-        let details = serde_json::from_str(&details).map_err(|e| AuditError::Unreadable {
-            seq,
-            detail: e.to_string(),
-        })?;
-        out.push(AuditEntry {
-            seq,
-            at,
-            actor,
-            action,
-            subject,
-            details,
-            prev_hash,
-            hash,
-        });
+        let details =
+            serde_json::from_str(&details).map_err(|e| AuditError::Unreadable { seq, detail: e.to_string() })?;
+        out.push(AuditEntry { seq, at, actor, action, subject, details, prev_hash, hash });
     }
     Ok(out)
 }
@@ -237,17 +209,11 @@ pub fn verify_audit(conn: &Connection) -> Result<usize, AuditError> {
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         if seq != expected_seq {
-            return Err(AuditError::Gap {
-                expected: expected_seq,
-                found: seq,
-            });
+            return Err(AuditError::Gap { expected: expected_seq, found: seq });
         }
         let details: String = r.get(5)?;
         let details: Value =
-            serde_json::from_str(&details).map_err(|e| AuditError::Unreadable {
-                seq,
-                detail: e.to_string(),
-            })?;
+            serde_json::from_str(&details).map_err(|e| AuditError::Unreadable { seq, detail: e.to_string() })?;
         let prev_hash: String = r.get(6)?;
         let hash: String = r.get(7)?;
         let recomputed = entry_hash(

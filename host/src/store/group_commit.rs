@@ -37,7 +37,11 @@ impl GroupCommit {
     /// Runs `work` (which writes through [`Store::write`]) in the next batch
     /// on `store`, and returns its result once the batch is durable. If the
     /// batch cannot commit, `work`'s success is replaced by the reason.
-    pub fn run<T, E>(&self, store: &Mutex<Store>, work: impl FnOnce(&mut Store) -> Result<T, E> + Send + 'static) -> Result<T, E>
+    pub fn run<T, E>(
+        &self,
+        store: &Mutex<Store>,
+        work: impl FnOnce(&mut Store) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<BatchError> + Send + 'static,

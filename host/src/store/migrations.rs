@@ -203,10 +203,7 @@ pub fn migrate(conn: &mut Connection) -> Result<Vec<u32>, StoreError> {
              applied_at  TEXT NOT NULL
          );",
     )?;
-    let newest: Option<u32> =
-        conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
-            r.get(0)
-        })?;
+    let newest: Option<u32> = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
     let supported = latest_version();
     if let Some(found) = newest
         && found > supported
@@ -219,30 +216,17 @@ pub fn migrate(conn: &mut Connection) -> Result<Vec<u32>, StoreError> {
         // run a migration; the second waits (busy timeout) and then sees it.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let recorded: Option<String> = tx
-            .query_row(
-                "SELECT sha256 FROM schema_migrations WHERE version = ?1",
-                [m.version],
-                |r| r.get(0),
-            )
+            .query_row("SELECT sha256 FROM schema_migrations WHERE version = ?1", [m.version], |r| r.get(0))
             .optional()?;
         let sum = checksum(m.sql);
         match recorded {
             Some(s) if s == sum => continue,
             Some(s) => {
-                return Err(StoreError::MigrationChanged {
-                    version: m.version,
-                    recorded: s,
-                    current: sum,
-                });
+                return Err(StoreError::MigrationChanged { version: m.version, recorded: s, current: sum });
             }
             None => {}
         }
-        tx.execute_batch(m.sql)
-            .map_err(|source| StoreError::Migration {
-                version: m.version,
-                name: m.name,
-                source,
-            })?;
+        tx.execute_batch(m.sql).map_err(|source| StoreError::Migration { version: m.version, name: m.name, source })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?1, ?2, ?3, ?4)",
             params![m.version, m.name, sum, super::now()],

@@ -31,10 +31,7 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open database {}: {source}", path.display())]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Open { path: PathBuf, source: rusqlite::Error },
     #[error(
         "database {} cannot use WAL journaling (got `{mode}`); put the data directory on a local filesystem", path.display()
     )]
@@ -46,17 +43,9 @@ pub enum StoreError {
     #[error(
         "schema migration {version} was applied with sha256 {recorded} but this build has {current}; a released migration must never change"
     )]
-    MigrationChanged {
-        version: u32,
-        recorded: String,
-        current: String,
-    },
+    MigrationChanged { version: u32, recorded: String, current: String },
     #[error("schema migration {version} ({name}) failed: {source}")]
-    Migration {
-        version: u32,
-        name: &'static str,
-        source: rusqlite::Error,
-    },
+    Migration { version: u32, name: &'static str, source: rusqlite::Error },
     #[error("stored {what} cannot be read back: {detail}")]
     Corrupt { what: String, detail: String },
     #[error("database error: {0}")]
@@ -172,24 +161,18 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let open_err = |source| StoreError::Open {
-            path: path.clone(),
-            source,
-        };
+        let open_err = |source| StoreError::Open { path: path.clone(), source };
         let mut conn = Connection::open(&path).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // WAL: readers never block the writer, and a commit is one fsync of
         // the log rather than of the database file.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(open_err)?;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(open_err)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::NoWal { path, mode });
         }
         // FULL (not WAL's usual NORMAL) syncs the log on every commit, so an
         // acknowledged submission survives power loss, not only a crash.
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-            .map_err(open_err)?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(open_err)?;
         migrations::migrate(&mut conn)?;
         Ok(Store { conn, path, in_batch: false })
     }
@@ -205,11 +188,7 @@ impl Store {
 
     /// The schema version the database is at.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT coalesce(max(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self.conn.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0))?)
     }
 
     /// Starts a write. IMMEDIATE takes the write lock up front, so two
@@ -218,9 +197,7 @@ impl Store {
         if self.in_batch {
             return Ok(Write(WriteScope::Savepoint(self.conn.savepoint()?)));
         }
-        Ok(Write(WriteScope::Transaction(
-            self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
-        )))
+        Ok(Write(WriteScope::Transaction(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)))
     }
 
     /// Walks the audit chain; see [`audit::verify_audit`].
@@ -246,10 +223,7 @@ impl Store {
     }
 
     /// The permit issued from a decision, if any.
-    pub fn permit_for_decision(
-        &self,
-        decision_id: i64,
-    ) -> Result<Option<PermitRecord>, StoreError> {
+    pub fn permit_for_decision(&self, decision_id: i64) -> Result<Option<PermitRecord>, StoreError> {
         permit_for_decision(&self.conn, decision_id)
     }
 
@@ -263,8 +237,7 @@ impl Store {
         numbers
             .iter()
             .map(|n| {
-                load_permit(&self.conn, n)?
-                    .ok_or_else(|| corrupt(format!("permit {n}"), "vanished while reading"))
+                load_permit(&self.conn, n)?.ok_or_else(|| corrupt(format!("permit {n}"), "vanished while reading"))
             })
             .collect()
     }
@@ -276,10 +249,7 @@ pub(crate) fn now() -> String {
 }
 
 fn corrupt(what: impl Into<String>, detail: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        what: what.into(),
-        detail: detail.to_string(),
-    }
+    StoreError::Corrupt { what: what.into(), detail: detail.to_string() }
 }
 
 pub(crate) fn outcome_str(o: Outcome) -> &'static str {
@@ -295,10 +265,7 @@ fn parse_outcome(s: &str) -> Result<Outcome, StoreError> {
         "eligible" => Ok(Outcome::Eligible),
         "ineligible" => Ok(Outcome::Ineligible),
         "incomplete" => Ok(Outcome::Incomplete),
-        other => Err(corrupt(
-            "decision outcome",
-            format!("unknown outcome `{other}`"),
-        )),
+        other => Err(corrupt("decision outcome", format!("unknown outcome `{other}`"))),
     }
 }
 
@@ -338,13 +305,7 @@ pub(crate) fn insert_application(
     tx.execute(
         "INSERT INTO applications (jurisdiction, legal_date, facts, input_sha256, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            jurisdiction,
-            legal_date,
-            to_json(facts),
-            input_sha256,
-            now()
-        ],
+        params![jurisdiction, legal_date, to_json(facts), input_sha256, now()],
     )?;
     Ok(tx.last_insert_rowid())
 }
@@ -377,11 +338,7 @@ pub(crate) fn insert_decision(
 
 /// Takes the next serial for (jurisdiction, year) inside the issuing
 /// transaction: a rolled-back issue does not consume a number.
-pub(crate) fn next_permit_serial(
-    tx: &Write<'_>,
-    jurisdiction: &str,
-    year: i32,
-) -> rusqlite::Result<i64> {
+pub(crate) fn next_permit_serial(tx: &Write<'_>, jurisdiction: &str, year: i32) -> rusqlite::Result<i64> {
     tx.query_row(
         "INSERT INTO permit_serials (jurisdiction, year, last_serial) VALUES (?1, ?2, 1)
          ON CONFLICT (jurisdiction, year) DO UPDATE SET last_serial = last_serial + 1
@@ -449,41 +406,19 @@ pub(crate) fn set_permit_state(
     Ok(())
 }
 
-pub(crate) fn insert_endorsement(
-    tx: &Write<'_>,
-    number: &str,
-    on: &str,
-) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO endorsements (permit_number, endorsed_on) VALUES (?1, ?2)",
-        params![number, on],
-    )?;
-    tx.execute(
-        "UPDATE permits SET updated_at = ?2 WHERE number = ?1",
-        params![number, now()],
-    )?;
+pub(crate) fn insert_endorsement(tx: &Write<'_>, number: &str, on: &str) -> rusqlite::Result<()> {
+    tx.execute("INSERT INTO endorsements (permit_number, endorsed_on) VALUES (?1, ?2)", params![number, on])?;
+    tx.execute("UPDATE permits SET updated_at = ?2 WHERE number = ?1", params![number, now()])?;
     Ok(())
 }
 
-pub(crate) fn load_application(
-    conn: &Connection,
-    id: i64,
-) -> Result<Option<ApplicationRecord>, StoreError> {
+pub(crate) fn load_application(conn: &Connection, id: i64) -> Result<Option<ApplicationRecord>, StoreError> {
     let row = conn
         .query_row(
             "SELECT id, jurisdiction, legal_date, facts, input_sha256, received_at
              FROM applications WHERE id = ?1",
             [id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get(4)?, r.get(5)?)),
         )
         .optional()?;
     let Some((id, jurisdiction, legal_date, facts, input_sha256, received_at)) = row else {
@@ -499,10 +434,7 @@ pub(crate) fn load_application(
     }))
 }
 
-pub(crate) fn load_decision(
-    conn: &Connection,
-    id: i64,
-) -> Result<Option<DecisionRecord>, StoreError> {
+pub(crate) fn load_decision(conn: &Connection, id: i64) -> Result<Option<DecisionRecord>, StoreError> {
     let row = conn
         .query_row(
             "SELECT id, application_id, outcome, tier, decision, module_id, module_version,
@@ -516,19 +448,14 @@ pub(crate) fn load_decision(
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, String>(4)?,
-                    ModuleRef {
-                        id: r.get(5)?,
-                        version: r.get(6)?,
-                        sha256: r.get(7)?,
-                    },
+                    ModuleRef { id: r.get(5)?, version: r.get(6)?, sha256: r.get(7)? },
                     r.get::<_, String>(8)?,
                     r.get::<_, String>(9)?,
                 ))
             },
         )
         .optional()?;
-    let Some((id, application_id, outcome, tier, decision, module, legal_date, decided_at)) = row
-    else {
+    let Some((id, application_id, outcome, tier, decision, module, legal_date, decided_at)) = row else {
         return Ok(None);
     };
     Ok(Some(DecisionRecord {
@@ -543,27 +470,16 @@ pub(crate) fn load_decision(
     }))
 }
 
-pub(crate) fn permit_for_decision(
-    conn: &Connection,
-    decision_id: i64,
-) -> Result<Option<PermitRecord>, StoreError> {
-    let number: Option<String> = conn
-        .query_row(
-            "SELECT number FROM permits WHERE decision_id = ?1",
-            [decision_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+pub(crate) fn permit_for_decision(conn: &Connection, decision_id: i64) -> Result<Option<PermitRecord>, StoreError> {
+    let number: Option<String> =
+        conn.query_row("SELECT number FROM permits WHERE decision_id = ?1", [decision_id], |r| r.get(0)).optional()?;
     match number {
         Some(n) => load_permit(conn, &n),
         None => Ok(None),
     }
 }
 
-pub(crate) fn load_permit(
-    conn: &Connection,
-    number: &str,
-) -> Result<Option<PermitRecord>, StoreError> {
+pub(crate) fn load_permit(conn: &Connection, number: &str) -> Result<Option<PermitRecord>, StoreError> {
     let row = conn
         .query_row(
             "SELECT number, jurisdiction, tier, state, issued_on, holder_citizen_id, facts,
@@ -604,19 +520,13 @@ pub(crate) fn load_permit(
         return Ok(None);
     };
     let endorsements = conn
-        .prepare(
-            "SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on",
-        )?
+        .prepare("SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on")?
         .query_map([&number], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
     Ok(Some(PermitRecord {
         tier: parse_tier(&tier)?,
-        state: PermitState::parse(&state).ok_or_else(|| {
-            corrupt(
-                format!("state of permit {number}"),
-                format!("unknown state `{state}`"),
-            )
-        })?,
+        state: PermitState::parse(&state)
+            .ok_or_else(|| corrupt(format!("state of permit {number}"), format!("unknown state `{state}`")))?,
         facts: from_json(&format!("facts of permit {number}"), &facts)?,
         number,
         jurisdiction,

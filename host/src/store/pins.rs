@@ -61,13 +61,7 @@ impl Store {
         if removed == 0 {
             return Ok(None);
         }
-        let entry = audit::append(
-            &tx,
-            actor,
-            "module.unpin",
-            &format!("module:{division}"),
-            &serde_json::json!({}),
-        )?;
+        let entry = audit::append(&tx, actor, "module.unpin", &format!("module:{division}"), &serde_json::json!({}))?;
         tx.commit()?;
         Ok(Some(entry))
     }

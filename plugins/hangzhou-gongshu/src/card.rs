@@ -28,11 +28,19 @@ pub fn content(permit: &Permit, facts: &Application, on: Date) -> CardContent {
     let cycle = endorsement::cycle(permit, on);
     let mut extra = vec![
         field("card-type", "证件类型", "IC卡".into()),
-        field("issuing-authority-basis", "发证机关依据", format!("{} {}：区公安分局负责居住证申领、管理", DOC, DUTIES.clause)),
+        field(
+            "issuing-authority-basis",
+            "发证机关依据",
+            format!("{} {}：区公安分局负责居住证申领、管理", DOC, DUTIES.clause),
+        ),
         field(
             "use-status",
             "使用状态",
-            if cycle.suspended(on) { format!("中止（自{}起，逾期未签注）", cycle.suspended_since()) } else { "正常".into() },
+            if cycle.suspended(on) {
+                format!("中止（自{}起，逾期未签注）", cycle.suspended_since())
+            } else {
+                "正常".into()
+            },
         ),
     ];
     let regulation = &config::PROVINCIAL_REGULATION_IN_FORCE;

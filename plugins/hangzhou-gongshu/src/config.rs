@@ -56,11 +56,8 @@ pub fn in_urban_area(code: &str) -> bool {
 ///
 /// 二(一)4 keeps permits "《省条例》实施前已经领取" valid and lets them be exchanged
 /// free for the IC card; the text does not give the date, so it is configuration.
-pub const PROVINCIAL_REGULATION_IN_FORCE: Param<()> = Param {
-    id: "hangzhou-gongshu.card.provincial-regulation-in-force",
-    effective_from: FROM_2017,
-    value: (),
-};
+pub const PROVINCIAL_REGULATION_IN_FORCE: Param<()> =
+    Param { id: "hangzhou-gongshu.card.provincial-regulation-in-force", effective_from: FROM_2017, value: () };
 
 /// The points scheme: 二(二)4 names the indicators (居住年限、就业年限、社会保险缴纳年限、
 /// 履行社会义务、遵纪守法、个人信用) and says they are to be published; it gives no

@@ -9,7 +9,7 @@
 //! set of Hangzhou district codes, since the text does not list them).
 
 use juzhu_sdk::evidence::Evidence;
-use juzhu_sdk::framework::{date_of, runs_on, InsuranceRule};
+use juzhu_sdk::framework::{InsuranceRule, date_of, runs_on};
 use juzhu_sdk::prelude::*;
 
 use crate::clauses::*;
@@ -107,13 +107,29 @@ fn residence_period(app: &Application, on: Date) -> (bool, Reason) {
 fn employment_kind(kind: EmploymentKind) -> (&'static str, &'static str, MaterialKind) {
     use EmploymentKind::*;
     match kind {
-        LabourContract => ("与用人单位签订劳动合同并在市区连续工作", "a labour contract and continuous work", MaterialKind::LabourContract),
+        LabourContract => (
+            "与用人单位签订劳动合同并在市区连续工作",
+            "a labour contract and continuous work",
+            MaterialKind::LabourContract,
+        ),
         Enterprise => ("在市区投资兴办企业并连续经营", "an enterprise run continuously", MaterialKind::BusinessLicence),
-        IndividualBusiness => ("在市区注册登记为个体工商户并连续经营", "an individual business run continuously", MaterialKind::IndividualBusinessLicence),
-        AgriculturalLease => ("在市区签订农业承包合同（土地承租协议）并实际承租", "an agricultural lease actually held", MaterialKind::AgriculturalContract),
-        PrivateNonEnterprise | LicensedPractice => ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::BusinessLicence),
+        IndividualBusiness => (
+            "在市区注册登记为个体工商户并连续经营",
+            "an individual business run continuously",
+            MaterialKind::IndividualBusinessLicence,
+        ),
+        AgriculturalLease => (
+            "在市区签订农业承包合同（土地承租协议）并实际承租",
+            "an agricultural lease actually held",
+            MaterialKind::AgriculturalContract,
+        ),
+        PrivateNonEnterprise | LicensedPractice => {
+            ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::BusinessLicence)
+        }
         Fishery => ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::FisheryLicence),
-        OtherSelfEmployment => ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::SelfEmploymentProof),
+        OtherSelfEmployment => {
+            ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::SelfEmploymentProof)
+        }
     }
 }
 
@@ -174,7 +190,8 @@ fn employment_route(app: &Application, on: Date, ev: Option<&Evidence>) -> Route
     );
     let mut chosen: Option<&Employment> = None;
     if !in_area.is_empty() {
-        let current: Vec<&Employment> = in_area.iter().copied().filter(|e| runs_on(&e.started_on, &e.ended_on, on)).collect();
+        let current: Vec<&Employment> =
+            in_area.iter().copied().filter(|e| runs_on(&e.started_on, &e.ended_on, on)).collect();
         b.condition(
             !current.is_empty(),
             if current.is_empty() {
@@ -192,11 +209,8 @@ fn employment_route(app: &Application, on: Date, ev: Option<&Evidence>) -> Route
             },
         );
         if !current.is_empty() {
-            let qualifying: Vec<&Employment> = current
-                .iter()
-                .copied()
-                .filter(|e| date::months_completed(date_of(&e.started_on), on, 12))
-                .collect();
+            let qualifying: Vec<&Employment> =
+                current.iter().copied().filter(|e| date::months_completed(date_of(&e.started_on), on, 12)).collect();
             // Prefer a qualifying activity whose proof is already at hand.
             chosen = qualifying
                 .iter()
@@ -224,7 +238,10 @@ fn employment_route(app: &Application, on: Date, ev: Option<&Evidence>) -> Route
                         EMPLOYMENT.reason(
                             "employment.activity-12-months.not-met",
                             &format!("自{}起{zh}，至{on}不满1年（满1年之日为{full}）", e.started_on),
-                            &format!("{en} since {}: less than one year on {on} (one year is complete on {full})", e.started_on),
+                            &format!(
+                                "{en} since {}: less than one year on {on} (one year is complete on {full})",
+                                e.started_on
+                            ),
                         ),
                     );
                 }
@@ -283,12 +300,22 @@ fn rental_safety(home: &mut Home, s: &RentalSafety) -> bool {
         let i = usize::from(!ok);
         home.add(Some(ok), clause.reason(&format!("rental.{topic}.{}", suffix(Some(ok))), zh[i], en[i]));
     };
-    item(home, ANNEX_1, !s.non_residential_space, "non-residential-space",
+    item(
+        home,
+        ANNEX_1,
+        !s.non_residential_space,
+        "non-residential-space",
         ["非利用非居住空间出租", "利用非居住空间出租"],
-        ["not a non-residential space", "a non-residential space is let"]);
-    item(home, ANNEX_1, !s.partitioned, "partitioned",
+        ["not a non-residential space", "a non-residential space is let"],
+    );
+    item(
+        home,
+        ANNEX_1,
+        !s.partitioned,
+        "partitioned",
         ["未分割搭建出租", "分割搭建出租"],
-        ["not partitioned", "partitioned for letting"]);
+        ["not partitioned", "partitioned for letting"],
+    );
     let crowded = s.occupants > 2 && !s.occupants_are_family;
     let occupants_zh = if s.occupants > 2 {
         format!("单间居住{}人，均为法定赡养、抚养、扶养义务关系，不受2人限制", s.occupants)
@@ -296,30 +323,67 @@ fn rental_safety(home: &mut Home, s: &RentalSafety) -> bool {
         format!("单间居住{}人，不超过2人", s.occupants)
     };
     let occupants_en = if s.occupants > 2 {
-        format!("{} persons in the room, all bound by a legal duty of support: the limit of two does not apply", s.occupants)
+        format!(
+            "{} persons in the room, all bound by a legal duty of support: the limit of two does not apply",
+            s.occupants
+        )
     } else {
         format!("{} persons in the room: no more than two", s.occupants)
     };
-    item(home, ANNEX_1, !crowded, "occupants-per-room",
+    item(
+        home,
+        ANNEX_1,
+        !crowded,
+        "occupants-per-room",
         [&occupants_zh, &format!("单间居住{}人，超过2人（且非均为法定赡养、抚养、扶养义务关系）", s.occupants)],
-        [&occupants_en, &format!("{} persons in the room: more than two, not all bound by a legal duty of support", s.occupants)]);
+        [
+            &occupants_en,
+            &format!("{} persons in the room: more than two, not all bound by a legal duty of support", s.occupants),
+        ],
+    );
     // "人均居住面积少于4平方米": compare area with 4 m² times the occupants, so
     // that no division rounds the boundary (4.0 passes, 3.9 fails).
     let persons = s.occupants.max(1);
     let enough = s.living_area_m2 >= 4.0 * f64::from(persons);
     let per = s.living_area_m2 / f64::from(persons);
-    item(home, ANNEX_1, enough, "area-per-person",
+    item(
+        home,
+        ANNEX_1,
+        enough,
+        "area-per-person",
         [&format!("人均居住面积{per:.2}平方米，不少于4平方米"), &format!("人均居住面积{per:.2}平方米，少于4平方米")],
-        [&format!("{per:.2} m² per person: at least 4 m²"), &format!("{per:.2} m² per person: less than 4 m²")]);
-    item(home, ANNEX_1, s.safety_kit_complete, "safety-kit",
+        [&format!("{per:.2} m² per person: at least 4 m²"), &format!("{per:.2} m² per person: less than 4 m²")],
+    );
+    item(
+        home,
+        ANNEX_1,
+        s.safety_kit_complete,
+        "safety-kit",
         ["已按要求配备口罩、报警哨、手电筒和灭火器", "未按要求配备口罩、报警哨、手电筒和灭火器"],
-        ["masks, whistle, torch and extinguisher provided", "masks, whistle, torch or extinguisher missing"]);
-    item(home, ANNEX_1, !s.other_serious_hazard, "other-serious-hazard",
+        ["masks, whistle, torch and extinguisher provided", "masks, whistle, torch or extinguisher missing"],
+    );
+    item(
+        home,
+        ANNEX_1,
+        !s.other_serious_hazard,
+        "other-serious-hazard",
         ["无其他严重治安、消防隐患", "有其他严重治安、消防隐患"],
-        ["no other serious security or fire hazard", "another serious security or fire hazard"]);
-    item(home, DUTIES, !s.structural_hazard, "structural-hazard",
-        ["无违章建筑、危险房屋、改变房屋使用性质等严重影响居住安全情形", "存在违章建筑、危险房屋或改变房屋使用性质等严重影响居住安全情形"],
-        ["no illegal building, dangerous house or changed use", "an illegal building, a dangerous house or a changed use of the house"]);
+        ["no other serious security or fire hazard", "another serious security or fire hazard"],
+    );
+    item(
+        home,
+        DUTIES,
+        !s.structural_hazard,
+        "structural-hazard",
+        [
+            "无违章建筑、危险房屋、改变房屋使用性质等严重影响居住安全情形",
+            "存在违章建筑、危险房屋或改变房屋使用性质等严重影响居住安全情形",
+        ],
+        [
+            "no illegal building, dangerous house or changed use",
+            "an illegal building, a dangerous house or a changed use of the house",
+        ],
+    );
     all
 }
 
@@ -330,9 +394,24 @@ fn rented_home(home: &mut Home, r: &Rental) {
         Some(TitleCertificate::None) => Some(false),
         None => None,
     };
-    home.add(title, said(RESIDENCE, "rental.title-certificate", title,
-        ["出租房屋依法取得房屋所有权或宅基地使用权", "出租房屋未取得房屋所有权或宅基地使用权", "未说明出租房屋是否取得房屋所有权或宅基地使用权"],
-        ["the house has an ownership or homestead certificate", "the house has neither ownership nor homestead certificate", "whether the house has an ownership or homestead certificate is not known"]));
+    home.add(
+        title,
+        said(
+            RESIDENCE,
+            "rental.title-certificate",
+            title,
+            [
+                "出租房屋依法取得房屋所有权或宅基地使用权",
+                "出租房屋未取得房屋所有权或宅基地使用权",
+                "未说明出租房屋是否取得房屋所有权或宅基地使用权",
+            ],
+            [
+                "the house has an ownership or homestead certificate",
+                "the house has neither ownership nor homestead certificate",
+                "whether the house has an ownership or homestead certificate is not known",
+            ],
+        ),
+    );
 
     // Compliance with 市政府令第287号: the checklist when it was done, the
     // authority's finding otherwise (and a negative finding always counts).
@@ -343,13 +422,43 @@ fn rented_home(home: &mut Home, r: &Rental) {
         }
         None => r.compliant,
     };
-    home.add(compliant, said(RESIDENCE, "rental.rule-287", compliant,
-        ["出租房屋符合《杭州市居住房屋出租安全管理若干规定》（市政府令第287号）", "出租房屋不符合《杭州市居住房屋出租安全管理若干规定》（市政府令第287号）", "未查明出租房屋是否符合《杭州市居住房屋出租安全管理若干规定》（市政府令第287号）"],
-        ["the rental complies with Hangzhou Government Order 287", "the rental does not comply with Hangzhou Government Order 287", "compliance with Hangzhou Government Order 287 is not known"]));
+    home.add(
+        compliant,
+        said(
+            RESIDENCE,
+            "rental.rule-287",
+            compliant,
+            [
+                "出租房屋符合《杭州市居住房屋出租安全管理若干规定》（市政府令第287号）",
+                "出租房屋不符合《杭州市居住房屋出租安全管理若干规定》（市政府令第287号）",
+                "未查明出租房屋是否符合《杭州市居住房屋出租安全管理若干规定》（市政府令第287号）",
+            ],
+            [
+                "the rental complies with Hangzhou Government Order 287",
+                "the rental does not comply with Hangzhou Government Order 287",
+                "compliance with Hangzhou Government Order 287 is not known",
+            ],
+        ),
+    );
 
-    home.add(r.police_registered, said(RESIDENCE, "rental.police-registration", r.police_registered,
-        ["已在公安机关办理居住房屋出租登记", "未在公安机关办理居住房屋出租登记", "未说明是否已在公安机关办理居住房屋出租登记"],
-        ["rental registered with the police", "rental not registered with the police", "whether the rental is registered with the police is not known"]));
+    home.add(
+        r.police_registered,
+        said(
+            RESIDENCE,
+            "rental.police-registration",
+            r.police_registered,
+            [
+                "已在公安机关办理居住房屋出租登记",
+                "未在公安机关办理居住房屋出租登记",
+                "未说明是否已在公安机关办理居住房屋出租登记",
+            ],
+            [
+                "rental registered with the police",
+                "rental not registered with the police",
+                "whether the rental is registered with the police is not known",
+            ],
+        ),
+    );
 
     // "1年以上期限的房屋租赁合同": the lease end is its last day, so a lease from
     // 2017-01-01 to 2017-12-31 runs one year.
@@ -361,25 +470,69 @@ fn rented_home(home: &mut Home, r: &Rental) {
         (Some(s), Some(e)) => format!("{s}至{e}"),
         _ => String::new(),
     };
-    home.add(lease, said(RESIDENCE, "rental.lease-one-year", lease,
-        [&format!("房屋租赁合同期限{term}，1年以上"), &format!("房屋租赁合同期限{term}，不满1年"), "房屋租赁合同起止日期不明"],
-        [&format!("lease {term}: one year or more"), &format!("lease {term}: less than one year"), "the lease dates are not known"]));
+    home.add(
+        lease,
+        said(
+            RESIDENCE,
+            "rental.lease-one-year",
+            lease,
+            [
+                &format!("房屋租赁合同期限{term}，1年以上"),
+                &format!("房屋租赁合同期限{term}，不满1年"),
+                "房屋租赁合同起止日期不明",
+            ],
+            [
+                &format!("lease {term}: one year or more"),
+                &format!("lease {term}: less than one year"),
+                "the lease dates are not known",
+            ],
+        ),
+    );
 
     // Commercial housing also needs the housing authority's filing.
     let filing = match r.commercial_housing {
         Some(false) => Some(true),
         Some(true) => r.housing_filing,
-        None => if r.housing_filing == Some(true) { Some(true) } else { None },
+        None => {
+            if r.housing_filing == Some(true) {
+                Some(true)
+            } else {
+                None
+            }
+        }
     };
-    let filing_zh_met = if r.commercial_housing == Some(false) { "非商品房，无需房管部门的房屋租赁登记备案" } else { "已办理房管部门的房屋租赁登记备案" };
-    let filing_en_met = if r.commercial_housing == Some(false) { "not commercial housing: no housing-authority filing needed" } else { "the lease is filed with the housing authority" };
-    home.add(filing, said(RESIDENCE, "rental.housing-filing", filing,
-        [filing_zh_met, "商品房未办理房管部门的房屋租赁登记备案", "未说明是否为商品房或是否已办理房屋租赁登记备案"],
-        [filing_en_met, "commercial housing without the housing authority's lease filing", "whether the house is commercial housing, or its lease filed, is not known"]));
+    let filing_zh_met = if r.commercial_housing == Some(false) {
+        "非商品房，无需房管部门的房屋租赁登记备案"
+    } else {
+        "已办理房管部门的房屋租赁登记备案"
+    };
+    let filing_en_met = if r.commercial_housing == Some(false) {
+        "not commercial housing: no housing-authority filing needed"
+    } else {
+        "the lease is filed with the housing authority"
+    };
+    home.add(
+        filing,
+        said(
+            RESIDENCE,
+            "rental.housing-filing",
+            filing,
+            [filing_zh_met, "商品房未办理房管部门的房屋租赁登记备案", "未说明是否为商品房或是否已办理房屋租赁登记备案"],
+            [
+                filing_en_met,
+                "commercial housing without the housing authority's lease filing",
+                "whether the house is commercial housing, or its lease filed, is not known",
+            ],
+        ),
+    );
 
     home.needs.push((MaterialKind::LeaseContract, RESIDENCE));
     home.needs.push((
-        if r.title == Some(TitleCertificate::Homestead) { MaterialKind::HomesteadCertificate } else { MaterialKind::PropertyCertificate },
+        if r.title == Some(TitleCertificate::Homestead) {
+            MaterialKind::HomesteadCertificate
+        } else {
+            MaterialKind::PropertyCertificate
+        },
         RESIDENCE,
     ));
     home.needs.push((MaterialKind::RentalRegistration, RESIDENCE));
@@ -394,30 +547,46 @@ fn residence_route(app: &Application, ev: Option<&Evidence>) -> RouteBuilder {
     let mut b = RouteBuilder::new(RouteKind::Residence, None);
     let in_area: Vec<&Housing> = app.housing.iter().filter(|h| in_urban_area(&h.division)).collect();
     if in_area.is_empty() {
-        b.condition(false, RESIDENCE.reason(
-            "residence.home-in-urban-area.not-met",
-            "在杭州市区无自购房屋或租赁房屋",
-            "no own or rented home in the Hangzhou urban districts",
-        ));
+        b.condition(
+            false,
+            RESIDENCE.reason(
+                "residence.home-in-urban-area.not-met",
+                "在杭州市区无自购房屋或租赁房屋",
+                "no own or rented home in the Hangzhou urban districts",
+            ),
+        );
         return b;
     }
     let homes: Vec<Home> = in_area
         .iter()
         .map(|h| {
             let mut home = Home::new();
-            home.add(Some(true), RESIDENCE.reason("residence.home-in-urban-area.met", "住所位于杭州市区", "the home is in the Hangzhou urban districts"));
+            home.add(
+                Some(true),
+                RESIDENCE.reason(
+                    "residence.home-in-urban-area.met",
+                    "住所位于杭州市区",
+                    "the home is in the Hangzhou urban districts",
+                ),
+            );
             match h.kind {
                 HousingKind::Owned => {
-                    home.add(Some(true), RESIDENCE.reason("residence.own-home.met", "居住在自购房屋", "lives in a home of their own"));
+                    home.add(
+                        Some(true),
+                        RESIDENCE.reason("residence.own-home.met", "居住在自购房屋", "lives in a home of their own"),
+                    );
                     home.needs.push((MaterialKind::PropertyCertificate, RESIDENCE));
                 }
                 HousingKind::Rented => match &h.rental {
                     Some(r) => rented_home(&mut home, r),
-                    None => home.add(None, RESIDENCE.reason(
-                        "rental.details.unknown",
-                        "租赁房屋的产权、出租登记、租赁合同等情况不明",
-                        "the rented home's title, registration and lease are not known",
-                    )),
+                    None => home.add(
+                        None,
+                        RESIDENCE.reason(
+                            "rental.details.unknown",
+                            "租赁房屋的产权、出租登记、租赁合同等情况不明",
+                            "the rented home's title, registration and lease are not known",
+                        ),
+                    ),
                 },
                 other => {
                     let what = match other {
@@ -425,11 +594,14 @@ fn residence_route(app: &Application, ev: Option<&Evidence>) -> RouteBuilder {
                         HousingKind::CollectiveDormitory => "单位或园区集体宿舍",
                         _ => "学校宿舍",
                     };
-                    home.add(Some(false), RESIDENCE.reason(
-                        "residence.housing-kind.not-met",
-                        &format!("{what}不属于本条规定的自购房屋或租赁他人房屋"),
-                        "the text recognises only a home of one's own or a rented home",
-                    ));
+                    home.add(
+                        Some(false),
+                        RESIDENCE.reason(
+                            "residence.housing-kind.not-met",
+                            &format!("{what}不属于本条规定的自购房屋或租赁他人房屋"),
+                            "the text recognises only a home of one's own or a rented home",
+                        ),
+                    );
                 }
             }
             home
@@ -448,43 +620,72 @@ fn residence_route(app: &Application, ev: Option<&Evidence>) -> RouteBuilder {
 /// 二(一)2(3): a year of full-time enrolment in 杭州市区.
 fn schooling_route(app: &Application, on: Date, ev: Option<&Evidence>) -> RouteBuilder {
     let mut b = RouteBuilder::new(RouteKind::Schooling, None);
-    let best = app
-        .schooling
-        .iter()
-        .filter(|s| in_urban_area(&s.division))
-        .max_by_key(|s| (s.full_time, runs_on(&s.enrolled_on, &s.left_on, on), std::cmp::Reverse(date_of(&s.enrolled_on))));
+    let best = app.schooling.iter().filter(|s| in_urban_area(&s.division)).max_by_key(|s| {
+        (s.full_time, runs_on(&s.enrolled_on, &s.left_on, on), std::cmp::Reverse(date_of(&s.enrolled_on)))
+    });
     let Some(s) = best else {
-        b.condition(false, SCHOOLING.reason(
-            "schooling.enrolled-in-urban-area.not-met",
-            "未在杭州市区的学校取得学籍",
-            "not enrolled at a school in the Hangzhou urban districts",
-        ));
+        b.condition(
+            false,
+            SCHOOLING.reason(
+                "schooling.enrolled-in-urban-area.not-met",
+                "未在杭州市区的学校取得学籍",
+                "not enrolled at a school in the Hangzhou urban districts",
+            ),
+        );
         return b;
     };
-    b.condition(true, SCHOOLING.reason("schooling.enrolled-in-urban-area.met", "在杭州市区的学校取得学籍", "enrolled at a school in the Hangzhou urban districts"));
-    b.condition(s.full_time, if s.full_time {
-        SCHOOLING.reason("schooling.full-time.met", "全日制就读", "full-time")
-    } else {
-        SCHOOLING.reason("schooling.full-time.not-met", "非全日制就读", "not full-time")
-    });
+    b.condition(
+        true,
+        SCHOOLING.reason(
+            "schooling.enrolled-in-urban-area.met",
+            "在杭州市区的学校取得学籍",
+            "enrolled at a school in the Hangzhou urban districts",
+        ),
+    );
+    b.condition(
+        s.full_time,
+        if s.full_time {
+            SCHOOLING.reason("schooling.full-time.met", "全日制就读", "full-time")
+        } else {
+            SCHOOLING.reason("schooling.full-time.not-met", "非全日制就读", "not full-time")
+        },
+    );
     let current = runs_on(&s.enrolled_on, &s.left_on, on);
-    b.condition(current, if current {
-        SCHOOLING.reason("schooling.enrolled-on-application-date.met", &format!("{on}在读"), &format!("enrolled on {on}"))
-    } else {
-        SCHOOLING.reason("schooling.enrolled-on-application-date.not-met", &format!("{on}已不在读"), &format!("no longer enrolled on {on}"))
-    });
+    b.condition(
+        current,
+        if current {
+            SCHOOLING.reason(
+                "schooling.enrolled-on-application-date.met",
+                &format!("{on}在读"),
+                &format!("enrolled on {on}"),
+            )
+        } else {
+            SCHOOLING.reason(
+                "schooling.enrolled-on-application-date.not-met",
+                &format!("{on}已不在读"),
+                &format!("no longer enrolled on {on}"),
+            )
+        },
+    );
     let start = date_of(&s.enrolled_on);
     let year = date::months_completed(start, on, 12);
     let full = date::add_months(start, 12);
-    b.condition(year, if year {
-        SCHOOLING.reason("schooling.one-year.met", &format!("自{start}起连续就读，满1年"), &format!("enrolled since {start}: one year or more"))
-    } else {
-        SCHOOLING.reason(
-            "schooling.one-year.not-met",
-            &format!("自{start}起就读，至{on}不满1年（满1年之日为{full}）"),
-            &format!("enrolled since {start}: less than one year on {on} (complete on {full})"),
-        )
-    });
+    b.condition(
+        year,
+        if year {
+            SCHOOLING.reason(
+                "schooling.one-year.met",
+                &format!("自{start}起连续就读，满1年"),
+                &format!("enrolled since {start}: one year or more"),
+            )
+        } else {
+            SCHOOLING.reason(
+                "schooling.one-year.not-met",
+                &format!("自{start}起就读，至{on}不满1年（满1年之日为{full}）"),
+                &format!("enrolled since {start}: less than one year on {on} (complete on {full})"),
+            )
+        },
+    );
     if let (Some(ev), true) = (ev, b.holds()) {
         b.needs(ev.missing(Some(RouteKind::Schooling), &[(MaterialKind::EnrolmentCertificate, SCHOOLING)]));
     }
@@ -497,19 +698,22 @@ fn schooling_route(app: &Application, on: Date, ev: Option<&Evidence>) -> RouteB
 fn talent_route(app: &Application, ev: Option<&Evidence>) -> RouteBuilder {
     let mut b = RouteBuilder::new(RouteKind::Exemption, None);
     let claimed = app.special_statuses.contains(&SpecialStatus::TalentPermit);
-    b.condition(claimed, if claimed {
-        TALENT.reason(
-            "exemption.talent-permit.met",
-            "符合人才居住证办理条件，按《关于印发杭州市人才居住证办理实施办法的通知》执行",
-            "meets the talent-permit conditions: the Hangzhou talent residence permit measures apply",
-        )
-    } else {
-        TALENT.reason(
-            "exemption.talent-permit.not-met",
-            "未申明符合人才居住证办理条件",
-            "no claim to meet the talent-permit conditions",
-        )
-    });
+    b.condition(
+        claimed,
+        if claimed {
+            TALENT.reason(
+                "exemption.talent-permit.met",
+                "符合人才居住证办理条件，按《关于印发杭州市人才居住证办理实施办法的通知》执行",
+                "meets the talent-permit conditions: the Hangzhou talent residence permit measures apply",
+            )
+        } else {
+            TALENT.reason(
+                "exemption.talent-permit.not-met",
+                "未申明符合人才居住证办理条件",
+                "no claim to meet the talent-permit conditions",
+            )
+        },
+    );
     if let (Some(ev), true) = (ev, claimed) {
         b.needs(ev.missing(Some(RouteKind::Exemption), &[(MaterialKind::TalentCertificate, TALENT)]));
     }
@@ -523,24 +727,45 @@ fn minor_rules(app: &Application, on: Date, shared: &mut Shared, ev: Option<&Evi
     let birth = birth_date(&app.identity);
     let age = date::age_on(birth, on);
     if age >= 16 {
-        shared.condition(true, APPLICATION.reason(
-            "age.under-16.not-met",
-            &format!("申请人{age}周岁，已满16周岁，无需提交监护人材料"),
-            &format!("the applicant is {age}: sixteen or older, no guardian materials needed"),
-        ));
+        shared.condition(
+            true,
+            APPLICATION.reason(
+                "age.under-16.not-met",
+                &format!("申请人{age}周岁，已满16周岁，无需提交监护人材料"),
+                &format!("the applicant is {age}: sixteen or older, no guardian materials needed"),
+            ),
+        );
         return;
     }
-    shared.condition(true, APPLICATION.reason(
-        "age.under-16.met",
-        &format!("申请人{age}周岁，未满16周岁，还须提交父母双方等法定监护人的居住证及其连续缴纳社会保险满1年的证明"),
-        &format!("the applicant is {age}, under sixteen: the guardians' permits and their year of insurance are needed"),
-    ));
+    shared.condition(
+        true,
+        APPLICATION.reason(
+            "age.under-16.met",
+            &format!(
+                "申请人{age}周岁，未满16周岁，还须提交父母双方等法定监护人的居住证及其连续缴纳社会保险满1年的证明"
+            ),
+            &format!(
+                "the applicant is {age}, under sixteen: the guardians' permits and their year of insurance are needed"
+            ),
+        ),
+    );
     let g = &app.guardians;
-    shared.condition(!g.is_empty(), if g.is_empty() {
-        APPLICATION.reason("minor.guardians-listed.not-met", "未列明父母双方等法定监护人", "no parents or other legal guardians are given")
-    } else {
-        APPLICATION.reason("minor.guardians-listed.met", &format!("列明法定监护人{}人", g.len()), &format!("{} legal guardians given", g.len()))
-    });
+    shared.condition(
+        !g.is_empty(),
+        if g.is_empty() {
+            APPLICATION.reason(
+                "minor.guardians-listed.not-met",
+                "未列明父母双方等法定监护人",
+                "no parents or other legal guardians are given",
+            )
+        } else {
+            APPLICATION.reason(
+                "minor.guardians-listed.met",
+                &format!("列明法定监护人{}人", g.len()),
+                &format!("{} legal guardians given", g.len()),
+            )
+        },
+    );
     if g.is_empty() {
         return;
     }
@@ -552,28 +777,55 @@ fn minor_rules(app: &Application, on: Date, shared: &mut Shared, ev: Option<&Evi
         Some(true)
     };
     let without: Vec<&str> = g.iter().filter(|x| x.holds_permit != Some(true)).map(|x| x.name.as_str()).collect();
-    let reason = said(APPLICATION, "minor.guardian-permits", permits,
-        ["法定监护人均持有《浙江省居住证》", &format!("法定监护人未持有《浙江省居住证》：{}", without.join("、")), &format!("未说明法定监护人是否持有《浙江省居住证》：{}", without.join("、"))],
-        ["every guardian holds a Zhejiang residence permit", &format!("guardians without a Zhejiang residence permit: {}", without.join(", ")), &format!("not known whether these guardians hold a permit: {}", without.join(", "))]);
+    let reason = said(
+        APPLICATION,
+        "minor.guardian-permits",
+        permits,
+        [
+            "法定监护人均持有《浙江省居住证》",
+            &format!("法定监护人未持有《浙江省居住证》：{}", without.join("、")),
+            &format!("未说明法定监护人是否持有《浙江省居住证》：{}", without.join("、")),
+        ],
+        [
+            "every guardian holds a Zhejiang residence permit",
+            &format!("guardians without a Zhejiang residence permit: {}", without.join(", ")),
+            &format!("not known whether these guardians hold a permit: {}", without.join(", ")),
+        ],
+    );
     match permits {
-        Some(h) => { shared.condition(h, reason); }
-        None => { shared.unknown(reason); }
+        Some(h) => {
+            shared.condition(h, reason);
+        }
+        None => {
+            shared.unknown(reason);
+        }
     }
-    let short: Vec<&str> = g.iter().filter(|x| insurance_streak(&x.insurance, on) < 12).map(|x| x.name.as_str()).collect();
-    shared.condition(short.is_empty(), if short.is_empty() {
-        APPLICATION.reason("minor.guardian-insurance.met", "法定监护人均在杭州市区连续缴纳社会保险满1年", "every guardian has a year of continuous insurance in the urban districts")
-    } else {
-        APPLICATION.reason(
-            "minor.guardian-insurance.not-met",
-            &format!("法定监护人在杭州市区连续缴纳社会保险不满1年：{}", short.join("、")),
-            &format!("guardians without a year of continuous insurance in the urban districts: {}", short.join(", ")),
-        )
-    });
+    let short: Vec<&str> =
+        g.iter().filter(|x| insurance_streak(&x.insurance, on) < 12).map(|x| x.name.as_str()).collect();
+    shared.condition(
+        short.is_empty(),
+        if short.is_empty() {
+            APPLICATION.reason(
+                "minor.guardian-insurance.met",
+                "法定监护人均在杭州市区连续缴纳社会保险满1年",
+                "every guardian has a year of continuous insurance in the urban districts",
+            )
+        } else {
+            APPLICATION.reason(
+                "minor.guardian-insurance.not-met",
+                &format!("法定监护人在杭州市区连续缴纳社会保险不满1年：{}", short.join("、")),
+                &format!(
+                    "guardians without a year of continuous insurance in the urban districts: {}",
+                    short.join(", ")
+                ),
+            )
+        },
+    );
     if let Some(ev) = ev {
-        shared.needs(ev.missing(None, &[
-            (MaterialKind::GuardianPermits, APPLICATION),
-            (MaterialKind::GuardianInsuranceCertificate, APPLICATION),
-        ]));
+        shared.needs(ev.missing(
+            None,
+            &[(MaterialKind::GuardianPermits, APPLICATION), (MaterialKind::GuardianInsuranceCertificate, APPLICATION)],
+        ));
     }
 }
 
@@ -601,11 +853,14 @@ pub fn evaluate(app: &Application, on: Date, materials: bool) -> Decision {
 
     minor_rules(app, on, &mut shared, ev);
     if let Some(ev) = ev {
-        shared.needs(ev.missing(None, &[
-            (MaterialKind::ApplicationForm, APPLICATION),
-            (MaterialKind::IdCard, APPLICATION),
-            (MaterialKind::Photo, APPLICATION),
-        ]));
+        shared.needs(ev.missing(
+            None,
+            &[
+                (MaterialKind::ApplicationForm, APPLICATION),
+                (MaterialKind::IdCard, APPLICATION),
+                (MaterialKind::Photo, APPLICATION),
+            ],
+        ));
     }
     let routes = vec![employment.finish(), residence.finish(), schooling.finish(), talent.finish()];
     let mut decision = framework::decide(shared, routes, |_| 0);

@@ -21,7 +21,7 @@ use juzhu_sdk::framework::{date_of, month_of};
 use juzhu_sdk::prelude::*;
 
 use crate::clauses::*;
-use crate::config::{self, in_urban_area, Param};
+use crate::config::{self, Param, in_urban_area};
 use crate::endorsement;
 
 fn line(indicator: &str, kind: IndicatorKind, param: Param<i32>, count: i32, zh: String, en: String) -> PointsLine {
@@ -73,7 +73,9 @@ fn insurance_months(app: &Application, on: Date) -> u32 {
     months.dedup();
     // A month paid normally in one period but back-paid in another is not counted.
     let back_paid = |m: YearMonth| {
-        app.insurance.iter().any(|p| p.back_paid && in_urban_area(&p.division) && month_of(&p.from) <= m && m <= month_of(&p.to))
+        app.insurance
+            .iter()
+            .any(|p| p.back_paid && in_urban_area(&p.division) && month_of(&p.from) <= m && m <= month_of(&p.to))
     };
     months.into_iter().filter(|m| !back_paid(*m)).count() as u32
 }
@@ -111,30 +113,57 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
         }
     };
     let from_text = from.map_or_else(|| "无".to_string(), |d| d.to_string());
-    lines.push(line("residence-years", IndicatorKind::Scoring, s.residence_year, years as i32,
+    lines.push(line(
+        "residence-years",
+        IndicatorKind::Scoring,
+        s.residence_year,
+        years as i32,
         format!("居住年限{years}年（自{from_text}起计）"),
-        format!("{years} residence years (counted from {from_text})")));
+        format!("{years} residence years (counted from {from_text})"),
+    ));
 
     let ey = employment_years(app, on);
-    lines.push(line("employment-years", IndicatorKind::Scoring, s.employment_year, ey as i32,
-        format!("在杭州市区就业年限{ey}年"), format!("{ey} years of work in the urban districts")));
+    lines.push(line(
+        "employment-years",
+        IndicatorKind::Scoring,
+        s.employment_year,
+        ey as i32,
+        format!("在杭州市区就业年限{ey}年"),
+        format!("{ey} years of work in the urban districts"),
+    ));
 
     let im = insurance_months(app, on);
     let iy = im / 12;
-    lines.push(line("insurance-years", IndicatorKind::Scoring, s.insurance_year, iy as i32,
+    lines.push(line(
+        "insurance-years",
+        IndicatorKind::Scoring,
+        s.insurance_year,
+        iy as i32,
         format!("在杭州市区缴纳社会保险{im}个月，计{iy}年（补缴不计）"),
-        format!("{im} months of insurance in the urban districts: {iy} years (back-payment excluded)")));
+        format!("{im} months of insurance in the urban districts: {iy} years (back-payment excluded)"),
+    ));
 
     match app.points.social_service_hours {
         Some(h) => {
             let blocks = (h / 10) as i32;
-            lines.push(line("social-obligations", IndicatorKind::Bonus, s.social_service_10_hours, blocks,
+            lines.push(line(
+                "social-obligations",
+                IndicatorKind::Bonus,
+                s.social_service_10_hours,
+                blocks,
                 format!("履行社会义务（社会服务）{h}小时，计{blocks}个10小时"),
-                format!("{h} hours of social service: {blocks} blocks of 10 hours")));
+                format!("{h} hours of social service: {blocks} blocks of 10 hours"),
+            ));
         }
         None => {
-            lines.push(line("social-obligations", IndicatorKind::Bonus, s.social_service_10_hours, 0,
-                "履行社会义务情况不明，暂不计分".into(), "social service not known: no points yet".into()));
+            lines.push(line(
+                "social-obligations",
+                IndicatorKind::Bonus,
+                s.social_service_10_hours,
+                0,
+                "履行社会义务情况不明，暂不计分".into(),
+                "social service not known: no points yet".into(),
+            ));
             reasons.push(POINTS.reason(
                 "points.social-obligations.unknown",
                 "未提供履行社会义务（社会服务时长）情况",
@@ -147,29 +176,59 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
     for v in &app.points.violations {
         if let Some(param) = s.law_deduction(v.kind) {
             law += 1;
-            lines.push(line("law-abiding", IndicatorKind::Deduction, param, 1,
-                format!("{}：{}", v.on, v.description), format!("{}: {}", v.on, v.description)));
+            lines.push(line(
+                "law-abiding",
+                IndicatorKind::Deduction,
+                param,
+                1,
+                format!("{}：{}", v.on, v.description),
+                format!("{}: {}", v.on, v.description),
+            ));
         }
     }
     if law == 0 {
-        lines.push(line("law-abiding", IndicatorKind::Deduction, s.administrative_penalty, 0,
-            "无违法记录".into(), "no violation of the law on record".into()));
+        lines.push(line(
+            "law-abiding",
+            IndicatorKind::Deduction,
+            s.administrative_penalty,
+            0,
+            "无违法记录".into(),
+            "no violation of the law on record".into(),
+        ));
     }
 
     let mut credit = 0;
     for v in app.points.violations.iter().filter(|v| v.kind == ViolationKind::DishonestyRecord) {
         credit += 1;
-        lines.push(line("credit", IndicatorKind::Deduction, s.dishonesty_record, 1,
-            format!("失信记录 {}：{}", v.on, v.description), format!("dishonesty record {}: {}", v.on, v.description)));
+        lines.push(line(
+            "credit",
+            IndicatorKind::Deduction,
+            s.dishonesty_record,
+            1,
+            format!("失信记录 {}：{}", v.on, v.description),
+            format!("dishonesty record {}: {}", v.on, v.description),
+        ));
     }
     if app.points.false_materials == Some(true) {
         credit += 1;
-        lines.push(line("credit", IndicatorKind::Deduction, s.false_materials, 1,
-            "提供虚假材料".into(), "false materials provided".into()));
+        lines.push(line(
+            "credit",
+            IndicatorKind::Deduction,
+            s.false_materials,
+            1,
+            "提供虚假材料".into(),
+            "false materials provided".into(),
+        ));
     }
     if credit == 0 {
-        lines.push(line("credit", IndicatorKind::Deduction, s.dishonesty_record, 0,
-            "无失信记录".into(), "no dishonesty on record".into()));
+        lines.push(line(
+            "credit",
+            IndicatorKind::Deduction,
+            s.dishonesty_record,
+            0,
+            "无失信记录".into(),
+            "no dishonesty on record".into(),
+        ));
     }
 
     let total = lines.iter().map(|l| l.points).sum();
@@ -178,7 +237,11 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
         total,
         vetoed: false,
         frozen: false,
-        scheme: Some(format!("{} (district configuration, effective {}; values are not figures of the text)", s.id, s.from())),
+        scheme: Some(format!(
+            "{} (district configuration, effective {}; values are not figures of the text)",
+            s.id,
+            s.from()
+        )),
         reasons,
     }
 }

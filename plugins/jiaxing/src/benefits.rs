@@ -76,7 +76,10 @@ pub fn services(permit: &Permit, app: &Application, on: Date) -> Entitlements {
         EndorsementStatus::OverdueSuspended(s) => Some(ENDORSEMENT.reason(
             "services.permit-in-use.not-met",
             &format!("逾期未签注，证件使用功能自{}起中止，不提供持证服务", s.since),
-            &format!("not endorsed in time: the permit's use is suspended from {}, so its services are withheld", s.since),
+            &format!(
+                "not endorsed in time: the permit's use is suspended from {}, so its services are withheld",
+                s.since
+            ),
         )),
         EndorsementStatus::ToBeCancelled(ground) => {
             reasons.push(ground.clone());

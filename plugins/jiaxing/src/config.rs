@@ -25,7 +25,8 @@ pub struct Param {
 }
 
 /// The configured points scheme, as named in `points-breakdown.scheme`.
-pub const SCHEME: &str = "jiaxing.points (district configuration, placeholder values, effective 2014-10-31; not figures of the text)";
+pub const SCHEME: &str =
+    "jiaxing.points (district configuration, placeholder values, effective 2014-10-31; not figures of the text)";
 
 /// The placeholder scheme's first day: the pilot's start (二(二)).
 const FROM: &str = "2014-10-31";

@@ -75,7 +75,10 @@ pub fn decide(app: &Application, on: Date, tier: Option<PermitTier>) -> Decision
             "jurisdiction.in-city",
             in_area(&app.jurisdiction),
             ("申请地在嘉兴市范围内", "the place applied to is within Jiaxing"),
-            ("申请地不在嘉兴市范围内，不适用本意见", "the place applied to is not within Jiaxing; this text does not apply"),
+            (
+                "申请地不在嘉兴市范围内，不适用本意见",
+                "the place applied to is not within Jiaxing; this text does not apply",
+            ),
         ),
     );
     let started = on >= pilot_start();
@@ -251,9 +254,7 @@ fn standard_base(route: &mut RouteBuilder, app: &Application, on: Date) {
 
 /// Jobs in the city that run on the legal date.
 fn current_jobs(app: &Application, on: Date) -> impl Iterator<Item = &Employment> {
-    app.employment
-        .iter()
-        .filter(move |e| in_area(&e.division) && framework::runs_on(&e.started_on, &e.ended_on, on))
+    app.employment.iter().filter(move |e| in_area(&e.division) && framework::runs_on(&e.started_on, &e.ended_on, on))
 }
 
 /// "一年内累计依法参加居住地社会保险满6个月": months within the 12 ending at the legal month.
@@ -324,10 +325,7 @@ fn employed_route(app: &Application, on: Date) -> RouteResult {
     insurance_condition(&mut route, app, on, STANDARD_EMPLOYED);
     route.needs(Evidence::of(app).missing(
         Some(RouteKind::Employment),
-        &[
-            (MaterialKind::LabourContract, STANDARD_EMPLOYED),
-            (MaterialKind::InsuranceCertificate, STANDARD_EMPLOYED),
-        ],
+        &[(MaterialKind::LabourContract, STANDARD_EMPLOYED), (MaterialKind::InsuranceCertificate, STANDARD_EMPLOYED)],
     ));
     route.finish()
 }
@@ -421,20 +419,20 @@ fn registration_route(app: &Application, on: Date) -> RouteResult {
             "other proof of stable employment is set by each county; this text does not give it",
         ),
     );
-    route.needs(Evidence::of(app).missing(
-        Some(RouteKind::Employment),
-        &[(MaterialKind::EmploymentStatusCertificate, STANDARD_REGISTRATION)],
-    ));
+    route.needs(
+        Evidence::of(app).missing(
+            Some(RouteKind::Employment),
+            &[(MaterialKind::EmploymentStatusCertificate, STANDARD_REGISTRATION)],
+        ),
+    );
     route.finish()
 }
 
 /// 三(一)末段: investors and recruited talent follow county-level rules instead.
 fn exemption_route(app: &Application) -> RouteResult {
     let mut route = RouteBuilder::new(RouteKind::Exemption, Some(PermitTier::Standard));
-    let special = app
-        .special_statuses
-        .iter()
-        .any(|s| matches!(s, SpecialStatus::Investor | SpecialStatus::RecruitedTalent));
+    let special =
+        app.special_statuses.iter().any(|s| matches!(s, SpecialStatus::Investor | SpecialStatus::RecruitedTalent));
     route.condition(
         special,
         verdict(

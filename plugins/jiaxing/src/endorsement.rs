@@ -39,12 +39,24 @@ use crate::eligibility;
 /// Where a permit stands in its yearly cycle on the legal date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
-    NotDue { opens: Date, closes: Date },
-    Open { opens: Date, closes: Date },
+    NotDue {
+        opens: Date,
+        closes: Date,
+    },
+    Open {
+        opens: Date,
+        closes: Date,
+    },
     /// Overdue, still within the 60 days a late endorsement restores use.
-    Suspended { since: Date, restore_by: Date },
+    Suspended {
+        since: Date,
+        restore_by: Date,
+    },
     /// Overdue more than 60 days.
-    Lapsed { anniversary: Date, restore_by: Date },
+    Lapsed {
+        anniversary: Date,
+        restore_by: Date,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -60,8 +72,7 @@ pub struct Cycle {
 /// The cycle of `permit` on `on` (三(二)1).
 pub fn cycle(permit: &Permit, on: Date) -> Cycle {
     let issued = framework::date_of(&permit.issued_on);
-    let made: Vec<Date> =
-        permit.endorsements.iter().map(|e| framework::date_of(e)).filter(|e| *e <= on).collect();
+    let made: Vec<Date> = permit.endorsements.iter().map(|e| framework::date_of(e)).filter(|e| *e <= on).collect();
     let mut counted_from = issued;
     let mut late = false;
     let mut k = 1;
@@ -235,11 +246,8 @@ pub fn status(permit: &Permit, app: &Application, on: Date) -> EndorsementAnswer
                 ));
             }
             Outcome::Incomplete => {
-                let missing: Vec<&str> = decision
-                    .missing
-                    .iter()
-                    .map(|m| juzhu_sdk::evidence::material_name_zh(m.material))
-                    .collect();
+                let missing: Vec<&str> =
+                    decision.missing.iter().map(|m| juzhu_sdk::evidence::material_name_zh(m.material)).collect();
                 reasons.push(ENDORSEMENT.reason(
                     "endorsement.proof.unknown",
                     &format!("签注须提供相应证明材料，尚缺：{}", missing.join("、")),

@@ -47,7 +47,10 @@ impl Sheet {
     fn line(&mut self, indicator: &str, kind: IndicatorKind, points: i64, param: Option<&str>, zh: &str, en: &str) {
         let points = points.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
         let (zh, en) = match param {
-            Some(id) => (format!("{zh}（分值为区县配置参数{id}，非本意见规定）"), format!("{en} (value: district configuration {id}, not a figure of the text)")),
+            Some(id) => (
+                format!("{zh}（分值为区县配置参数{id}，非本意见规定）"),
+                format!("{en} (value: district configuration {id}, not a figure of the text)"),
+            ),
             None => (zh.to_string(), en.to_string()),
         };
         self.lines.push(PointsLine {
@@ -152,14 +155,8 @@ fn birth_date(app: &Application) -> Option<Date> {
 pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBreakdown {
     let tier = permit.map(|p| p.tier).or(app.tier_held);
     let mut sheet = Sheet { on, lines: Vec::new(), reasons: Vec::new() };
-    let empty = |reasons| PointsBreakdown {
-        lines: vec![],
-        total: 0,
-        vetoed: false,
-        frozen: false,
-        scheme: None,
-        reasons,
-    };
+    let empty =
+        |reasons| PointsBreakdown { lines: vec![], total: 0, vetoed: false, frozen: false, scheme: None, reasons };
     if tier != Some(PermitTier::Standard) {
         return empty(vec![POINTS.reason(
             "points.full-permit-holder.not-met",
@@ -194,7 +191,14 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
             .map(|(_, _, id)| *id)
             .unwrap_or(config::AGE_OTHER);
         let v = sheet.value(id);
-        sheet.line("basic.age", IndicatorKind::Scoring, v, Some(id), &format!("基本状况：年龄{age}岁"), &format!("basic status: age {age}"));
+        sheet.line(
+            "basic.age",
+            IndicatorKind::Scoring,
+            v,
+            Some(id),
+            &format!("基本状况：年龄{age}岁"),
+            &format!("basic status: age {age}"),
+        );
     } else {
         sheet.unknown("basic.age", "基本状况：年龄", "basic status: age");
     }
@@ -203,7 +207,14 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
         Some(level) => {
             let id = format!("jiaxing.points.education.{}", education_code(level));
             let v = sheet.value(&id);
-            sheet.line("basic.education", IndicatorKind::Scoring, v, Some(&id), "基本状况：文化程度", "basic status: education");
+            sheet.line(
+                "basic.education",
+                IndicatorKind::Scoring,
+                v,
+                Some(&id),
+                "基本状况：文化程度",
+                "basic status: education",
+            );
         }
         None => sheet.unknown("basic.education", "基本状况：文化程度", "basic status: education"),
     }
@@ -211,12 +222,26 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
     if let Some(title) = app.points.title {
         let id = format!("jiaxing.points.title.{}", title_code(title));
         let v = sheet.value(&id);
-        sheet.line("quality.title", IndicatorKind::Scoring, v, Some(&id), "个人素质：职称", "personal quality: professional title");
+        sheet.line(
+            "quality.title",
+            IndicatorKind::Scoring,
+            v,
+            Some(&id),
+            "个人素质：职称",
+            "personal quality: professional title",
+        );
     }
     if let Some(skill) = app.points.skill {
         let id = format!("jiaxing.points.skill.{}", skill_code(skill));
         let v = sheet.value(&id);
-        sheet.line("quality.skill", IndicatorKind::Scoring, v, Some(&id), "个人素质：技术等级", "personal quality: skill grade");
+        sheet.line(
+            "quality.skill",
+            IndicatorKind::Scoring,
+            v,
+            Some(&id),
+            "个人素质：技术等级",
+            "personal quality: skill grade",
+        );
     }
     match app.points.patents {
         Some(n) => sheet.per_unit(
@@ -255,19 +280,23 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
     } else {
         Some(false)
     };
-    sheet.flag("employment-registration", registered, "jiaxing.points.employment-registration", "就业登记", "employment registration");
+    sheet.flag(
+        "employment-registration",
+        registered,
+        "jiaxing.points.employment-registration",
+        "就业登记",
+        "employment registration",
+    );
     // 社会保险缴费年限.
     let last = YearMonth::of(on);
-    let months = app
-        .insurance
-        .iter()
-        .map(|p| framework::month_of(&p.from))
-        .min()
-        .filter(|first| *first <= last)
-        .map_or(0, |first| {
-            let window = (first.months_until(last) + 1) as u32;
-            framework::insurance_months_within(&app.insurance, last, window, INSURANCE_RULE, in_area)
-        });
+    let months =
+        app.insurance.iter().map(|p| framework::month_of(&p.from)).min().filter(|first| *first <= last).map_or(
+            0,
+            |first| {
+                let window = (first.months_until(last) + 1) as u32;
+                framework::insurance_months_within(&app.insurance, last, window, INSURANCE_RULE, in_area)
+            },
+        );
     let insurance_years = months / 12;
     sheet.per_unit(
         "insurance-years",
@@ -287,15 +316,36 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
     );
     // 投资纳税.
     for (indicator, fact, per, cap, zh, en) in [
-        ("investment-tax.tax", app.points.annual_tax_yuan, "jiaxing.points.tax.yuan-per-point", "jiaxing.points.tax.cap", "投资纳税：年纳税额", "investment and tax: annual tax"),
-        ("investment-tax.investment", app.points.investment_yuan, "jiaxing.points.investment.yuan-per-point", "jiaxing.points.investment.cap", "投资纳税：投资额", "investment and tax: investment"),
+        (
+            "investment-tax.tax",
+            app.points.annual_tax_yuan,
+            "jiaxing.points.tax.yuan-per-point",
+            "jiaxing.points.tax.cap",
+            "投资纳税：年纳税额",
+            "investment and tax: annual tax",
+        ),
+        (
+            "investment-tax.investment",
+            app.points.investment_yuan,
+            "jiaxing.points.investment.yuan-per-point",
+            "jiaxing.points.investment.cap",
+            "投资纳税：投资额",
+            "investment and tax: investment",
+        ),
     ] {
         match fact {
             Some(yuan) => {
                 let step = sheet.value(per).max(1);
                 let units = i64::try_from(yuan).unwrap_or(i64::MAX) / step;
                 let points = units.min(sheet.value(cap));
-                sheet.line(indicator, IndicatorKind::Scoring, points, Some(per), &format!("{zh}{yuan}元"), &format!("{en}: {yuan} yuan"));
+                sheet.line(
+                    indicator,
+                    IndicatorKind::Scoring,
+                    points,
+                    Some(per),
+                    &format!("{zh}{yuan}元"),
+                    &format!("{en}: {yuan} yuan"),
+                );
             }
             None => sheet.unknown(indicator, zh, en),
         }
@@ -306,7 +356,14 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
             let per = "jiaxing.points.social-service.hours-per-point";
             let step = sheet.value(per).max(1);
             let points = (i64::from(hours) / step).min(sheet.value("jiaxing.points.social-service.cap"));
-            sheet.line("social-service", IndicatorKind::Scoring, points, Some(per), &format!("社会服务{hours}小时"), &format!("{hours} hours of social service"));
+            sheet.line(
+                "social-service",
+                IndicatorKind::Scoring,
+                points,
+                Some(per),
+                &format!("社会服务{hours}小时"),
+                &format!("{hours} hours of social service"),
+            );
         }
         None => sheet.unknown("social-service", "社会服务", "social service"),
     }
@@ -314,7 +371,14 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
     for award in app.points.awards.iter().filter(|a| framework::date_of(&a.awarded_on) <= on) {
         let id = format!("jiaxing.points.award.{}", award_code(award.level));
         let v = sheet.value(&id);
-        sheet.line("awards", IndicatorKind::Scoring, v, Some(&id), &format!("表彰奖励：{}", award.name), &format!("award: {}", award.name));
+        sheet.line(
+            "awards",
+            IndicatorKind::Scoring,
+            v,
+            Some(&id),
+            &format!("表彰奖励：{}", award.name),
+            &format!("award: {}", award.name),
+        );
     }
     // 出租房屋出租登记凭证、税收征收凭证.
     sheet.flag(
@@ -324,10 +388,17 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
         "居住的出租房屋出租登记凭证",
         "rental registration receipt of the rented home",
     );
-    sheet.flag("tax-receipts", app.points.tax_receipts, "jiaxing.points.tax-receipts", "税收征收凭证", "tax collection receipts");
+    sheet.flag(
+        "tax-receipts",
+        app.points.tax_receipts,
+        "jiaxing.points.tax-receipts",
+        "税收征收凭证",
+        "tax collection receipts",
+    );
     // 加分、减分指标 set by departments (assigned scores).
     for s in app.points.assigned.iter().filter(|s| framework::date_of(&s.on) <= on) {
-        let (kind, prefix) = if s.points >= 0 { (IndicatorKind::Bonus, "bonus") } else { (IndicatorKind::Deduction, "deduction") };
+        let (kind, prefix) =
+            if s.points >= 0 { (IndicatorKind::Bonus, "bonus") } else { (IndicatorKind::Deduction, "deduction") };
         sheet.line(
             &format!("{prefix}.{}", s.indicator),
             kind,
@@ -344,18 +415,39 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
         let veto_id = format!("jiaxing.points.veto.{name}");
         if config::get(&veto_id, on).is_some_and(|p| p.value == 1) {
             vetoed = true;
-            sheet.line(&format!("veto.{name}"), IndicatorKind::Veto, 0, Some(&veto_id), &format!("一票否决：{}", v.description), &format!("veto: {}", v.description));
+            sheet.line(
+                &format!("veto.{name}"),
+                IndicatorKind::Veto,
+                0,
+                Some(&veto_id),
+                &format!("一票否决：{}", v.description),
+                &format!("veto: {}", v.description),
+            );
         } else {
             let id = format!("jiaxing.points.deduction.{name}");
             let value = sheet.value(&id);
-            sheet.line(&format!("deduction.{name}"), IndicatorKind::Deduction, value, Some(&id), &format!("减分：{}", v.description), &format!("deduction: {}", v.description));
+            sheet.line(
+                &format!("deduction.{name}"),
+                IndicatorKind::Deduction,
+                value,
+                Some(&id),
+                &format!("减分：{}", v.description),
+                &format!("deduction: {}", v.description),
+            );
         }
     }
     if app.points.false_materials == Some(true) {
         let id = "jiaxing.points.veto.false-materials";
         if sheet.value(id) == 1 {
             vetoed = true;
-            sheet.line("veto.false-materials", IndicatorKind::Veto, 0, Some(id), "一票否决：提供虚假材料", "veto: false materials");
+            sheet.line(
+                "veto.false-materials",
+                IndicatorKind::Veto,
+                0,
+                Some(id),
+                "一票否决：提供虚假材料",
+                "veto: false materials",
+            );
         }
     }
     if vetoed {

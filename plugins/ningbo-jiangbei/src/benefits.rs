@@ -20,12 +20,32 @@ const CONVENIENCE_DEPARTMENT: &str = "居住地或市级有关部门";
 
 /// (code, clause, zh, en) of every basic public service of 三(二)1.
 const BASIC: &[(&str, &str, &str, &str)] = &[
-    ("basic.compulsory-education", "三(二)1(1)", "义务教育（按积分高低统筹安排随迁子女）", "compulsory education (children placed by points)"),
-    ("basic.employment-services", "三(二)1(2)", "基本公共创业就业服务", "basic public business-start and employment services"),
-    ("basic.public-health-family-planning", "三(二)1(3)", "基本公共卫生服务和计划生育服务", "basic public health and family planning services"),
+    (
+        "basic.compulsory-education",
+        "三(二)1(1)",
+        "义务教育（按积分高低统筹安排随迁子女）",
+        "compulsory education (children placed by points)",
+    ),
+    (
+        "basic.employment-services",
+        "三(二)1(2)",
+        "基本公共创业就业服务",
+        "basic public business-start and employment services",
+    ),
+    (
+        "basic.public-health-family-planning",
+        "三(二)1(3)",
+        "基本公共卫生服务和计划生育服务",
+        "basic public health and family planning services",
+    ),
     ("basic.culture-sports", "三(二)1(4)", "公共文化体育服务", "public cultural and sports services"),
     ("basic.legal-aid", "三(二)1(5)", "法律援助和其它法律服务", "legal aid and other legal services"),
-    ("basic.other-prescribed", "三(二)1(6)", "国家和省、市人民政府规定的其他基本公共服务", "other basic public services set by the state, province or city"),
+    (
+        "basic.other-prescribed",
+        "三(二)1(6)",
+        "国家和省、市人民政府规定的其他基本公共服务",
+        "other basic public services set by the state, province or city",
+    ),
 ];
 
 /// (code, clause, zh, en) of every convenience of 三(二)2.
@@ -34,9 +54,24 @@ const CONVENIENCE: &[(&str, &str, &str, &str)] = &[
     ("convenience.id-card", "三(二)2(2)", "换领、补领居民身份证", "renewal or replacement of the identity card"),
     ("convenience.vehicle-registration", "三(二)2(3)", "机动车登记", "motor vehicle registration"),
     ("convenience.driving-licence", "三(二)2(4)", "申领机动车驾驶证", "driving licence application"),
-    ("convenience.vocational-qualification", "三(二)2(5)", "报名参加职业资格考试、申请授予职业资格", "vocational qualification examinations and awards"),
-    ("convenience.birth-service-registration", "三(二)2(6)", "办理生育服务登记和其他计划生育证明材料", "birth service registration and family planning certificates"),
-    ("convenience.other-prescribed", "三(二)2(7)", "国家和省、市人民政府规定的其他便利", "other conveniences set by the state, province or city"),
+    (
+        "convenience.vocational-qualification",
+        "三(二)2(5)",
+        "报名参加职业资格考试、申请授予职业资格",
+        "vocational qualification examinations and awards",
+    ),
+    (
+        "convenience.birth-service-registration",
+        "三(二)2(6)",
+        "办理生育服务登记和其他计划生育证明材料",
+        "birth service registration and family planning certificates",
+    ),
+    (
+        "convenience.other-prescribed",
+        "三(二)2(7)",
+        "国家和省、市人民政府规定的其他便利",
+        "other conveniences set by the state, province or city",
+    ),
 ];
 
 fn service(kind: ServiceKind, (code, clause, zh, en): (&str, &str, &str, &str), department: Option<&str>) -> Service {
@@ -90,8 +125,7 @@ pub fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitl
         "compulsory and inclusive pre-school education, business and employment support, family members' residents' \
          insurance, public rental housing and social welfare are supplied by points ranking",
     ));
-    let mut list: Vec<Service> =
-        BASIC.iter().map(|s| service(ServiceKind::BasicPublicService, *s, None)).collect();
+    let mut list: Vec<Service> = BASIC.iter().map(|s| service(ServiceKind::BasicPublicService, *s, None)).collect();
     list.extend(CONVENIENCE.iter().map(|s| service(ServiceKind::Convenience, *s, Some(CONVENIENCE_DEPARTMENT))));
     Ok(Entitlements { services: list, reasons })
 }

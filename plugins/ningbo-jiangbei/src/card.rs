@@ -14,8 +14,5 @@ pub const ISSUER: &str = "居住地公安机关";
 
 pub fn content(permit: &Permit, facts: &Application, _on: Date) -> Result<CardContent, InputError> {
     endorsement::check_permit(permit)?;
-    Ok(CardContent {
-        extra: Vec::new(),
-        ..juzhu_sdk::card::standard(permit, facts, TITLE, ISSUER, APPLY)
-    })
+    Ok(CardContent { extra: Vec::new(), ..juzhu_sdk::card::standard(permit, facts, TITLE, ISSUER, APPLY) })
 }

@@ -10,7 +10,7 @@
 //! The text's own in-force day is blank (本办法自2017年  月  日起施行), so every
 //! parameter here is configured from 2017-01-01, the year the draft names.
 
-use juzhu_sdk::date::{parse_date, Date};
+use juzhu_sdk::date::{Date, parse_date};
 
 /// One dated configuration value.
 #[derive(Clone, Copy, Debug)]
@@ -45,12 +45,20 @@ pub const ENDORSE_LATE_RESTORES: &str = "ningbo-jiangbei.endorsement.late-restor
 
 /// Every parameter of this module version.
 pub const PARAMS: &[Param] = &[
-    p(INSURANCE_TOLERANCE, 0, "months before the legal date's month at which the insurance streak may end; \
-        0 = the streak must reach the legal date's month (连续缴纳 read as still paying)"),
+    p(
+        INSURANCE_TOLERANCE,
+        0,
+        "months before the legal date's month at which the insurance streak may end; \
+        0 = the streak must reach the legal date's month (连续缴纳 read as still paying)",
+    ),
     p(ENDORSE_INTERVAL, 12, "months between endorsements, counted from issue (the text sets no cycle)"),
     p(ENDORSE_WINDOW, 1, "months before each due date in which the endorsement window is open"),
-    p(ENDORSE_LATE_RESTORES, 1, "1 = an overdue permit is suspended from its due date, a late endorsement \
-        restores use with no deadline and residence years count again from it"),
+    p(
+        ENDORSE_LATE_RESTORES,
+        1,
+        "1 = an overdue permit is suspended from its due date, a late endorsement \
+        restores use with no deadline and residence years count again from it",
+    ),
     // 计分 (四(二): 基本情况).
     p("ningbo-jiangbei.points.scoring.education.junior-secondary", 5, "highest education: junior secondary"),
     p("ningbo-jiangbei.points.scoring.education.senior-secondary", 10, "highest education: senior secondary"),
@@ -68,7 +76,11 @@ pub const PARAMS: &[Param] = &[
     p("ningbo-jiangbei.points.scoring.skill.grade3", 20, "vocational skill: grade 3"),
     p("ningbo-jiangbei.points.scoring.skill.grade2", 30, "vocational skill: grade 2"),
     p("ningbo-jiangbei.points.scoring.skill.grade1", 40, "vocational skill: grade 1"),
-    p("ningbo-jiangbei.points.scoring.residence-year", 2, "per whole year of the current registered residence in the district"),
+    p(
+        "ningbo-jiangbei.points.scoring.residence-year",
+        2,
+        "per whole year of the current registered residence in the district",
+    ),
     // 加分 (四(二): 综合表现和社会贡献).
     p("ningbo-jiangbei.points.bonus.award.national", 30, "per national award"),
     p("ningbo-jiangbei.points.bonus.award.provincial", 20, "per provincial award"),

@@ -21,7 +21,7 @@
 //! 三(一)4 ask for none, so those routes list none; the exemption's proof is
 //! for the district HR bureau's rules.
 
-use juzhu_sdk::framework::{date_of, insurance_streak, runs_on, InsuranceRule};
+use juzhu_sdk::framework::{InsuranceRule, date_of, insurance_streak, runs_on};
 use juzhu_sdk::prelude::*;
 
 use crate::clauses::*;
@@ -227,31 +227,49 @@ fn employment(app: &Application, on: Date) -> RouteResult {
             code,
             (
                 &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，满1年"),
-                &format!("{months} consecutive months of insurance (no back-payment, not work-injury only): one year or more"),
+                &format!(
+                    "{months} consecutive months of insurance (no back-payment, not work-injury only): one year or more"
+                ),
             ),
             (
                 &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，不满1年"),
-                &format!("{months} consecutive months of insurance (no back-payment, not work-injury only): less than one year"),
+                &format!(
+                    "{months} consecutive months of insurance (no back-payment, not work-injury only): less than one year"
+                ),
             ),
         )
     };
 
     // (1) Labour contract with a district employer, employment registration, insurance.
     let mut contract = Branch::new();
-    let contracts: Vec<&Employment> = app.employment.iter().filter(|e| e.kind == LabourContract).filter(current).collect();
+    let contracts: Vec<&Employment> =
+        app.employment.iter().filter(|e| e.kind == LabourContract).filter(current).collect();
     contract.cond(
         !contracts.is_empty(),
         met_or(
             !contracts.is_empty(),
             EMPLOYMENT_CONTRACT,
             "employment.contract",
-            ("与本区用人单位签订的劳动合同在法定日期有效", "a labour contract with a district employer runs on the legal date"),
-            ("没有与本区用人单位签订、在法定日期有效的劳动合同", "no labour contract with a district employer running on the legal date"),
+            (
+                "与本区用人单位签订的劳动合同在法定日期有效",
+                "a labour contract with a district employer runs on the legal date",
+            ),
+            (
+                "没有与本区用人单位签订、在法定日期有效的劳动合同",
+                "no labour contract with a district employer running on the legal date",
+            ),
         ),
     );
     if !contracts.is_empty() {
         if contracts.iter().any(|c| c.registered == Some(true)) {
-            contract.cond(true, EMPLOYMENT_CONTRACT.reason("employment.registration.met", "已办理就业登记", "employment registration made"));
+            contract.cond(
+                true,
+                EMPLOYMENT_CONTRACT.reason(
+                    "employment.registration.met",
+                    "已办理就业登记",
+                    "employment registration made",
+                ),
+            );
         } else if contracts.iter().any(|c| c.registered.is_none()) {
             contract.unknown(EMPLOYMENT_CONTRACT.reason(
                 "employment.registration.unknown",
@@ -259,7 +277,14 @@ fn employment(app: &Application, on: Date) -> RouteResult {
                 "whether employment registration was made is unknown",
             ));
         } else {
-            contract.cond(false, EMPLOYMENT_CONTRACT.reason("employment.registration.not-met", "未办理就业登记", "no employment registration"));
+            contract.cond(
+                false,
+                EMPLOYMENT_CONTRACT.reason(
+                    "employment.registration.not-met",
+                    "未办理就业登记",
+                    "no employment registration",
+                ),
+            );
         }
     }
     contract.cond(months >= ONE_YEAR, insurance(EMPLOYMENT_CONTRACT, "employment.contract-insurance-one-year"));
@@ -371,19 +396,25 @@ fn residence(app: &Application, on: Date) -> RouteResult {
         let here = in_district(&h.division);
         b.cond(
             here,
-            met_or(here, RESIDENCE, "residence.in-district", ("所居住的房屋在本区", "the home is in the district"), (
-                "所居住的房屋不在本区",
-                "the home is not in the district",
-            )),
+            met_or(
+                here,
+                RESIDENCE,
+                "residence.in-district",
+                ("所居住的房屋在本区", "the home is in the district"),
+                ("所居住的房屋不在本区", "the home is not in the district"),
+            ),
         );
         if let Some(since) = &h.since {
             let living = date_of(since) <= on;
             b.cond(
                 living,
-                met_or(living, RESIDENCE, "residence.living-there", ("在法定日期已居住该房屋", "lives there on the legal date"), (
-                    "在法定日期尚未居住该房屋",
-                    "does not yet live there on the legal date",
-                )),
+                met_or(
+                    living,
+                    RESIDENCE,
+                    "residence.living-there",
+                    ("在法定日期已居住该房屋", "lives there on the legal date"),
+                    ("在法定日期尚未居住该房屋", "does not yet live there on the legal date"),
+                ),
             );
         }
         match h.kind {
@@ -469,32 +500,47 @@ fn schooling(app: &Application, on: Date) -> RouteResult {
     for s in &app.schooling {
         let mut b = Branch::new();
         let here = in_district(&s.division);
-        b.cond(here, met_or(here, SCHOOLING, "schooling.in-district", ("学校在本区", "the school is in the district"), (
-            "学校不在本区",
-            "the school is not in the district",
-        )));
+        b.cond(
+            here,
+            met_or(
+                here,
+                SCHOOLING,
+                "schooling.in-district",
+                ("学校在本区", "the school is in the district"),
+                ("学校不在本区", "the school is not in the district"),
+            ),
+        );
         let enrolled = runs_on(&s.enrolled_on, &s.left_on, on);
         b.cond(
             enrolled,
-            met_or(enrolled, SCHOOLING, "schooling.enrolled", ("在法定日期仍在读", "still enrolled on the legal date"), (
-                "在法定日期已不在读",
-                "no longer enrolled on the legal date",
-            )),
+            met_or(
+                enrolled,
+                SCHOOLING,
+                "schooling.enrolled",
+                ("在法定日期仍在读", "still enrolled on the legal date"),
+                ("在法定日期已不在读", "no longer enrolled on the legal date"),
+            ),
         );
         b.cond(
             s.full_time,
-            met_or(s.full_time, SCHOOLING, "schooling.full-time", ("全日制就读", "full-time enrolment"), (
-                "非全日制就读",
-                "not full-time",
-            )),
+            met_or(
+                s.full_time,
+                SCHOOLING,
+                "schooling.full-time",
+                ("全日制就读", "full-time enrolment"),
+                ("非全日制就读", "not full-time"),
+            ),
         );
         let year = date::months_completed(date_of(&s.enrolled_on), on, ONE_YEAR);
         b.cond(
             year,
-            met_or(year, SCHOOLING, "schooling.one-year", ("取得学籍并就读满1年", "enrolled for one year or more"), (
-                "取得学籍就读不满1年",
-                "enrolled for less than one year",
-            )),
+            met_or(
+                year,
+                SCHOOLING,
+                "schooling.one-year",
+                ("取得学籍并就读满1年", "enrolled for one year or more"),
+                ("取得学籍就读不满1年", "enrolled for less than one year"),
+            ),
         );
         branches.push(b);
     }
@@ -561,7 +607,10 @@ pub fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
     if !in_district(&app.jurisdiction) {
         return Err(InputError {
             field: "application.jurisdiction".into(),
-            message: format!("`{}` is not 330205; this module decides applications to 宁波市江北区 (330205) only", app.jurisdiction),
+            message: format!(
+                "`{}` is not 330205; this module decides applications to 宁波市江北区 (330205) only",
+                app.jurisdiction
+            ),
         });
     }
     let mut shared = Shared::new();

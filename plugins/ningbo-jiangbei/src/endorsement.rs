@@ -27,7 +27,10 @@ pub fn check_permit(permit: &Permit) -> Result<(), InputError> {
     if !in_district(&permit.jurisdiction) {
         return Err(InputError {
             field: "permit.jurisdiction".into(),
-            message: format!("`{}` is not 330205; this module speaks for 宁波市江北区 (330205) permits only", permit.jurisdiction),
+            message: format!(
+                "`{}` is not 330205; this module speaks for 宁波市江北区 (330205) permits only",
+                permit.jurisdiction
+            ),
         });
     }
     if permit.tier != PermitTier::Standard {

@@ -134,9 +134,19 @@ pub fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<
         reasons.push(POINTS.reason(
             "points.scheme-in-force.not-met",
             &format!("法定日期早于区积分配置生效日{}，无分值", config::EFFECTIVE_FROM),
-            &format!("the legal date is before the district points configuration applies ({}): no values", config::EFFECTIVE_FROM),
+            &format!(
+                "the legal date is before the district points configuration applies ({}): no values",
+                config::EFFECTIVE_FROM
+            ),
         ));
-        return Ok(PointsBreakdown { lines: Vec::new(), total: 0, vetoed: false, frozen: false, scheme: None, reasons });
+        return Ok(PointsBreakdown {
+            lines: Vec::new(),
+            total: 0,
+            vetoed: false,
+            frozen: false,
+            scheme: None,
+            reasons,
+        });
     }
     let pts = &facts.points;
     let mut l = Lines { on, lines: Vec::new(), reasons: Vec::new(), frozen: false };
@@ -171,7 +181,9 @@ pub fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<
             let id = format!("ningbo-jiangbei.points.scoring.skill.{}", skill_id(g));
             l.configured("scoring.skill", s, &id, 1, "职业技能等级".into(), "vocational skill grade".into());
         }
-        None => l.unknown("points.skill.unknown", "职业技能等级不明，未计分", "vocational skill grade unknown: not scored"),
+        None => {
+            l.unknown("points.skill.unknown", "职业技能等级不明，未计分", "vocational skill grade unknown: not scored")
+        }
     }
     let years = crate::eligibility::run_start(facts, on, false).map_or(0, |s| date::whole_years_between(s, on));
     l.configured(
@@ -190,12 +202,20 @@ pub fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<
         l.configured("bonus.award", b, &id, 1, format!("获奖：{}", a.name), format!("award: {}", a.name));
     }
     match pts.patents {
-        Some(n) => l.configured("bonus.patents", b, "ningbo-jiangbei.points.bonus.patent", n as i32, format!("专利{n}项"), format!("{n} patents")),
+        Some(n) => l.configured(
+            "bonus.patents",
+            b,
+            "ningbo-jiangbei.points.bonus.patent",
+            n as i32,
+            format!("专利{n}项"),
+            format!("{n} patents"),
+        ),
         None => l.unknown("points.patents.unknown", "专利情况不明，未加分", "patents unknown: no bonus"),
     }
     match pts.social_service_hours {
         Some(h) => {
-            let per = config::value_on("ningbo-jiangbei.points.bonus.social-service.hours-per-point", on).unwrap_or(1).max(1);
+            let per =
+                config::value_on("ningbo-jiangbei.points.bonus.social-service.hours-per-point", on).unwrap_or(1).max(1);
             let cap = config::value_on("ningbo-jiangbei.points.bonus.social-service.cap", on).unwrap_or(0);
             let points = (h as i32 / per).min(cap);
             l.lines.push(PointsLine {
@@ -208,7 +228,11 @@ pub fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<
                 parameter: Some("ningbo-jiangbei.points.bonus.social-service.hours-per-point".into()),
             });
         }
-        None => l.unknown("points.social-service.unknown", "社会服务时数不明，未加分", "social service hours unknown: no bonus"),
+        None => l.unknown(
+            "points.social-service.unknown",
+            "社会服务时数不明，未加分",
+            "social service hours unknown: no bonus",
+        ),
     }
 
     // 赋分: as each 赋分主体 scored it.
@@ -255,7 +279,11 @@ pub fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<
             }
         }
         Some(false) => {}
-        None => l.unknown("points.false-materials.unknown", "是否提供虚假材料不明", "whether materials were false is unknown"),
+        None => l.unknown(
+            "points.false-materials.unknown",
+            "是否提供虚假材料不明",
+            "whether materials were false is unknown",
+        ),
     }
     reasons.push(if l.frozen {
         POINTS_STRUCTURE.reason(

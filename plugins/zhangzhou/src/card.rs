@@ -21,7 +21,9 @@ pub fn content(permit: &Permit, facts: &Application, _on: Date) -> Result<CardCo
         tier: PermitTier::Standard,
         extra: vec![
             CardField { tag: "city".into(), label: "居住地".into(), value: "漳州市".into() },
-            CardField { tag: "division".into(), label: "行政区划代码".into(), value: permit.jurisdiction.clone() },
+            CardField {
+                tag: "division".into(), label: "行政区划代码".into(), value: permit.jurisdiction.clone()
+            },
         ],
         ..juzhu_sdk::card::standard(permit, facts, "居住证", "居住地公安机关", DUTIES)
     })

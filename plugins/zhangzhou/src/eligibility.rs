@@ -29,7 +29,11 @@ fn in_force(shared: &mut Shared, on: Date) {
     shared.condition(
         on >= from,
         if on >= from {
-            IN_FORCE.reason("scheme.in-force.met", "居住证制度自2016年12月1日起实施", "the permit system applies from 2016-12-01")
+            IN_FORCE.reason(
+                "scheme.in-force.met",
+                "居住证制度自2016年12月1日起实施",
+                "the permit system applies from 2016-12-01",
+            )
         } else {
             IN_FORCE.reason(
                 "scheme.in-force.not-met",
@@ -48,7 +52,11 @@ fn hukou(shared: &mut Shared, app: &Application) {
         Some(false) => {
             shared.condition(
                 true,
-                CONDITIONS.reason("hukou.outside-city.met", "常住户口不在本市", "the applicant's hukou is outside the city"),
+                CONDITIONS.reason(
+                    "hukou.outside-city.met",
+                    "常住户口不在本市",
+                    "the applicant's hukou is outside the city",
+                ),
             );
         }
         Some(true) => {
@@ -160,8 +168,16 @@ fn employment(app: &Application, on: Date) -> RouteResult {
     Steps::new(RouteKind::Employment, &app.employment)
         .step(
             |e: &Employment| in_city(&e.division),
-            EMPLOYMENT.reason("employment.in-city.met", "在本市就业或从事生产经营活动", "employed or in business in the city"),
-            EMPLOYMENT.reason("employment.in-city.not-met", "在本市没有就业或生产经营活动", "no employment or business in the city"),
+            EMPLOYMENT.reason(
+                "employment.in-city.met",
+                "在本市就业或从事生产经营活动",
+                "employed or in business in the city",
+            ),
+            EMPLOYMENT.reason(
+                "employment.in-city.not-met",
+                "在本市没有就业或生产经营活动",
+                "no employment or business in the city",
+            ),
         )
         .step(
             |e: &Employment| framework::runs_on(&e.started_on, &e.ended_on, on),
@@ -208,7 +224,10 @@ fn residence(app: &Application, on: Date) -> RouteResult {
             |h: &Housing| {
                 matches!(
                     h.kind,
-                    HousingKind::Owned | HousingKind::Rented | HousingKind::CollectiveDormitory | HousingKind::SchoolDormitory
+                    HousingKind::Owned
+                        | HousingKind::Rented
+                        | HousingKind::CollectiveDormitory
+                        | HousingKind::SchoolDormitory
                 )
             },
             RESIDENCE.reason(
@@ -224,7 +243,11 @@ fn residence(app: &Application, on: Date) -> RouteResult {
         )
         .step(
             |h: &Housing| lived_in_on(h, on),
-            RESIDENCE.reason("housing.living-on-date.met", "申领之日居住在该住所", "lives in the home on the legal date"),
+            RESIDENCE.reason(
+                "housing.living-on-date.met",
+                "申领之日居住在该住所",
+                "lives in the home on the legal date",
+            ),
             RESIDENCE.reason(
                 "housing.living-on-date.not-met",
                 "申领之日尚未入住该住所或租赁期已结束",
@@ -243,7 +266,11 @@ fn schooling(app: &Application, on: Date) -> RouteResult {
         .step(
             |s: &Schooling| in_city(&s.division),
             SCHOOLING.reason("schooling.in-city.met", "在本市学校取得学籍", "enrolled at a school in the city"),
-            SCHOOLING.reason("schooling.in-city.not-met", "未在本市学校取得学籍", "not enrolled at a school in the city"),
+            SCHOOLING.reason(
+                "schooling.in-city.not-met",
+                "未在本市学校取得学籍",
+                "not enrolled at a school in the city",
+            ),
         )
         .step(
             |s: &Schooling| s.full_time,

@@ -24,7 +24,9 @@ pub fn jurisdiction(field: &str, division: &str) -> Result<(), InputError> {
     } else {
         Err(InputError {
             field: field.to_string(),
-            message: format!("`{division}` is not in Zhejiang; this module decides divisions whose code begins with 33"),
+            message: format!(
+                "`{division}` is not in Zhejiang; this module decides divisions whose code begins with 33"
+            ),
         })
     }
 }

@@ -23,11 +23,26 @@ const SERVICES: &[(&str, ServiceKind, &str, &str)] = &[
     ("culture-sports", ServiceKind::BasicPublicService, "文化体育", "culture and sports"),
     ("legal-aid", ServiceKind::BasicPublicService, "法律援助", "legal aid"),
     ("exit-entry-documents", ServiceKind::Convenience, "办理出入境证件", "applying for exit-entry documents"),
-    ("id-card-renewal", ServiceKind::Convenience, "换领、补领居民身份证", "renewing or replacing the resident identity card"),
+    (
+        "id-card-renewal",
+        ServiceKind::Convenience,
+        "换领、补领居民身份证",
+        "renewing or replacing the resident identity card",
+    ),
     ("motor-vehicle-registration", ServiceKind::Convenience, "机动车登记", "motor vehicle registration"),
     ("driving-licence", ServiceKind::Convenience, "申领机动车驾驶证", "applying for a driving licence"),
-    ("vocational-qualification-exam", ServiceKind::Convenience, "报名参加职业资格考试", "entering vocational qualification examinations"),
-    ("vocational-qualification-award", ServiceKind::Convenience, "申请授予职业资格", "applying for the award of a vocational qualification"),
+    (
+        "vocational-qualification-exam",
+        ServiceKind::Convenience,
+        "报名参加职业资格考试",
+        "entering vocational qualification examinations",
+    ),
+    (
+        "vocational-qualification-award",
+        ServiceKind::Convenience,
+        "申请授予职业资格",
+        "applying for the award of a vocational qualification",
+    ),
     (
         "birth-service-registration",
         ServiceKind::Convenience,
@@ -51,11 +66,7 @@ pub fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitl
         ));
         return Ok(Entitlements { services: Vec::new(), reasons });
     }
-    reasons.push(CITY_RULES.reason(
-        "services.permit-in-use.met",
-        "居住证在有效使用中",
-        "the permit is in use",
-    ));
+    reasons.push(CITY_RULES.reason("services.permit-in-use.met", "居住证在有效使用中", "the permit is in use"));
     let services = SERVICES
         .iter()
         .map(|(code, kind, zh, en)| Service {

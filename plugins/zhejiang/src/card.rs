@@ -59,8 +59,18 @@ mod tests {
     use super::*;
 
     const TABLE: &[CardLink] = &[
-        CardLink { division_prefix: "3301", effective_from: "2017-01-01", citizen_card: Some("市民卡A"), social_security_card: None },
-        CardLink { division_prefix: "330106", effective_from: "2017-06-01", citizen_card: Some("市民卡B"), social_security_card: Some("社保卡B") },
+        CardLink {
+            division_prefix: "3301",
+            effective_from: "2017-01-01",
+            citizen_card: Some("市民卡A"),
+            social_security_card: None,
+        },
+        CardLink {
+            division_prefix: "330106",
+            effective_from: "2017-06-01",
+            citizen_card: Some("市民卡B"),
+            social_security_card: Some("社保卡B"),
+        },
     ];
 
     fn d(s: &str) -> Date {

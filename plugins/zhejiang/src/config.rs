@@ -7,7 +7,7 @@
 //! are placeholders for the provincial framework; a city's module replaces
 //! them with the figures of its own rules (二(二)).
 
-use juzhu_sdk::date::{parse_date, Date};
+use juzhu_sdk::date::{Date, parse_date};
 use juzhu_sdk::types::{InputError, SkillGrade, TitleLevel};
 
 /// The date every parameter below applies from: the day the notice was signed.
@@ -47,7 +47,8 @@ const fn param(id: &'static str, points: i32) -> PointsParameter {
 }
 
 /// The configured points scheme's name, as `PointsBreakdown.scheme` reports it.
-pub const POINTS_SCHEME: &str = "zhejiang.points（省级框架占位配置，自2016-08-28起；分值均为地方配置参数，并非浙政办发〔2016〕100号规定的数值）";
+pub const POINTS_SCHEME: &str =
+    "zhejiang.points（省级框架占位配置，自2016-08-28起；分值均为地方配置参数，并非浙政办发〔2016〕100号规定的数值）";
 
 /// 存量优先、进城时间长: points per whole year of continuous registered residence.
 pub const RESIDENCE_PER_YEAR: PointsParameter = param("zhejiang.points.residence-years.per-year", 1);
@@ -96,10 +97,17 @@ pub fn day(text: &str) -> Date {
 
 /// The entry of `table` in force on `on` (the latest that has started), or an
 /// error naming the legal date when `on` precedes every entry.
-pub fn in_force<T: Copy>(table: &[T], from: impl Fn(&T) -> &'static str, on: Date, what: &str) -> Result<T, InputError> {
+pub fn in_force<T: Copy>(
+    table: &[T],
+    from: impl Fn(&T) -> &'static str,
+    on: Date,
+    what: &str,
+) -> Result<T, InputError> {
     table.iter().copied().filter(|t| day(from(t)) <= on).max_by_key(|t| day(from(t))).ok_or_else(|| InputError {
         field: "legal_date".into(),
-        message: format!("{on} is before the configured {what} applies (from {EFFECTIVE_FROM}); give a later legal date"),
+        message: format!(
+            "{on} is before the configured {what} applies (from {EFFECTIVE_FROM}); give a later legal date"
+        ),
     })
 }
 

@@ -122,29 +122,56 @@ fn employment(app: &Application, on: Date) -> RouteResult {
     note(
         &mut route,
         if contract {
-            SURVEY.reason("employment.labour-contract.met", "在省内签订劳动合同，决定日在合同期内", "a labour contract in Zhejiang runs on the legal date")
+            SURVEY.reason(
+                "employment.labour-contract.met",
+                "在省内签订劳动合同，决定日在合同期内",
+                "a labour contract in Zhejiang runs on the legal date",
+            )
         } else {
-            SURVEY.reason("employment.labour-contract.not-met", "决定日没有在省内履行中的劳动合同", "no labour contract in Zhejiang runs on the legal date")
+            SURVEY.reason(
+                "employment.labour-contract.not-met",
+                "决定日没有在省内履行中的劳动合同",
+                "no labour contract in Zhejiang runs on the legal date",
+            )
         },
     );
     note(
         &mut route,
         if insured {
-            SURVEY.reason("employment.social-insurance.met", &format!("{month}在省内参加社会保险"), &format!("insured in Zhejiang in {month}"))
+            SURVEY.reason(
+                "employment.social-insurance.met",
+                &format!("{month}在省内参加社会保险"),
+                &format!("insured in Zhejiang in {month}"),
+            )
         } else {
-            SURVEY.reason("employment.social-insurance.not-met", &format!("{month}未在省内参加社会保险"), &format!("not insured in Zhejiang in {month}"))
+            SURVEY.reason(
+                "employment.social-insurance.not-met",
+                &format!("{month}未在省内参加社会保险"),
+                &format!("not insured in Zhejiang in {month}"),
+            )
         },
     );
     note(
         &mut route,
         if licence {
-            SURVEY.reason("employment.business-licence.met", "持有省内工商执照（企业或个体工商户），决定日在经营中", "holds a business licence in Zhejiang (enterprise or individual business) running on the legal date")
+            SURVEY.reason(
+                "employment.business-licence.met",
+                "持有省内工商执照（企业或个体工商户），决定日在经营中",
+                "holds a business licence in Zhejiang (enterprise or individual business) running on the legal date",
+            )
         } else {
-            SURVEY.reason("employment.business-licence.not-met", "决定日没有在省内经营中的工商执照（企业或个体工商户）", "no business licence in Zhejiang (enterprise or individual business) runs on the legal date")
+            SURVEY.reason(
+                "employment.business-licence.not-met",
+                "决定日没有在省内经营中的工商执照（企业或个体工商户）",
+                "no business licence in Zhejiang (enterprise or individual business) runs on the legal date",
+            )
         },
     );
     let unnamed = app.employment.iter().filter(running).any(|e| {
-        !matches!(e.kind, EmploymentKind::LabourContract | EmploymentKind::Enterprise | EmploymentKind::IndividualBusiness)
+        !matches!(
+            e.kind,
+            EmploymentKind::LabourContract | EmploymentKind::Enterprise | EmploymentKind::IndividualBusiness
+        )
     });
     if unnamed {
         note(
@@ -162,7 +189,11 @@ fn employment(app: &Application, on: Date) -> RouteResult {
         if stable {
             NATIONAL_FLOOR.reason("employment.stable-employment.met", "有合法稳定就业", "has stable employment")
         } else {
-            NATIONAL_FLOOR.reason("employment.stable-employment.not-met", "没有可认定的合法稳定就业", "no stable employment that can be recognised")
+            NATIONAL_FLOOR.reason(
+                "employment.stable-employment.not-met",
+                "没有可认定的合法稳定就业",
+                "no stable employment that can be recognised",
+            )
         },
     );
     route.finish()
@@ -185,7 +216,12 @@ fn residence(app: &Application, on: Date) -> RouteResult {
     };
     let kinds = [
         (HousingKind::Owned, "owned-home", "自购房屋", "an owned home"),
-        (HousingKind::CollectiveDormitory, "collective-dormitory", "单位集体宿舍", "an employer's collective dormitory"),
+        (
+            HousingKind::CollectiveDormitory,
+            "collective-dormitory",
+            "单位集体宿舍",
+            "an employer's collective dormitory",
+        ),
         (HousingKind::Rented, "rented-home", "出租房屋", "a rented home"),
     ];
     let mut best = Found::No;
@@ -194,10 +230,14 @@ fn residence(app: &Application, on: Date) -> RouteResult {
         best = best.max(found);
         let (zh, en) = match found {
             Found::Yes => (format!("决定日居住在省内{zh}"), format!("lives in {en} in Zhejiang on the legal date")),
-            Found::No => (format!("决定日没有居住在省内{zh}"), format!("does not live in {en} in Zhejiang on the legal date")),
+            Found::No => {
+                (format!("决定日没有居住在省内{zh}"), format!("does not live in {en} in Zhejiang on the legal date"))
+            }
             Found::Unknown => (
                 format!("省内{zh}的入住日期不明，无法确定决定日是否居住"),
-                format!("the date of moving into {en} in Zhejiang is not known, so residence on the legal date cannot be established"),
+                format!(
+                    "the date of moving into {en} in Zhejiang is not known, so residence on the legal date cannot be established"
+                ),
             ),
         };
         note(&mut route, SURVEY.reason(&format!("residence.{code}.{}", result(found)), &zh, &en));
@@ -218,12 +258,19 @@ fn residence(app: &Application, on: Date) -> RouteResult {
     }
     match best {
         Found::Yes => {
-            route.condition(true, NATIONAL_FLOOR.reason("residence.stable-home.met", "有合法稳定住所", "has a stable home"));
+            route.condition(
+                true,
+                NATIONAL_FLOOR.reason("residence.stable-home.met", "有合法稳定住所", "has a stable home"),
+            );
         }
         Found::No => {
             route.condition(
                 false,
-                NATIONAL_FLOOR.reason("residence.stable-home.not-met", "没有可认定的合法稳定住所", "no stable home that can be recognised"),
+                NATIONAL_FLOOR.reason(
+                    "residence.stable-home.not-met",
+                    "没有可认定的合法稳定住所",
+                    "no stable home that can be recognised",
+                ),
             );
         }
         Found::Unknown => {
@@ -240,16 +287,18 @@ fn residence(app: &Application, on: Date) -> RouteResult {
 /// 二(一) 就读状况: 全日制小学、中学、中高等职业学校或普通高等学校.
 fn schooling(app: &Application, on: Date) -> RouteResult {
     let mut route = RouteBuilder::new(RouteKind::Schooling, None);
-    let enrolled = app
-        .schooling
-        .iter()
-        .filter(|s| in_area(&s.division) && framework::runs_on(&s.enrolled_on, &s.left_on, on));
+    let enrolled =
+        app.schooling.iter().filter(|s| in_area(&s.division) && framework::runs_on(&s.enrolled_on, &s.left_on, on));
     let full_time = enrolled.clone().any(|s| s.full_time);
     let part_time_only = !full_time && enrolled.clone().next().is_some();
     note(
         &mut route,
         match (full_time, part_time_only) {
-            (true, _) => SURVEY.reason("schooling.full-time-enrolment.met", "决定日在省内学校全日制就读", "enrolled full time at a school in Zhejiang on the legal date"),
+            (true, _) => SURVEY.reason(
+                "schooling.full-time-enrolment.met",
+                "决定日在省内学校全日制就读",
+                "enrolled full time at a school in Zhejiang on the legal date",
+            ),
             (false, true) => SURVEY.reason(
                 "schooling.full-time-enrolment.not-met",
                 "在省内学校的就读不是全日制",
@@ -267,7 +316,11 @@ fn schooling(app: &Application, on: Date) -> RouteResult {
         if full_time {
             NATIONAL_FLOOR.reason("schooling.continuous-schooling.met", "连续就读", "in continuous schooling")
         } else {
-            NATIONAL_FLOOR.reason("schooling.continuous-schooling.not-met", "没有可认定的连续就读", "no continuous schooling that can be recognised")
+            NATIONAL_FLOOR.reason(
+                "schooling.continuous-schooling.not-met",
+                "没有可认定的连续就读",
+                "no continuous schooling that can be recognised",
+            )
         },
     );
     route.finish()

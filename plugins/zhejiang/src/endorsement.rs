@@ -45,14 +45,20 @@ pub fn status(permit: &Permit, facts: &Application, on: Date) -> Result<Endorsem
         reasons.push(CITY_RULES.reason(
             "endorsement.window-open.not-met",
             &format!("按配置参数，第{}次签注期自{opens}起，至{closes}止，尚未开始", made + 1),
-            &format!("by configuration, endorsement {} may be made from {opens} to {closes}; the window has not opened", made + 1),
+            &format!(
+                "by configuration, endorsement {} may be made from {opens} to {closes}; the window has not opened",
+                made + 1
+            ),
         ));
         (EndorsementStatus::NotDue(window), false)
     } else if on <= closes {
         reasons.push(CITY_RULES.reason(
             "endorsement.window-open.met",
             &format!("按配置参数，第{}次签注期为{opens}至{closes}，现可办理签注", made + 1),
-            &format!("by configuration, endorsement {} may be made from {opens} to {closes}; the window is open", made + 1),
+            &format!(
+                "by configuration, endorsement {} may be made from {opens} to {closes}; the window is open",
+                made + 1
+            ),
         ));
         (EndorsementStatus::WindowOpen(window), true)
     } else {

@@ -69,7 +69,10 @@ pub fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<
         per_year,
         years as i32,
         format!("存量优先、进城时间长：居住{years}年，每年{}分（配置参数）", per_year.points),
-        format!("existing population and length of residence: {years} years at {} per year (configuration)", per_year.points),
+        format!(
+            "existing population and length of residence: {years} years at {} per year (configuration)",
+            per_year.points
+        ),
     ));
 
     // 就业能力强: professional title.

@@ -22,37 +22,22 @@ fn parse(args: &[String]) -> Result<Options, String> {
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
+        let mut value = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--vpcd" => o.vpcd = value()?,
             "--uid" => {
-                o.uid = hex::decode(value()?)
-                    .map_err(|e| format!("--uid must be hex, e.g. 04A1B2C3D4E580: {e}"))?
+                o.uid = hex::decode(value()?).map_err(|e| format!("--uid must be hex, e.g. 04A1B2C3D4E580: {e}"))?
             }
             "--state" => o.state = Some(value()?.into()),
-            "--fault" => {
-                o.fault = Some(
-                    value()?
-                        .parse::<Fault>()
-                        .map_err(|e| format!("--fault: {e}"))?,
-                )
-            }
+            "--fault" => o.fault = Some(value()?.parse::<Fault>().map_err(|e| format!("--fault: {e}"))?),
             "--reinsert-ms" => {
-                let ms: u64 = value()?
-                    .parse()
-                    .map_err(|_| "--reinsert-ms must be a whole number".to_string())?;
+                let ms: u64 = value()?.parse().map_err(|_| "--reinsert-ms must be a whole number".to_string())?;
                 o.reinsert_after = Some(Duration::from_millis(ms));
             }
             "--no-reinsert" => o.reinsert_after = None,
             "--write-delay-ms" => {
                 o.write_delay = Duration::from_millis(
-                    value()?
-                        .parse()
-                        .map_err(|_| "--write-delay-ms must be a whole number".to_string())?,
+                    value()?.parse().map_err(|_| "--write-delay-ms must be a whole number".to_string())?,
                 )
             }
             "--help" | "-h" => {

@@ -34,10 +34,7 @@ pub struct Fixture {
 }
 
 fn spec(keys: &[&SigningKey], threshold: u32) -> RoleSpec {
-    RoleSpec {
-        keys: keys.iter().map(|k| k.public().clone()).collect(),
-        threshold,
-    }
+    RoleSpec { keys: keys.iter().map(|k| k.public().clone()).collect(), threshold }
 }
 
 /// Stand-in module bytes: the registry never runs them.
@@ -46,11 +43,7 @@ pub fn module_bytes(tag: &str) -> Vec<u8> {
 }
 
 pub fn describe(id: &str, version: &str) -> ModuleDescription {
-    ModuleDescription {
-        module_id: id.into(),
-        version: version.into(),
-        contract_version: "1.0.0".into(),
-    }
+    ModuleDescription { module_id: id.into(), version: version.into(), contract_version: "1.0.0".into() }
 }
 
 impl Fixture {
@@ -68,12 +61,7 @@ impl Fixture {
         };
         let now = jiff::Timestamp::now();
         let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-        let f = Fixture {
-            tmp: tempfile::tempdir().unwrap(),
-            keys,
-            now,
-            today,
-        };
+        let f = Fixture { tmp: tempfile::tempdir().unwrap(), keys, now, today };
         let k = &f.keys;
         let init = InitSpec {
             root: spec(&[&k.root], 1),
@@ -82,22 +70,10 @@ impl Fixture {
             timestamp: spec(&[&k.timestamp], 1),
             certification: spec(&[&k.certification], 1),
         };
-        Repository::init(
-            &f.dir(),
-            &init,
-            &f.keyring(&[&k.root, &k.targets, &k.snapshot, &k.timestamp]),
-            now,
-        )
-        .unwrap();
+        Repository::init(&f.dir(), &init, &f.keyring(&[&k.root, &k.targets, &k.snapshot, &k.timestamp]), now).unwrap();
         let mut repo = f.repo();
-        repo.delegate(
-            GONGSHU,
-            &spec(&[&k.gongshu[0], &k.gongshu[1]], 2),
-            &f.online(&[&k.targets]),
-        )
-        .unwrap();
-        repo.delegate(JIAXING, &spec(&[&k.jiaxing], 1), &f.online(&[&k.targets]))
-            .unwrap();
+        repo.delegate(GONGSHU, &spec(&[&k.gongshu[0], &k.gongshu[1]], 2), &f.online(&[&k.targets])).unwrap();
+        repo.delegate(JIAXING, &spec(&[&k.jiaxing], 1), &f.online(&[&k.targets])).unwrap();
         f.publish(GONGSHU, "hangzhou-gongshu", "1.0.0", &f.today.to_string());
         f.attest(&module_bytes("hangzhou-gongshu 1.0.0"));
         f
@@ -146,9 +122,7 @@ impl Fixture {
     }
 
     pub fn attest(&self, bytes: &[u8]) {
-        self.repo()
-            .attest(bytes, 12, &self.online(&[&self.keys.certification]))
-            .unwrap();
+        self.repo().attest(bytes, 12, &self.online(&[&self.keys.certification])).unwrap();
     }
 
     /// A client that trusts the registry's first root.
@@ -188,9 +162,7 @@ impl Fixture {
     }
 
     pub fn snapshot_version(&self) -> u64 {
-        self.read_env("metadata/timestamp.json").signed["meta"]["snapshot.json"]["version"]
-            .as_u64()
-            .unwrap()
+        self.read_env("metadata/timestamp.json").signed["meta"]["snapshot.json"]["version"].as_u64().unwrap()
     }
 
     /// Writes a new version of a targets role (top-level or delegated) after
@@ -202,10 +174,7 @@ impl Fixture {
         body["version"] = json!(version + 1);
         change(&mut body);
         let new_version = body["version"].as_u64().unwrap();
-        self.write_env(
-            &format!("metadata/{}.{role}.json", version + 1),
-            &Envelope::sign_value(body, signers),
-        );
+        self.write_env(&format!("metadata/{}.{role}.json", version + 1), &Envelope::sign_value(body, signers));
         self.forge_snapshot(|s| s["meta"][format!("{role}.json")] = json!({ "version": version + 1 }));
         new_version
     }
@@ -233,18 +202,14 @@ impl Fixture {
             "hashes": { "sha256": hex::encode(Sha256::digest(&snap)) },
         });
         change(&mut body);
-        self.write_env(
-            "metadata/timestamp.json",
-            &Envelope::sign_value(body, &[&self.keys.timestamp]),
-        );
+        self.write_env("metadata/timestamp.json", &Envelope::sign_value(body, &[&self.keys.timestamp]));
     }
 
     /// The stored bytes of a module target.
     pub fn stored_module(&self, target: &str) -> PathBuf {
         let repo = self.repo();
         let m = repo.modules().into_iter().find(|m| m.target == target).unwrap();
-        self.dir()
-            .join(juzhu_registry::names::stored_path(target, m.file.sha256().unwrap()))
+        self.dir().join(juzhu_registry::names::stored_path(target, m.file.sha256().unwrap()))
     }
 }
 
@@ -253,24 +218,12 @@ pub fn public(k: &SigningKey) -> Key {
 }
 
 pub fn assert_unchanged(before: &juzhu_registry::TrustState, client: &Client) {
-    assert_eq!(
-        before.versions,
-        client.state().versions,
-        "a refused update must not move the trusted versions"
-    );
-    assert_eq!(
-        before.root.signed["version"],
-        client.state().root.signed["version"],
-        "nor the trusted root"
-    );
+    assert_eq!(before.versions, client.state().versions, "a refused update must not move the trusted versions");
+    assert_eq!(before.root.signed["version"], client.state().root.signed["version"], "nor the trusted root");
 }
 
 pub fn ids(update: &Update) -> Vec<String> {
-    update
-        .modules
-        .iter()
-        .map(|m| format!("{}@{}", m.fields.module_id, m.fields.version))
-        .collect()
+    update.modules.iter().map(|m| format!("{}@{}", m.fields.module_id, m.fields.version)).collect()
 }
 
 pub fn path_str(p: &Path) -> String {
