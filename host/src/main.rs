@@ -1,7 +1,11 @@
+//! `juzhu`: the station binary. See `cli` for the commands.
+
+mod cli;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match juzhu::cli::run() {
+    match cli::run() {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");

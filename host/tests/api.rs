@@ -5,14 +5,14 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use juzhu::auth::{self, Role};
-use juzhu::config::LogFormat;
-use juzhu::http::access_log::AccessLog;
-use juzhu::http::{Limits, app};
-use juzhu::modules::ModuleSet;
-use juzhu::runtime::{Runtime, SandboxLimits};
-use juzhu::service::Service;
-use juzhu::store::Store;
+use juzhu_station::auth::{self, Role};
+use juzhu_station::config::LogFormat;
+use juzhu_station::http::access_log::AccessLog;
+use juzhu_station::http::{Limits, app};
+use juzhu_runtime::module_set::ModuleSet;
+use juzhu_runtime::{Runtime, SandboxLimits};
+use juzhu_station::service::Service;
+use juzhu_store::Store;
 use rocket::http::{Header, Status};
 use rocket::local::blocking::Client;
 use serde_json::{Value, json};
@@ -28,10 +28,10 @@ fn components() -> &'static Vec<std::path::PathBuf> {
         ["hangzhou-gongshu", "jiaxing"]
             .iter()
             .map(|name| {
-                juzhu::module_build::build(
+                juzhu_runtime::module_build::build(
                     workspace(),
                     &workspace().join("plugins").join(name),
-                    &workspace().join(juzhu::module_build::OUTPUT_DIR),
+                    &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
                 )
                 .unwrap()
             })

@@ -6,12 +6,13 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use juzhu::issuance::{Desk, Issuance, Kind, State};
-use juzhu::modules::ModuleSet;
-use juzhu::runtime::contract::types::Application;
-use juzhu::runtime::{Runtime, SandboxLimits};
-use juzhu::service::{PermitAction, Service, ServiceError};
-use juzhu::store::Store;
+use juzhu_station::issuance::{Desk, Issuance, Kind, State};
+use juzhu_runtime::module_set::ModuleSet;
+use juzhu_runtime::contract::types::Application;
+use juzhu_runtime::{Runtime, SandboxLimits};
+use juzhu_domain::Transition;
+use juzhu_station::service::{Service, ServiceError};
+use juzhu_store::Store;
 use juzhu_card::encoder::Disposition;
 use juzhu_card::sim::{Fault, FaultKind, SimCard};
 use juzhu_card::{Authority, MemoryEncoder, verify};
@@ -26,10 +27,10 @@ fn component() -> &'static std::path::PathBuf {
     BUILT.get_or_init(|| {
         // Shared with the other test processes: module_build replaces the
         // file atomically, so none reads half of it.
-        juzhu::module_build::build(
+        juzhu_runtime::module_build::build(
             workspace(),
             &workspace().join("plugins/hangzhou-gongshu"),
-            &workspace().join(juzhu::module_build::OUTPUT_DIR),
+            &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
         )
         .unwrap()
     })
@@ -314,7 +315,7 @@ fn an_endorsement_is_appended_to_the_same_card() {
     let card = s.service.card_status(&s.permit).unwrap().card.unwrap();
     let err = issue(&s, Kind::Endorse).unwrap_err();
     assert!(err.to_string().contains("no endorsement to write"), "{err}");
-    s.service.act("supervisor", &s.permit, PermitAction::Endorse, Some("2018-06-01".into())).unwrap();
+    s.service.act("supervisor", &s.permit, Transition::Endorse, Some("2018-06-01".into())).unwrap();
 
     // The handed-out card comes back to the encoder.
     let (out, _) = last_out(&s);
@@ -378,13 +379,13 @@ fn the_api_starts_an_issuance_and_the_caller_follows_it() {
     s.encoder.insert(blank(20));
     let (clerk, supervisor) = s.service.with_store(|st| {
         (
-            juzhu::auth::create(st, "test", "clerk-li", juzhu::auth::Role::Clerk).unwrap(),
-            juzhu::auth::create(st, "test", "supervisor-wang", juzhu::auth::Role::Supervisor).unwrap(),
+            juzhu_station::auth::create(st, "test", "clerk-li", juzhu_station::auth::Role::Clerk).unwrap(),
+            juzhu_station::auth::create(st, "test", "supervisor-wang", juzhu_station::auth::Role::Supervisor).unwrap(),
         )
     });
     let figment = rocket::Config::figment().merge(("log_level", "off"));
     let client =
-        Client::tracked(juzhu::http::app(s.service.clone(), juzhu::http::Limits { max_body_bytes: 65_536 }, figment))
+        Client::tracked(juzhu_station::http::app(s.service.clone(), juzhu_station::http::Limits { max_body_bytes: 65_536 }, figment))
             .unwrap();
     let bearer = |t: &str| Header::new("Authorization", format!("Bearer {t}"));
     let post = |token: &str, path: &str, body: serde_json::Value| {
@@ -492,11 +493,11 @@ fn the_photo_comes_from_the_station_by_the_modules_photo_ref() {
 #[test]
 fn one_process_drives_a_stations_cards() {
     let dir = tempfile::tempdir().unwrap();
-    let held = juzhu::issuance::CardLock::acquire(dir.path()).unwrap();
-    let err = juzhu::issuance::CardLock::acquire(dir.path()).err().expect("a second holder is refused");
+    let held = juzhu_station::issuance::CardLock::acquire(dir.path()).unwrap();
+    let err = juzhu_station::issuance::CardLock::acquire(dir.path()).err().expect("a second holder is refused");
     assert!(err.to_string().contains("another juzhu process") && err.to_string().contains("cards.lock"), "{err}");
     drop(held);
-    juzhu::issuance::CardLock::acquire(dir.path()).unwrap();
+    juzhu_station::issuance::CardLock::acquire(dir.path()).unwrap();
 }
 
 #[test]
@@ -505,7 +506,7 @@ fn a_memory_encoder_from_the_station_file_issues_from_its_hopper() {
     let authority = Authority::generate();
     let key = dir.path().join("authority.key");
     std::fs::write(&key, authority.seed_hex()).unwrap();
-    let config = juzhu::config::StationConfig::from_toml_str(
+    let config = juzhu_station::config::StationConfig::from_toml_str(
         &format!("[[encoders]]\nname = \"desk-1\"\ndriver = \"memory\"\n[card]\nauthority_key = \"{}\"\nretry_delay_ms = 10\n", key.display()),
         "station.toml",
     )

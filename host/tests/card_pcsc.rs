@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use juzhu::modules::ModuleSet;
-use juzhu::runtime::contract::types::Application;
-use juzhu::runtime::{Runtime, SandboxLimits};
-use juzhu::service::Service;
-use juzhu::store::Store;
+use juzhu_runtime::module_set::ModuleSet;
+use juzhu_runtime::contract::types::Application;
+use juzhu_runtime::{Runtime, SandboxLimits};
+use juzhu_station::service::Service;
+use juzhu_store::Store;
 use juzhu_card::testbed::{READER, Testbed};
 use juzhu_card::{CardDump, layout};
 use serde_json::{Value, json};
@@ -38,7 +38,7 @@ fn station() -> Station {
     let dir = tempfile::tempdir().unwrap();
     let modules = dir.path().join("modules");
     std::fs::create_dir_all(&modules).unwrap();
-    juzhu::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &modules).unwrap();
+    juzhu_runtime::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &modules).unwrap();
     let key = dir.path().join("authority.key");
     let out = run(&[], &["card", "keygen", "--out", key.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
@@ -328,7 +328,7 @@ fn an_endorsement_is_written_to_the_holders_card() {
     let out = s.issue("issue");
     assert!(out.status.success(), "{}", text(&out));
     library_service(s.dir.path())
-        .act("supervisor", &s.permit, juzhu::service::PermitAction::Endorse, Some("2018-06-01".into()))
+        .act("supervisor", &s.permit, juzhu_domain::Transition::Endorse, Some("2018-06-01".into()))
         .unwrap();
     let out = s.card(&["endorse", "--permit", &s.permit, "--encoder", "desk-1", "--legal-date", "2018-06-01"]);
     assert!(out.status.success(), "{}", text(&out));

@@ -21,10 +21,10 @@ fn workspace() -> &'static Path {
 fn zhangzhou() -> &'static PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        juzhu::module_build::build(
+        juzhu_runtime::module_build::build(
             workspace(),
             &workspace().join("plugins/zhangzhou"),
-            &workspace().join(juzhu::module_build::OUTPUT_DIR),
+            &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
         )
         .expect("build zhangzhou")
     })

@@ -49,7 +49,7 @@ impl Drop for Server {
 fn an_acknowledged_submission_survives_kill_9() {
     let modules = workspace().join("target/durability-modules");
     std::fs::create_dir_all(&modules).unwrap();
-    juzhu::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &modules).unwrap();
+    juzhu_runtime::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &modules).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let config = dir.path().join("station.toml");
@@ -111,7 +111,7 @@ fn an_acknowledged_submission_survives_kill_9() {
 
     let receipt: serde_json::Value = serde_json::from_str(&body).unwrap();
     let decision_id = receipt["decision_id"].as_i64().unwrap();
-    let store = juzhu::store::Store::open(dir.path().join("data/juzhu.db")).unwrap();
+    let store = juzhu_store::Store::open(dir.path().join("data/juzhu.db")).unwrap();
     let decision = store.decision(decision_id).unwrap().expect("the acknowledged decision is in the database");
     assert_eq!(decision.legal_date, "2017-06-15");
     assert_eq!(decision.module.id, "hangzhou-gongshu");

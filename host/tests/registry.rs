@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use juzhu::config::StationConfig;
-use juzhu::runtime::contract::types::Application;
-use juzhu::service::{Service, ServiceError};
+use juzhu_station::config::StationConfig;
+use juzhu_runtime::contract::types::Application;
+use juzhu_station::service::{Service, ServiceError};
 use juzhu_registry::repo::{InitSpec, ModuleDescription, RoleSpec};
 use juzhu_registry::{Keyring, Repository, SigningKey};
 use serde_json::json;
@@ -21,10 +21,10 @@ fn workspace() -> &'static Path {
 fn gongshu() -> &'static Vec<u8> {
     static BUILT: OnceLock<Vec<u8>> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let path = juzhu::module_build::build(
+        let path = juzhu_runtime::module_build::build(
             workspace(),
             &workspace().join("plugins/hangzhou-gongshu"),
-            &workspace().join(juzhu::module_build::OUTPUT_DIR),
+            &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
         )
         .unwrap();
         std::fs::read(path).unwrap()
@@ -150,7 +150,7 @@ impl Fixture {
     }
 
     fn station(&self) -> Arc<Service> {
-        juzhu::server::build(&self.config()).unwrap().0
+        juzhu_station::server::build(&self.config()).unwrap().0
     }
 }
 
@@ -177,7 +177,7 @@ fn only_a_module_signed_by_district_and_certification_activates() {
     let f = Fixture::new();
     let v1 = f.publish("1.0.0", f.today);
     // Published, not certified: the station refuses to start without a module.
-    let err = juzhu::server::build(&f.config()).err().unwrap().to_string();
+    let err = juzhu_station::server::build(&f.config()).err().unwrap().to_string();
     assert!(err.contains("holds no certified module") && err.contains("1 published, awaiting certification"), "{err}");
     f.attest(&v1);
     let service = f.station();
@@ -341,9 +341,9 @@ fn the_station_serves_its_registry_as_a_static_tuf_repository() {
     f.attest(&v1);
     let service = f.station();
     let figment = rocket::Config::figment().merge(("log_level", "off"));
-    let client = rocket::local::blocking::Client::tracked(juzhu::http::app(
+    let client = rocket::local::blocking::Client::tracked(juzhu_station::http::app(
         service,
-        juzhu::http::Limits { max_body_bytes: 1 << 16 },
+        juzhu_station::http::Limits { max_body_bytes: 1 << 16 },
         figment,
     ))
     .unwrap();
@@ -403,7 +403,7 @@ fn a_station_follows_a_registry_served_by_any_static_file_server() {
     let server = StaticServer::start(&f.registry());
     let mut config = f.config();
     config.registry.location = Some(PathBuf::from(format!("http://127.0.0.1:{}/", server.1)));
-    let service = juzhu::server::build(&config).unwrap().0;
+    let service = juzhu_station::server::build(&config).unwrap().0;
     assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0");
     let v2 = f.publish("1.1.0", f.today);
     f.attest(&v2);

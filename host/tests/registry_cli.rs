@@ -37,10 +37,10 @@ fn workspace() -> &'static Path {
 }
 
 fn zhangzhou() -> PathBuf {
-    juzhu::module_build::build(
+    juzhu_runtime::module_build::build(
         workspace(),
         &workspace().join("plugins/zhangzhou"),
-        &workspace().join(juzhu::module_build::OUTPUT_DIR),
+        &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
     )
     .expect("build zhangzhou")
 }

@@ -2,9 +2,9 @@
 //! enclosing division with a module, and an atomic swap that leaves requests
 //! in flight on the set they started with.
 
-use juzhu::modules::{ActiveModules, ModuleSet};
-use juzhu::runtime::{Runtime, SandboxLimits};
-use juzhu_tests::{MODULES, component};
+use juzhu_runtime::module_set::{ActiveModules, ModuleSet};
+use juzhu_runtime::{Runtime, SandboxLimits};
+use juzhu_test_support::{MODULES, component};
 
 fn load(runtime: &Runtime, names: &[&str]) -> ModuleSet {
     let mut set = ModuleSet::default();

@@ -1,9 +1,9 @@
 //! Every jurisdiction module, built as a wasm component, passes all its
 //! vectors in the sandbox and natively, with identical results.
 
-use juzhu::certify::certify;
-use juzhu::runtime::{Runtime, SandboxLimits};
-use juzhu_tests::{MODULES, component, workspace};
+use juzhu_runtime::certify::certify;
+use juzhu_runtime::{Runtime, SandboxLimits};
+use juzhu_test_support::{MODULES, component, workspace};
 
 fn runtime() -> Runtime {
     Runtime::new(SandboxLimits::default(), None).expect("engine")
@@ -13,7 +13,8 @@ fn certify_module(name: &str, code: &str) {
     let runtime = runtime();
     let path = component(name);
     let vectors = workspace().join("plugins").join(name).join("vectors");
-    let report = certify(&runtime, &path, &vectors).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let native = juzhu_bench::native::module(name);
+    let report = certify(&runtime, &path, &vectors, native.as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject)).unwrap_or_else(|e| panic!("{name}: {e:#}"));
     let failures: Vec<String> = report.mismatches.iter().map(|(b, m)| format!("[{b}] {m}")).collect();
     assert!(failures.is_empty(), "{name}: {} mismatches:\n{}", failures.len(), failures.join("\n"));
     assert!(report.vectors >= 40, "{name}: only {} vectors", report.vectors);
@@ -64,6 +65,6 @@ fn zhangzhou_certifies() {
 fn every_component_imports_nothing() {
     for (name, _) in MODULES {
         let bytes = std::fs::read(component(name)).unwrap();
-        juzhu::runtime::check_no_imports(name, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        juzhu_runtime::check_no_imports(name, &bytes).unwrap_or_else(|e| panic!("{e}"));
     }
 }

@@ -1,0 +1,37 @@
+//! Legal dates: the day a case is decided for.
+
+/// The day a case is decided for, in the jurisdiction's calendar. A real
+/// calendar date: `2023-02-29` cannot be one.
+pub type LegalDate = jiff::civil::Date;
+
+/// A text that is not a `YYYY-MM-DD` calendar date, with the field it came in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} `{value}` is not a valid date; write it as YYYY-MM-DD")]
+pub struct DateError {
+    pub field: &'static str,
+    pub value: String,
+}
+
+/// Parses `YYYY-MM-DD` strictly: ten characters, a real calendar date.
+/// jiff alone would also accept forms such as `20180101` or `2018-1-1`.
+pub fn parse_legal_date(field: &'static str, value: &str) -> Result<LegalDate, DateError> {
+    match value.parse::<LegalDate>() {
+        Ok(d) if value.len() == 10 && value.as_bytes()[4] == b'-' => Ok(d),
+        _ => Err(DateError { field, value: value.to_string() }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_calendar_dates() {
+        assert_eq!(parse_legal_date("legal_date", "2018-03-01").unwrap().to_string(), "2018-03-01");
+        for bad in ["2023-02-29", "2018-1-1", "20180101", "2018-03-01T00:00", "", "tomorrow"] {
+            let err = parse_legal_date("legal_date", bad).unwrap_err();
+            assert_eq!(err.field, "legal_date");
+            assert!(err.to_string().contains("YYYY-MM-DD"), "{bad}: {err}");
+        }
+    }
+}

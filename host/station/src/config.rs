@@ -1,0 +1,581 @@
+//! The station's configuration file.
+//!
+//! One TOML file configures an issuance station: where it listens, where it
+//! keeps its data, which jurisdictions it serves and where their modules come
+//! from, the sandbox limits, and its card encoders.
+//!
+//! Every key has a default, so an empty file gives a working station on
+//! loopback. Every key that is present must be known and well-formed: a typo
+//! such as `fule = 10` would otherwise be ignored silently and the station
+//! would run with a limit the operator did not choose, so it stops start-up
+//! instead, with an error that names the file, the key path (`sandbox.fuel`,
+//! `modules.jurisdictions[1]`) and what a valid value looks like.
+//!
+//! `host/station.example.toml` lists every key with its default.
+//!
+//! Relative paths are taken from the directory the service starts in.
+
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use juzhu_domain::Division;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use juzhu_runtime::SandboxLimits;
+
+/// Everything a station is configured with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StationConfig {
+    /// Socket address the HTTP API listens on. The default is loopback only,
+    /// so a station is not reachable from the network until an operator says
+    /// so (for example `"0.0.0.0:8080"`).
+    #[serde(deserialize_with = "socket_addr")]
+    pub listen: SocketAddr,
+    /// Directory for the station's state: the SQLite database and the cache
+    /// of compiled module code. Created on start if missing.
+    pub data_dir: PathBuf,
+    /// Log line format: `"text"` for people at a terminal, `"json"` for a
+    /// log collector.
+    pub log_format: LogFormat,
+    /// Which jurisdictions the station serves and where their modules come from.
+    pub modules: ModulesConfig,
+    /// The signed module registry the station follows, if any.
+    pub registry: RegistryConfig,
+    /// Per-call limits every policy module runs under.
+    pub sandbox: SandboxLimits,
+    /// Limits of the HTTP server.
+    pub http: HttpConfig,
+    /// The card encoders attached to this station, by name.
+    pub encoders: Vec<EncoderConfig>,
+    /// Card issuance: the signing key, trusted keys, retries, photos.
+    pub card: CardConfig,
+}
+
+impl Default for StationConfig {
+    fn default() -> Self {
+        StationConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            log_format: LogFormat::default(),
+            modules: ModulesConfig::default(),
+            registry: RegistryConfig::default(),
+            sandbox: SandboxLimits::default(),
+            http: HttpConfig::default(),
+            encoders: Vec::new(),
+            card: CardConfig::default(),
+        }
+    }
+}
+
+/// The `[card]` section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CardConfig {
+    /// File holding the issuing authority's Ed25519 signing key (64 hex
+    /// digits, from `juzhu card keygen`). Without it the station verifies
+    /// cards but issues none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority_key: Option<PathBuf>,
+    /// Further authority public keys (64 hex digits each) whose cards
+    /// verify here, e.g. a previous key or another station's.
+    pub trusted_keys: Vec<String>,
+    /// Pause before retrying a card after a transient error (card pulled,
+    /// reset, timeout), in milliseconds.
+    pub retry_delay_ms: u64,
+    /// Directory of holders' photos (JPEG), named by the module's `photo_ref`;
+    /// without it cards carry no photo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_dir: Option<PathBuf>,
+}
+
+impl Default for CardConfig {
+    fn default() -> Self {
+        CardConfig { authority_key: None, trusted_keys: Vec::new(), retry_delay_ms: 1500, photo_dir: None }
+    }
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The `[modules]` section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModulesConfig {
+    /// Local directory of policy components (`*.wasm`). The signed registry
+    /// (issue 4) adds a second source beside this one.
+    pub dir: PathBuf,
+    /// GB/T 2260 division codes the station serves. Empty means every module
+    /// found in `dir`; a listed code with no module is an error at start-up.
+    pub jurisdictions: Vec<Division>,
+}
+
+impl Default for ModulesConfig {
+    fn default() -> Self {
+        ModulesConfig { dir: PathBuf::from("target/modules"), jurisdictions: Vec::new() }
+    }
+}
+
+/// The `[registry]` section: a signed registry as the source of modules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistryConfig {
+    /// The registry: a directory (made by `juzhu registry init`, or a mirror
+    /// of one), or an `http://` URL it is served at (another station's
+    /// `/registry/`, or any static file server). When set, modules come from
+    /// it instead of `modules.dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<PathBuf>,
+    /// The root metadata this station trusts, obtained out of band (the
+    /// registry's `metadata/1.root.json`). Required with `location`; later
+    /// roots are followed through the signed rotation chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_root: Option<PathBuf>,
+    /// Seconds between two polls of the registry. `POST /v1/registry/refresh`
+    /// polls at once.
+    pub poll_interval_secs: u64,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        RegistryConfig { location: None, trusted_root: None, poll_interval_secs: 60 }
+    }
+}
+
+/// The `[http]` section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Largest request body accepted, in bytes; a larger one gets a 413
+    /// before it is read. An application with its materials is a few KiB.
+    pub max_body_bytes: u64,
+    /// Worker threads serving requests. Defaults to the number of cores.
+    pub workers: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig { max_body_bytes: 1 << 20, workers: std::thread::available_parallelism().map_or(1, |n| n.get()) }
+    }
+}
+
+/// One `[[encoders]]` entry: a card encoder attached to the station. Issue 5
+/// (the card encoders) adds the keys each driver needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncoderConfig {
+    /// Name clerks and the API use to pick this encoder; unique per station.
+    pub name: String,
+    /// Which driver talks to it.
+    pub driver: EncoderDriver,
+    /// PC/SC reader name, as the PC/SC daemon lists it; `None` takes the
+    /// first reader. Ignored by the memory driver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader: Option<String>,
+}
+
+/// The encoder drivers the host has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EncoderDriver {
+    /// Cards held in memory, fed from a hopper of blanks: demonstrations
+    /// without hardware (the cards are gone when the process ends).
+    Memory,
+    /// A real reader (or pcscd's virtual reader) through PC/SC.
+    Pcsc,
+}
+
+/// Why a station file was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read at all.
+    #[error("cannot read station config {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, names an unknown key, or has a bad value.
+    #[error("{}", render_invalid(origin, *line_col, key.as_deref(), message))]
+    Invalid {
+        /// The file name (or whatever the text came from).
+        origin: String,
+        /// 1-based line and column, when known.
+        line_col: Option<(usize, usize)>,
+        /// The key path, like `sandbox.fuel` or `modules.jurisdictions[1]`;
+        /// `None` for a TOML syntax error.
+        key: Option<String>,
+        /// What is wrong and what would be right.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    /// The key path the error is about, if it is about one key.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ConfigError::Invalid { key, .. } => key.as_deref(),
+            ConfigError::Read { .. } => None,
+        }
+    }
+}
+
+fn render_invalid(origin: &str, line_col: Option<(usize, usize)>, key: Option<&str>, message: &str) -> String {
+    let mut out = origin.to_string();
+    if let Some((line, col)) = line_col {
+        out += &format!(":{line}:{col}");
+    }
+    out += ": ";
+    if let Some(key) = key
+        && !message.starts_with(key)
+    {
+        out += key;
+        out += ": ";
+    }
+    out += message;
+    out
+}
+
+impl StationConfig {
+    /// Reads and checks the station file at `path`.
+    pub fn load(path: impl AsRef<Path>) -> Result<StationConfig, ConfigError> {
+        let path = path.as_ref();
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+        StationConfig::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks station TOML; `origin` names it in errors (usually
+    /// the file name).
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<StationConfig, ConfigError> {
+        let invalid =
+            |span: Option<std::ops::Range<usize>>, key: Option<String>, message: String| ConfigError::Invalid {
+                origin: origin.to_string(),
+                line_col: span.map(|s| line_col(text, s.start)),
+                key,
+                message,
+            };
+        let de =
+            toml::Deserializer::parse(text).map_err(|e| invalid(e.span(), None, e.message().trim().to_string()))?;
+        let config: StationConfig = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            invalid(inner.span(), Some(key), plain_types(inner.message().trim()))
+        })?;
+        config.check().map_err(|(key, message)| invalid(None, Some(key), message))?;
+        Ok(config)
+    }
+
+    /// Checks what the types alone do not: values that parse but make no
+    /// sense. Returns the key path and the message.
+    fn check(&self) -> Result<(), (String, String)> {
+        if let Err(e) = self.sandbox.check() {
+            return Err((format!("sandbox.{}", e.key), e.to_string()));
+        }
+        for (i, code) in self.modules.jurisdictions.iter().enumerate() {
+            if let Some(first) = self.modules.jurisdictions[..i].iter().position(|c| c == code) {
+                return Err((
+                    format!("modules.jurisdictions[{i}]"),
+                    format!("{code} is already listed at modules.jurisdictions[{first}]; list each code once"),
+                ));
+            }
+        }
+        if self.registry.location.is_some() && self.registry.trusted_root.is_none() {
+            return Err((
+                "registry.trusted_root".into(),
+                "is required with registry.location: the root.json you trust, obtained out of band (the registry's metadata/1.root.json)".into(),
+            ));
+        }
+        if self.registry.poll_interval_secs == 0 {
+            return Err(("registry.poll_interval_secs".into(), "must be at least 1; the default is 60".into()));
+        }
+        if self.http.max_body_bytes == 0 {
+            return Err(("http.max_body_bytes".into(), "must be at least 1; the default is 1048576 (1 MiB)".into()));
+        }
+        if self.http.workers == 0 {
+            return Err(("http.workers".into(), "must be at least 1; leave it out to use one worker per core".into()));
+        }
+        for (i, key) in self.card.trusted_keys.iter().enumerate() {
+            if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err((
+                    format!("card.trusted_keys[{i}]"),
+                    format!(
+                        "{key:?} is not an Ed25519 public key; expected 64 hex digits (`juzhu card keygen` prints one)"
+                    ),
+                ));
+            }
+        }
+        for (i, encoder) in self.encoders.iter().enumerate() {
+            if encoder.name.trim().is_empty() {
+                return Err((
+                    format!("encoders[{i}].name"),
+                    "must not be empty; name the encoder, e.g. \"desk-1\"".into(),
+                ));
+            }
+            if let Some(first) = self.encoders[..i].iter().position(|e| e.name == encoder.name) {
+                return Err((
+                    format!("encoders[{i}].name"),
+                    format!(
+                        "{:?} is already the name of encoders[{first}]; each encoder needs its own name",
+                        encoder.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Deserializes a socket address with an error that shows the expected form.
+fn socket_addr<'de, D: Deserializer<'de>>(de: D) -> Result<SocketAddr, D::Error> {
+    let text = String::deserialize(de)?;
+    text.parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "{text:?} is not a socket address; expected an IP address and port, \
+             e.g. \"127.0.0.1:8080\" or \"[::]:8080\" (host names are not resolved)"
+        ))
+    })
+}
+
+/// Says "expected u64" the way an operator would.
+fn plain_types(message: &str) -> String {
+    ["u64", "usize", "u32"]
+        .iter()
+        .fold(message.to_string(), |m, ty| m.replace(&format!("expected {ty}"), "expected a whole number, 0 or more"))
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<StationConfig, ConfigError> {
+        StationConfig::from_toml_str(text, "station.toml")
+    }
+
+    /// Asserts that `text` is rejected with an error about `key`, and that
+    /// the message names the file and the key.
+    fn rejects(text: &str, key: &str) -> String {
+        let err = parse(text).expect_err("the config should be rejected");
+        assert_eq!(err.key(), Some(key), "wrong key in: {err}");
+        let shown = err.to_string();
+        assert!(shown.starts_with("station.toml"), "no file name in: {shown}");
+        assert!(shown.contains(key), "no key in: {shown}");
+        shown
+    }
+
+    #[test]
+    fn empty_file_gives_all_defaults() {
+        let config = parse("").unwrap();
+        assert_eq!(config, StationConfig::default());
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.data_dir, Path::new("data"));
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.modules.dir, Path::new("target/modules"));
+        assert!(config.modules.jurisdictions.is_empty());
+        assert_eq!(config.sandbox, SandboxLimits::default());
+        assert_eq!(config.http.max_body_bytes, 1 << 20);
+        assert!(config.http.workers >= 1);
+        assert!(config.encoders.is_empty());
+    }
+
+    #[test]
+    fn a_registry_needs_a_trusted_root_and_a_positive_interval() {
+        let err = StationConfig::from_toml_str("[registry]\nlocation = \"registry\"\n", "station.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("registry.trusted_root") && err.contains("metadata/1.root.json"), "{err}");
+        let err = StationConfig::from_toml_str("[registry]\npoll_interval_secs = 0\n", "station.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("registry.poll_interval_secs") && err.contains("at least 1"), "{err}");
+        let err =
+            StationConfig::from_toml_str("[registry]\npoll_intervall = 5\n", "station.toml").unwrap_err().to_string();
+        assert!(err.contains("poll_intervall"), "{err}");
+    }
+
+    #[test]
+    fn full_file_round_trips() {
+        let config = StationConfig {
+            listen: "0.0.0.0:9000".parse().unwrap(),
+            data_dir: PathBuf::from("/var/lib/juzhu"),
+            log_format: LogFormat::Json,
+            modules: ModulesConfig {
+                dir: PathBuf::from("/srv/modules"),
+                jurisdictions: vec!["330203".to_string().try_into().unwrap(), "350600".to_string().try_into().unwrap()],
+            },
+            registry: RegistryConfig {
+                location: Some(PathBuf::from("/srv/registry")),
+                trusted_root: Some(PathBuf::from("/etc/juzhu/root.json")),
+                poll_interval_secs: 30,
+            },
+            sandbox: SandboxLimits {
+                fuel: 1_000,
+                timeout_ms: 50,
+                memory_bytes: 1 << 20,
+                max_result_bytes: 4096,
+                max_concurrent_instances: 8,
+            },
+            http: HttpConfig { max_body_bytes: 65_536, workers: 3 },
+            encoders: vec![
+                EncoderConfig {
+                    name: "desk-1".into(),
+                    driver: EncoderDriver::Pcsc,
+                    reader: Some("Virtual PCD 00 00".into()),
+                },
+                EncoderConfig { name: "test".into(), driver: EncoderDriver::Memory, reader: None },
+            ],
+            card: CardConfig {
+                authority_key: Some(PathBuf::from("/etc/juzhu/authority.key")),
+                trusted_keys: vec!["ab".repeat(32)],
+                retry_delay_ms: 250,
+                photo_dir: Some(PathBuf::from("/srv/photos")),
+            },
+        };
+        let text = toml::to_string(&config).unwrap();
+        assert_eq!(parse(&text).unwrap(), config, "text was:\n{text}");
+    }
+
+    #[test]
+    fn example_file_parses_and_lists_every_key() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("station.example.toml");
+        let config = StationConfig::load(&path).unwrap();
+        // What the example sets is the defaults; the rest is commented out.
+        assert_eq!(config, StationConfig::default());
+        // Every key appears in the example, commented out or not, so the
+        // example stays the reference.
+        let example = std::fs::read_to_string(&path).unwrap();
+        let mut full = StationConfig::default();
+        full.modules.jurisdictions = vec!["330203".to_string().try_into().unwrap()];
+        full.registry.location = Some("registry".into());
+        full.registry.trusted_root = Some("root.json".into());
+        full.encoders =
+            vec![EncoderConfig { name: "desk-1".into(), driver: EncoderDriver::Pcsc, reader: Some("r".into()) }];
+        full.card.authority_key = Some(PathBuf::from("k"));
+        full.card.trusted_keys = vec!["ab".repeat(32)];
+        full.card.photo_dir = Some(PathBuf::from("p"));
+        let value = toml::Value::try_from(&full).unwrap();
+        let mut keys = Vec::new();
+        collect_keys(&value, &mut keys);
+        for key in keys {
+            assert!(
+                example.lines().any(|l| l.trim_start_matches(['#', ' ']).starts_with(&format!("{key} ="))),
+                "station.example.toml does not mention `{key}`"
+            );
+        }
+    }
+
+    fn collect_keys(value: &toml::Value, out: &mut Vec<String>) {
+        match value {
+            toml::Value::Table(table) => {
+                for (key, value) in table {
+                    if !matches!(value, toml::Value::Table(_) | toml::Value::Array(_)) || key == "jurisdictions" {
+                        out.push(key.clone());
+                    }
+                    collect_keys(value, out);
+                }
+            }
+            toml::Value::Array(items) => items.iter().for_each(|v| collect_keys(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = StationConfig::load("/nonexistent/station.toml").unwrap_err();
+        assert!(matches!(err, ConfigError::Read { .. }));
+        assert!(err.to_string().contains("/nonexistent/station.toml"), "{err}");
+    }
+
+    #[test]
+    fn unknown_top_level_key() {
+        let shown = rejects("listen = \"127.0.0.1:1\"\nlisten_port = 8080\n", "listen_port");
+        assert!(shown.contains("expected one of"), "{shown}");
+        assert!(shown.contains("station.toml:2:1"), "{shown}");
+    }
+
+    #[test]
+    fn unknown_nested_key() {
+        let shown = rejects("[sandbox]\nfule = 10\n", "sandbox.fule");
+        assert!(shown.contains("`fuel`"), "should list the valid keys: {shown}");
+        rejects("[http]\nworkers = 2\nthreads = 2\n", "http.threads");
+        rejects("[[encoders]]\nname = \"a\"\ndriver = \"memory\"\nport = 3\n", "encoders[0].port");
+    }
+
+    #[test]
+    fn wrong_type() {
+        let shown = rejects("[sandbox]\nfuel = \"lots\"\n", "sandbox.fuel");
+        assert!(shown.contains("station.toml:2:8"), "{shown}");
+        assert!(shown.contains("expected a whole number"), "{shown}");
+        rejects("data_dir = 3\n", "data_dir");
+        rejects("[modules]\njurisdictions = \"330203\"\n", "modules.jurisdictions");
+        rejects("[http]\nmax_body_bytes = -1\n", "http.max_body_bytes");
+        let shown = rejects("log_format = \"xml\"\n", "log_format");
+        assert!(shown.contains("`text`") && shown.contains("`json`"), "{shown}");
+        let shown = rejects("[[encoders]]\nname = \"a\"\ndriver = \"usb\"\n", "encoders[0].driver");
+        assert!(shown.contains("`pcsc`"), "{shown}");
+        rejects("[[encoders]]\ndriver = \"memory\"\n", "encoders[0]");
+    }
+
+    #[test]
+    fn bad_jurisdiction_code() {
+        let shown = rejects("[modules]\njurisdictions = [\"330203\", \"3302\"]\n", "modules.jurisdictions[1]");
+        assert!(shown.contains("\"3302\"") && shown.contains("six digits"), "{shown}");
+        rejects("[modules]\njurisdictions = [\"33020a\"]\n", "modules.jurisdictions[0]");
+        rejects("[modules]\njurisdictions = [330203]\n", "modules.jurisdictions[0]");
+        let shown =
+            rejects("[modules]\njurisdictions = [\"330203\", \"350600\", \"330203\"]\n", "modules.jurisdictions[2]");
+        assert!(shown.contains("already listed"), "{shown}");
+    }
+
+    #[test]
+    fn zero_fuel() {
+        let shown = rejects("[sandbox]\nfuel = 0\n", "sandbox.fuel");
+        assert!(shown.contains("at least 1"), "{shown}");
+        rejects("[sandbox]\nmemory_bytes = 1024\n", "sandbox.memory_bytes");
+    }
+
+    #[test]
+    fn bad_listen_address() {
+        let shown = rejects("listen = \"localhost:8080\"\n", "listen");
+        assert!(shown.contains("127.0.0.1:8080"), "should show a valid form: {shown}");
+        rejects("listen = \"127.0.0.1\"\n", "listen");
+        rejects("listen = 8080\n", "listen");
+    }
+
+    #[test]
+    fn other_checks() {
+        rejects("[http]\nworkers = 0\n", "http.workers");
+        rejects("[http]\nmax_body_bytes = 0\n", "http.max_body_bytes");
+        rejects(
+            "[[encoders]]\nname = \"a\"\ndriver = \"memory\"\n[[encoders]]\nname = \"a\"\ndriver = \"pcsc\"\n",
+            "encoders[1].name",
+        );
+        let shown = rejects("[card]\ntrusted_keys = [\"abc\"]\n", "card.trusted_keys[0]");
+        assert!(shown.contains("64 hex digits"), "{shown}");
+        rejects("[card]\nretry_delay = 3\n", "card.retry_delay");
+    }
+
+    #[test]
+    fn syntax_error_gives_line() {
+        let err = parse("listen = \n").unwrap_err();
+        assert_eq!(err.key(), None);
+        assert!(err.to_string().starts_with("station.toml:1:"), "{err}");
+    }
+}

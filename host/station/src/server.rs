@@ -1,0 +1,213 @@
+//! `juzhu serve`: from a station file to a running service.
+//!
+//! Start-up order: read and check the config, open (and migrate) the store,
+//! build the engine with its compiled-code cache, load the modules the station
+//! serves, make sure an admin token exists (printing a new one once), resolve
+//! any card issuance a crash interrupted, then launch the HTTP API. Any
+//! failure stops start-up with the reason.
+//!
+//! Standard output carries only what the operator must act on: a new admin
+//! token (never logged) and the address once listening. Everything else is a
+//! log line on stderr ([`crate::logging`]).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use juzhu_runtime::module_set::ModuleSet;
+use juzhu_runtime::{EngineError, LoadError, Runtime, SetError};
+use juzhu_store::{Store, StoreError};
+
+use crate::config::StationConfig;
+use crate::service::{Service, ServiceError};
+
+/// Why the station could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create data_dir {}: {source}", path.display())]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("cannot open the database {}: {source}", path.display())]
+    Database { path: PathBuf, source: StoreError },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("modules.dir = {}: {source}", dir.display())]
+    ModuleDir { dir: PathBuf, source: SetError },
+    #[error("modules.dir {} holds no .wasm components; build them with scripts/build-modules.sh", .0.display())]
+    NoModules(PathBuf),
+    #[error("modules.jurisdictions lists {code}, but no component in {} is written for it", dir.display())]
+    NoModuleFor { code: String, dir: PathBuf },
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Set(#[from] SetError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("card: {0}")]
+    Card(#[source] crate::issuance::CardError),
+    #[error(transparent)]
+    Follower(#[from] crate::follower::FollowerError),
+    #[error("the first refresh from registry.location = {location}: {source}")]
+    FirstRefresh { location: String, source: ServiceError },
+    #[error("registry {location} holds no certified module for this station{pending}; publish and attest one (see README)")]
+    NothingCertified { location: String, pending: String },
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    #[error(transparent)]
+    Token(#[from] crate::auth::TokenError),
+    #[error("the HTTP server stopped: {0}")]
+    Http(String),
+}
+
+/// The database file inside the data directory.
+pub const DATABASE: &str = "juzhu.db";
+
+/// Opens the station's store, creating the data directory.
+pub fn open_store(config: &StationConfig) -> Result<Store, StartError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|source| StartError::DataDir { path: config.data_dir.clone(), source })?;
+    let path = config.data_dir.join(DATABASE);
+    Store::open(&path).map_err(|source| StartError::Database { path, source })
+}
+
+/// Loads the modules the station serves.
+fn load_modules(config: &StationConfig, runtime: &Runtime) -> Result<ModuleSet, StartError> {
+    let dir = &config.modules.dir;
+    let all = ModuleSet::load_dir(runtime, dir).map_err(|source| StartError::ModuleDir { dir: dir.clone(), source })?;
+    let wanted: Vec<&str> = config.modules.jurisdictions.iter().map(|j| j.as_str()).collect();
+    if wanted.is_empty() {
+        if all.is_empty() {
+            return Err(StartError::NoModules(dir.clone()));
+        }
+        return Ok(all);
+    }
+    let mut set = ModuleSet::default();
+    for code in &wanted {
+        let Some((_, module)) = all.iter().find(|(division, _)| division == code) else {
+            return Err(StartError::NoModuleFor { code: code.to_string(), dir: dir.clone() });
+        };
+        let bytes_path = dir.join(format!("{}.wasm", module.info().id));
+        let bytes =
+            std::fs::read(&bytes_path).map_err(|source| StartError::Read { path: bytes_path.clone(), source })?;
+        set.insert(runtime.load(&bytes_path.display().to_string(), &bytes)?)?;
+    }
+    Ok(set)
+}
+
+/// Builds the service; returns it with a new admin token when none existed.
+pub fn build(config: &StationConfig) -> Result<(Arc<Service>, Option<String>), StartError> {
+    let mut store = open_store(config)?;
+    let admin = if crate::auth::has_admin(&store)? {
+        None
+    } else {
+        Some(crate::auth::create(&mut store, "system", "admin", crate::auth::Role::Admin)?)
+    };
+    Ok((Arc::new(service(config, store)?), admin))
+}
+
+/// The service over an open store: the engine, the modules, the card desk.
+pub fn service(config: &StationConfig, store: Store) -> Result<Service, StartError> {
+    let runtime = Runtime::new(config.sandbox.clone(), Some(config.data_dir.join("compiled")))?;
+    let desk = crate::issuance::Desk::from_config(&config.card, &config.encoders).map_err(StartError::Card)?;
+    if config.registry.location.is_none() {
+        let modules = load_modules(config, &runtime)?;
+        let service = Service::new(runtime, ModuleSet::default(), store)?.with_cards(desk);
+        service.rebuild_modules(|_| modules)?;
+        return Ok(service);
+    }
+    // From a registry: nothing serves until the first verified refresh.
+    let service = Service::new(runtime, ModuleSet::default(), store)?.with_cards(desk);
+    let follower = Arc::new(crate::follower::RegistryFollower::open(config)?);
+    service.follow_registry(follower);
+    let status = service.refresh_registry().map_err(|source| StartError::FirstRefresh {
+        location: config.registry.location.as_ref().expect("set").display().to_string(),
+        source,
+    })?;
+    if status.modules.is_empty() {
+        return Err(StartError::NothingCertified {
+            location: status.location,
+            pending: if status.pending.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} published, awaiting certification)", status.pending.len())
+            },
+        });
+    }
+    Ok(service)
+}
+
+/// Polls the registry every `poll_interval_secs` on a thread of its own, so
+/// compiling a new module never holds up a request.
+fn follow(service: Arc<Service>, config: &StationConfig) {
+    if config.registry.location.is_none() {
+        return;
+    }
+    let interval = std::time::Duration::from_secs(config.registry.poll_interval_secs);
+    std::thread::Builder::new()
+        .name("registry-poll".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(interval);
+                // Refusals are logged and kept in the registry status.
+                let _ = service.refresh_registry();
+            }
+        })
+        .expect("a thread starts");
+}
+
+/// Runs the HTTP API until the process is stopped.
+pub fn serve(config: StationConfig) -> Result<(), StartError> {
+    crate::logging::init(config.log_format);
+    let (service, admin) = build(&config)?;
+    for j in service.jurisdictions() {
+        tracing::info!(
+            division = %j.division,
+            module = %j.module.id,
+            version = %j.module.version,
+            "serving {} {} with {}@{} (sha256 {})",
+            j.division,
+            j.name,
+            j.module.id,
+            j.module.version,
+            j.module.sha256
+        );
+    }
+    if let Some(location) = &config.registry.location {
+        tracing::info!(
+            "following registry {} every {} s",
+            location.display(),
+            config.registry.poll_interval_secs
+        );
+    }
+    follow(service.clone(), &config);
+    if let Some(token) = admin {
+        println!("admin token (shown once; keep it safe): {token}");
+    }
+    // A card issuance a crash interrupted is resolved before new work.
+    let _cards = crate::issuance::CardLock::acquire(&config.data_dir).map_err(StartError::Card)?;
+    for i in service.card_recover("system")? {
+        tracing::warn!(
+            "card issuance {} for permit {} resolved at start-up: {}{}",
+            i.id,
+            i.permit_number,
+            i.state.as_str(),
+            i.error.map(|e| format!(" ({e})")).unwrap_or_default()
+        );
+    }
+    let figment = rocket::Config::figment()
+        .merge(("address", config.listen.ip()))
+        .merge(("port", config.listen.port()))
+        .merge(("workers", config.http.workers))
+        .merge(("cli_colors", false))
+        .merge(("log_level", rocket::config::LogLevel::Critical));
+    let limits = crate::http::Limits { max_body_bytes: config.http.max_body_bytes };
+    println!("listening on http://{}", config.listen);
+    rocket::execute(async move {
+        crate::http::app(service, limits, figment)
+            .attach(crate::http::access_log::AccessLog::global())
+            .launch()
+            .await
+    })
+    .map(drop)
+    .map_err(|e| StartError::Http(e.to_string()))
+}

@@ -1,0 +1,198 @@
+//! Per-decision latency, wasm against native, and sandbox instantiation.
+//!
+//! The same realistic application goes through the wasm component (a fresh
+//! sandbox per call, as served) and through the native build of the same
+//! crate; target: wasm at most 3× native. Instantiation alone: at most 20 µs.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use juzhu_sdk::types as sdk;
+
+use super::Figure;
+use juzhu_runtime::certify::transcode;
+use juzhu_runtime::{Runtime, SandboxLimits};
+
+/// The module and legal date the figures use.
+const MODULE: &str = "hangzhou-gongshu";
+const LEGAL_DATE: &str = "2017-06-15";
+
+/// A realistic Gongshu applicant: 24 monthly insurance records, a labour
+/// contract, a rented home with its safety check, and six materials.
+pub fn realistic_application() -> sdk::Application {
+    let insurance = (0..24)
+        .map(|i| {
+            let (year, month) = (2015 + (6 + i) / 12, (6 + i) % 12 + 1);
+            let m = format!("{year:04}-{month:02}");
+            sdk::InsurancePeriod {
+                from: m.clone(),
+                to: m,
+                division: "330105".into(),
+                scope: sdk::InsuranceScope::Full,
+                back_paid: false,
+            }
+        })
+        .collect();
+    let material = |kind| sdk::Material { kind, source: sdk::MaterialSource::Submitted };
+    sdk::Application {
+        jurisdiction: "330105".into(),
+        identity: sdk::Identity {
+            name: "王伟".into(),
+            citizen_id: "340102198503150012".into(),
+            sex: Some(sdk::Sex::Male),
+            ethnicity: Some("汉".into()),
+            birth_date: Some("1985-03-15".into()),
+            hukou_address: Some("安徽省合肥市".into()),
+            current_address: Some("杭州市拱墅区湖墅南路1号".into()),
+            photo_ref: Some("photo:0001".into()),
+        },
+        registrations: vec![sdk::Registration {
+            registered_on: "2015-06-01".into(),
+            ended_on: None,
+            division: "330105".into(),
+            address: "拱墅区湖墅南路1号".into(),
+            changes: vec![],
+        }],
+        insurance,
+        employment: vec![sdk::Employment {
+            kind: sdk::EmploymentKind::LabourContract,
+            division: "330105".into(),
+            started_on: "2015-06-01".into(),
+            ended_on: None,
+            contract_months: Some(36),
+            registered: Some(true),
+        }],
+        housing: vec![sdk::Housing {
+            kind: sdk::HousingKind::Rented,
+            division: "330105".into(),
+            since: Some("2015-06-01".into()),
+            rental: Some(sdk::Rental {
+                lease_start: Some("2016-06-01".into()),
+                lease_end: Some("2018-05-31".into()),
+                title: Some(sdk::TitleCertificate::Ownership),
+                police_registered: Some(true),
+                commercial_housing: Some(false),
+                housing_filing: None,
+                compliant: Some(true),
+                safety: Some(sdk::RentalSafety {
+                    non_residential_space: false,
+                    partitioned: false,
+                    occupants: 2,
+                    occupants_are_family: true,
+                    living_area_m2: 18.0,
+                    safety_kit_complete: true,
+                    other_serious_hazard: false,
+                    structural_hazard: false,
+                }),
+            }),
+        }],
+        schooling: vec![],
+        guardians: vec![],
+        special_statuses: vec![],
+        materials: vec![
+            material(sdk::MaterialKind::ApplicationForm),
+            material(sdk::MaterialKind::IdCard),
+            material(sdk::MaterialKind::Photo),
+            material(sdk::MaterialKind::InsuranceCertificate),
+            material(sdk::MaterialKind::LabourContract),
+            material(sdk::MaterialKind::LeaseContract),
+        ],
+        points: sdk::PointsFacts {
+            education: Some(sdk::EducationLevel::Bachelor),
+            title: None,
+            skill: None,
+            patents: None,
+            awards: vec![],
+            annual_tax_yuan: None,
+            investment_yuan: None,
+            social_service_hours: Some(20),
+            violations: vec![],
+            false_materials: Some(false),
+            family_planning_compliant: None,
+            assigned: vec![],
+            rental_registration_receipt: None,
+            tax_receipts: None,
+        },
+        tier_requested: None,
+        tier_held: None,
+        converted_to_local_hukou: Some(false),
+    }
+}
+
+/// Measures the decision figures with the component in `modules_dir`.
+pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Figure>, String)> {
+    let runtime = Runtime::new(SandboxLimits::default(), None)?;
+    let path = modules_dir.join(format!("{MODULE}.wasm"));
+    let bytes = std::fs::read(&path)
+        .with_context(|| format!("cannot read {} (run scripts/build-modules.sh first)", path.display()))?;
+    let module = runtime.load(&path.display().to_string(), &bytes)?;
+    let native = crate::native::module(MODULE).context("the native build of the benchmark module is not linked in")?;
+
+    let application = realistic_application();
+    let host_application = transcode(&application);
+    let legal_date = LEGAL_DATE.to_string();
+
+    // Both builds must give the same eligible decision before anything is timed.
+    let (from_wasm, _) = module.evaluate(&host_application, LEGAL_DATE)?;
+    let from_native = (native.evaluate)(application.clone(), legal_date.clone());
+    anyhow::ensure!(
+        serde_json::to_value(&from_wasm)? == serde_json::to_value(&from_native)?,
+        "the wasm and native builds disagree on the benchmark application"
+    );
+    let decision = from_native.map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+    anyhow::ensure!(
+        decision.outcome == sdk::Outcome::Eligible,
+        "the benchmark application should be eligible; the module says: {}",
+        serde_json::to_string(&decision)?
+    );
+
+    let wasm = median_of(iterations, || {
+        module.evaluate(&host_application, LEGAL_DATE).expect("wasm call").0.expect("decision");
+    });
+    let native_time = median_of(iterations, || {
+        (native.evaluate)(application.clone(), legal_date.clone()).expect("decision");
+    });
+    let instantiate = median_of(iterations, || module.instantiate_only().expect("instantiate"));
+    let (_, stats) = module.evaluate(&host_application, LEGAL_DATE)?;
+    let ratio = wasm.as_secs_f64() / native_time.as_secs_f64();
+    let figures = vec![
+        Figure::info("per-decision latency, wasm (fresh sandbox per call)", format!("{:.1} µs", micros(wasm))),
+        Figure::info("per-decision latency, native build of the same crate", format!("{:.1} µs", micros(native_time))),
+        Figure::target("wasm ÷ native", format!("{ratio:.2}×"), "≤ 3×", ratio <= 3.0),
+        Figure::target(
+            "sandbox instantiation per call",
+            format!("{:.1} µs", micros(instantiate)),
+            "≤ 20 µs",
+            micros(instantiate) <= 20.0,
+        ),
+        Figure::info("fuel used by one decision", stats.fuel_used.to_string()),
+    ];
+    let setup = format!(
+        "decision figures: module {} ({} bytes, sha256 {}); application: 24 monthly insurance records, labour contract, rented home with safety check, 6 materials; legal date {LEGAL_DATE}; median of {iterations} runs after warm-up",
+        module.label(),
+        module.length(),
+        module.sha256()
+    );
+    Ok((figures, setup))
+}
+
+/// Times `f` over `iterations` runs after a warm-up; returns the median per run.
+pub(super) fn median_of(iterations: usize, mut f: impl FnMut()) -> Duration {
+    for _ in 0..iterations / 10 + 1 {
+        f();
+    }
+    let mut samples: Vec<Duration> = (0..iterations)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+pub(super) fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}

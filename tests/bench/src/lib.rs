@@ -1,0 +1,149 @@
+//! `juzhu-bench`: the station's speed figures against their targets, and the
+//! native builds of the five in-tree modules.
+//!
+//! This crate, not the station, links policy code: the `juzhu` binary that
+//! operators run contains no rule. Here the native builds serve as the
+//! benchmark's baseline and as the certification kit's cross-check
+//! (`juzhu-bench certify`), which the test suite runs for every in-tree module.
+//!
+//! A benchmark, not a timed test: it prints what it measured next to the
+//! target and writes the same table to `BENCHMARKS.md` with a description of
+//! the machine. A missed target is reported, never hidden, and fails nothing.
+//!
+//! - [`decision`]: per-decision latency, wasm against native, and sandbox
+//!   instantiation, in process;
+//! - [`http`]: evaluate throughput with p50/p99 latency, and durable
+//!   submissions per second, against a real `juzhu serve` driven by `wrk`
+//!   with 64 connections on loopback;
+//! - [`hot_swap`]: a new module version published and certified in a signed
+//!   registry while the station is under load;
+//! - [`ranking`]: ranking a million synthetic applicants for a limited
+//!   service through the service layer.
+
+pub mod decision;
+pub mod hot_swap;
+pub mod http;
+pub mod native;
+pub mod ranking;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+pub use decision::realistic_application;
+
+/// What to measure and where to write it.
+pub struct BenchOptions {
+    /// Where the built components are.
+    pub modules: PathBuf,
+    /// The report to write (BENCHMARKS.md).
+    pub out: PathBuf,
+    /// Timed runs per in-process latency figure.
+    pub iterations: usize,
+    /// Seconds of load per HTTP figure.
+    pub seconds: u64,
+    /// Concurrent connections of the load generator.
+    pub connections: usize,
+    /// Synthetic applicants in the ranking figure.
+    pub applicants: usize,
+}
+
+/// One row of the results table.
+pub struct Figure {
+    name: String,
+    measured: String,
+    /// `None` for a figure reported for context, with no target.
+    target: Option<(&'static str, bool)>,
+}
+
+impl Figure {
+    /// A figure with a target, and whether it was met.
+    pub fn target(name: impl Into<String>, measured: String, target: &'static str, met: bool) -> Self {
+        Figure { name: name.into(), measured, target: Some((target, met)) }
+    }
+
+    /// A figure reported for context.
+    pub fn info(name: impl Into<String>, measured: String) -> Self {
+        Figure { name: name.into(), measured, target: None }
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .map(|kb| format!("{:.0} GiB", kb as f64 / (1 << 20) as f64))
+        .unwrap_or_else(|| "unknown memory".into());
+    format!("{cpu}, {cores} cores, {memory}; {} {}", std::env::consts::OS, std::env::consts::ARCH)
+}
+
+fn table(figures: &[Figure]) -> String {
+    let mut table = String::new();
+    let _ = writeln!(table, "| figure | measured | target | met |");
+    let _ = writeln!(table, "|---|---|---|---|");
+    for f in figures {
+        let (target, met) = match f.target {
+            Some((target, true)) => (target, "yes"),
+            Some((target, false)) => (target, "NO"),
+            None => ("—", ""),
+        };
+        let _ = writeln!(table, "| {} | {} | {target} | {met} |", f.name, f.measured);
+    }
+    table
+}
+
+/// Runs every figure, prints the table and writes the report.
+pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
+    let mut figures = Vec::new();
+    let mut method = Vec::new();
+
+    println!("measuring per-decision latency and instantiation ({} runs each)…", options.iterations);
+    let (decision_figures, setup) = decision::measure(&options.modules, options.iterations)?;
+    figures.extend(decision_figures);
+    method.push(setup);
+
+    println!(
+        "measuring HTTP throughput and durable submissions ({} s each, {} connections)…",
+        options.seconds, options.connections
+    );
+    let (http_figures, setup) = http::measure(&options.modules, options.seconds, options.connections)?;
+    figures.extend(http_figures);
+    method.push(setup);
+
+    println!("measuring a hot swap under load…");
+    let (swap_figures, setup) = hot_swap::measure(&options.modules, options.seconds, options.connections)?;
+    figures.extend(swap_figures);
+    method.push(setup);
+
+    println!("measuring the ranking of {} applicants…", options.applicants);
+    let (ranking_figures, setup) = ranking::measure(&options.modules, options.applicants)?;
+    figures.extend(ranking_figures);
+    method.push(setup);
+
+    let table = table(&figures);
+    let profile = if cfg!(debug_assertions) {
+        "dev profile (numbers are not representative; use scripts/bench.sh)"
+    } else {
+        "release profile"
+    };
+    let mut report = format!(
+        "# juzhu benchmarks\n\nWritten by `juzhu bench` (`scripts/bench.sh`); do not edit by hand.\n\n- machine: {}\n- build: {profile}\n",
+        machine()
+    );
+    for m in &method {
+        let _ = writeln!(report, "- {m}");
+    }
+    let _ = write!(report, "\n{table}");
+    print!("{table}");
+    std::fs::write(&options.out, report).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", options.out.display()))?;
+    println!("written to {}", options.out.display());
+    Ok(())
+}

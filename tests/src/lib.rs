@@ -1,0 +1,1 @@
+//! Cross-crate tests live in `e2e/`; this crate has no library code.
