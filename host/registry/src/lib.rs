@@ -1,6 +1,8 @@
 //! juzhu's signed module registry, after The Update Framework (TUF 1.0).
 //!
-//! - [`keys`]: ed25519 key files (0600, optionally passphrase-encrypted);
+//! - [`canonical`]: canonical JSON, the bytes signatures and key ids cover;
+//! - [`keys`]: ed25519 key files (0600, optionally passphrase-encrypted), TUF
+//!   public keys and signatures;
 //! - [`metadata`]: the TUF roles and their signatures over canonical JSON;
 //! - [`names`]: which target and role names are allowed, and delegation paths;
 //! - [`fields`]: juzhu's `custom` fields on module and attestation targets;
@@ -21,6 +23,7 @@
 //! Snapshots are consistent: every file is named by version or content hash,
 //! so a mirror can be updated in place while clients read it.
 
+pub mod canonical;
 pub mod client;
 pub mod fields;
 pub mod keys;
