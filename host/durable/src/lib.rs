@@ -38,6 +38,53 @@ pub fn write_atomic_with_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Resul
     write(path, bytes, Some(mode))
 }
 
+/// Creates `dir` and its missing parents, as [`std::fs::create_dir_all`]
+/// does, and fsyncs the parent of each directory it creates: a file written
+/// durably into a new directory is lost with it if the directory's own entry
+/// is not on disk.
+pub fn create_dir_all(dir: &Path) -> io::Result<()> {
+    let mut missing = Vec::new();
+    let mut at = dir;
+    loop {
+        match std::fs::metadata(at) {
+            Ok(m) if m.is_dir() => break,
+            Ok(_) => {
+                let e = io::Error::new(io::ErrorKind::NotADirectory, format!("{} is not a directory", at.display()));
+                return Err(fail(dir, "creating the directory")(e));
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                missing.push(at);
+                match at.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => at = p,
+                    _ => break,
+                }
+            }
+            Err(e) => return Err(fail(dir, "creating the directory")(e)),
+        }
+    }
+    for new in missing.into_iter().rev() {
+        match std::fs::create_dir(new) {
+            Ok(()) => {}
+            // Created meanwhile by someone else, who syncs it.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && new.is_dir() => continue,
+            Err(e) => return Err(fail(new, "creating the directory")(e)),
+        }
+        sync_dir(parent_of(new)).map_err(fail(new, "syncing the directory it was created in"))?;
+    }
+    Ok(())
+}
+
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
 /// A failed durable write: which file, which step, and the I/O error.
 /// Carried inside the [`io::Error`] the functions return (see
 /// [`io::Error::get_ref`]).
@@ -72,10 +119,7 @@ fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
     let name = path.file_name().ok_or_else(|| {
         fail(path, "naming the file")(io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))
     })?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = parent_of(path);
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(name);
     prefix.push(".");
@@ -94,7 +138,7 @@ fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
     tmp.write_all(bytes).map_err(fail(path, "writing the temporary file"))?;
     tmp.as_file().sync_all().map_err(fail(path, "syncing the temporary file"))?;
     tmp.persist(path).map_err(|e| fail(path, "renaming the temporary file over it")(e.error))?;
-    File::open(dir).and_then(|d| d.sync_all()).map_err(fail(path, "syncing its directory"))?;
+    sync_dir(dir).map_err(fail(path, "syncing its directory"))?;
     Ok(())
 }
 
@@ -165,6 +209,19 @@ mod tests {
         assert!(err.to_string().contains("renaming"), "{err}");
         assert_eq!(entries(dir.path()), ["target"], "the temporary file is removed");
         assert_eq!(std::fs::read(path.join("inside")).unwrap(), b"kept");
+    }
+
+    #[test]
+    fn create_dir_all_creates_every_missing_level_and_accepts_an_existing_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("targets/districts/330105");
+        create_dir_all(&deep).unwrap();
+        assert!(deep.is_dir());
+        create_dir_all(&deep).unwrap();
+        write_atomic(&deep.join("m.wasm"), b"x").unwrap();
+        std::fs::write(dir.path().join("file"), b"").unwrap();
+        let err = create_dir_all(&dir.path().join("file/sub")).unwrap_err();
+        assert!(err.to_string().contains("file/sub"), "{err}");
     }
 
     #[test]
