@@ -104,7 +104,7 @@ impl SigningKey {
     /// public key to `path` with extension `.pub`. Returns the public path.
     pub fn write(&self, path: &Path, passphrase: Option<&str>) -> Result<PathBuf, Error> {
         let pem = match passphrase {
-            Some(p) if p.is_empty() => {
+            Some("") => {
                 return Err(Error::Key(format!(
                     "the passphrase for {} is empty; give a non-empty passphrase or none",
                     path.display()

@@ -43,6 +43,10 @@ pub const CERTIFICATION: &str = "certification";
 pub enum Error {
     #[error("{path}: {detail}")]
     Io { path: String, detail: String },
+    /// A registry file could not be written durably: the error names the
+    /// file and the step ([`juzhu_durable::WriteError`]) and keeps its kind.
+    #[error(transparent)]
+    Write(std::io::Error),
     #[error("{0}")]
     Key(String),
     #[error("{file} is malformed: {detail}")]
