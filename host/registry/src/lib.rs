@@ -9,7 +9,9 @@
 //! - [`repo`]: the publishing side: init, delegate, publish, attest, revoke,
 //!   refresh the timestamp, status;
 //! - [`client`]: the verifying side, the TUF client workflow over a registry
-//!   directory opened with cap-std, returning certified modules with bytes.
+//!   directory opened with cap-std, returning certified modules with bytes;
+//! - `fixture` (cargo feature `fixture`): a registry with keys for every
+//!   role, for tests and benchmarks.
 //!
 //! # Layout of a registry directory
 //! ```text
@@ -26,6 +28,8 @@
 pub mod canonical;
 pub mod client;
 pub mod fields;
+#[cfg(feature = "fixture")]
+pub mod fixture;
 pub mod keys;
 pub mod metadata;
 pub mod names;
