@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::dump::CardDump;
-use crate::encoder::EncoderError;
+use crate::error::EncoderError;
 use crate::image::CardImage;
 use crate::layout::{self, FileSpec};
 use crate::tlv::Tlv;

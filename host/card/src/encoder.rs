@@ -1,5 +1,6 @@
-//! The encoder trait the issuance journal drives, the error classes it
-//! decides on, and the in-memory driver.
+//! The encoder trait the issuance journal drives and the in-memory driver.
+//! The error classes the journal decides on are [`crate::error`]'s
+//! [`EncoderError`], re-exported here.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -7,6 +8,7 @@ use serde::Serialize;
 
 use crate::apdu::{Session, Transport};
 use crate::dump::CardDump;
+pub use crate::error::EncoderError;
 use crate::image::CardImage;
 use crate::sim::{Reply, SimCard};
 
@@ -19,35 +21,6 @@ pub struct Detected {
     pub chip_uid: Vec<u8>,
     /// Whether the card already carries a juzhu application.
     pub has_application: bool,
-}
-
-/// What went wrong, in the classes the journal acts on.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum EncoderError {
-    /// The card was removed or reset, or the reader timed out: try again
-    /// with the same card and the same bytes.
-    #[error("transient: {detail}")]
-    Transient { detail: String },
-    /// No card in the encoder.
-    #[error("no card in encoder `{encoder}`; insert a card")]
-    NoCard { encoder: String },
-    /// The card cannot hold the data (memory failure, failed read-back):
-    /// reject it and use a new blank.
-    #[error("card fault: {detail}")]
-    CardFault { detail: String },
-    /// The card answered something the protocol does not allow.
-    #[error("protocol error: {detail}")]
-    Protocol { detail: String },
-    /// The reader or the PC/SC service is not there.
-    #[error("encoder unavailable: {detail}")]
-    Unavailable { detail: String },
-}
-
-impl EncoderError {
-    /// Whether the same card may be tried again.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, EncoderError::Transient { .. } | EncoderError::NoCard { .. })
-    }
 }
 
 /// A card encoder attached to the station.

@@ -8,7 +8,8 @@
 //! - [`dump`]: a card as read back, and the card image file format;
 //! - [`verify`]: offline verification with findings that say what is wrong;
 //! - [`apdu`]: the commands, status words, and write/read-back procedures;
-//! - [`encoder`]: the encoder trait, its error classes, the memory driver;
+//! - [`error`]: what can go wrong talking to a card, in the journal's classes;
+//! - [`encoder`]: the encoder trait and the memory driver;
 //! - [`pcsc_driver`]: real readers through PC/SC;
 //! - [`sim`]: the simulated card behind the memory driver and the vpcd test card;
 //! - [`vpcd`]: the test card on vpcd's socket protocol;
@@ -21,6 +22,7 @@ pub mod apdu;
 pub mod content;
 pub mod dump;
 pub mod encoder;
+pub mod error;
 pub mod image;
 pub mod layout;
 #[cfg(feature = "pcsc")]
@@ -35,7 +37,8 @@ pub mod vpcd;
 
 pub use content::{CardContent, CardField, Sex};
 pub use dump::CardDump;
-pub use encoder::{Detected, Encoder, EncoderError, MemoryEncoder};
+pub use encoder::{Detected, Encoder, MemoryEncoder};
+pub use error::EncoderError;
 pub use image::CardImage;
 pub use security::Authority;
 pub use verify::{Finding, Report, verify};

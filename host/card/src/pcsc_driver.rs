@@ -12,7 +12,8 @@ use pcsc::{Context, Protocols, Scope, ShareMode};
 
 use crate::apdu::{Session, Transport};
 use crate::dump::CardDump;
-use crate::encoder::{Detected, Encoder, EncoderError};
+use crate::encoder::{Detected, Encoder};
+use crate::error::EncoderError;
 use crate::image::CardImage;
 
 /// A reader as PC/SC lists it.

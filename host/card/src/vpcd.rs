@@ -8,14 +8,15 @@
 //! connection pulls it.
 //!
 //! The card's file system is saved to a card image file after every command
-//! that changes it, so a test can inspect, tamper or reload it.
+//! that changes it (through [`juzhu_durable::write_atomic`]), so a test can
+//! inspect, tamper or reload it.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::dump::CardDump;
+use crate::dump::{CardDump, DumpError};
 use crate::sim::{Fault, Reply, SimCard};
 
 pub const DEFAULT_PORT: u16 = 35963;
@@ -34,6 +35,23 @@ pub struct Options {
     pub reinsert_after: Option<Duration>,
     /// A pause before each UPDATE BINARY, so a test can stop juzhu mid-write.
     pub write_delay: Duration,
+}
+
+/// Why the test card stopped before vpcd let it go. Each message names the
+/// file or address and ends with the cause, which the variant keeps.
+#[derive(Debug, thiserror::Error)]
+pub enum VpcdError {
+    #[error("cannot read {}: {cause}", path.display())]
+    ReadImage { path: PathBuf, cause: io::Error },
+    #[error("{}: {cause}", path.display())]
+    BadImage { path: PathBuf, cause: DumpError },
+    /// The card image could not be saved; the error names the file and the step.
+    #[error(transparent)]
+    WriteImage(io::Error),
+    #[error(
+        "cannot connect to vpcd at {addr}: {cause}; is pcscd with vsmartcard-vpcd running in this network namespace?"
+    )]
+    Connect { addr: String, cause: io::Error },
 }
 
 fn read_message(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
@@ -70,26 +88,25 @@ fn write_message(stream: &mut TcpStream, payload: &[u8]) -> std::io::Result<()> 
 }
 
 fn save(card: &SimCard, options: &Options) -> std::io::Result<()> {
-    if let Some(path) = &options.state {
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, card.to_dump().encode())?;
-        std::fs::rename(&tmp, path)?;
+    match &options.state {
+        Some(path) => juzhu_durable::write_atomic(path, &card.to_dump().encode()),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Loads the card (from its image file, or blank) and serves vpcd until the
 /// card is pulled for good. Returns an error when vpcd cannot be reached.
-pub fn run(options: &Options) -> Result<(), String> {
+pub fn run(options: &Options) -> Result<(), VpcdError> {
     let mut card = match &options.state {
         Some(path) if path.exists() => {
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            SimCard::from_dump(&CardDump::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?)
+            let bytes = std::fs::read(path).map_err(|cause| VpcdError::ReadImage { path: path.clone(), cause })?;
+            let dump = CardDump::decode(&bytes).map_err(|cause| VpcdError::BadImage { path: path.clone(), cause })?;
+            SimCard::from_dump(&dump)
         }
         _ => SimCard::blank(&options.uid),
     };
     card.fault = options.fault;
-    save(&card, options).map_err(|e| format!("cannot write the card image: {e}"))?;
+    save(&card, options).map_err(VpcdError::WriteImage)?;
     loop {
         let mut stream = connect(&options.vpcd)?;
         eprintln!("card {} inserted (connected to vpcd at {})", hex::encode_upper(&card.uid), options.vpcd);
@@ -108,21 +125,19 @@ pub fn run(options: &Options) -> Result<(), String> {
 }
 
 /// vpcd may still be starting: try for ten seconds.
-fn connect(addr: &str) -> Result<TcpStream, String> {
-    let mut last = String::new();
-    for _ in 0..100 {
+fn connect(addr: &str) -> Result<TcpStream, VpcdError> {
+    let mut attempt = 1;
+    loop {
         match TcpStream::connect(addr) {
             Ok(s) => {
                 s.set_nodelay(true).ok();
                 return Ok(s);
             }
-            Err(e) => last = e.to_string(),
+            Err(cause) if attempt == 100 => return Err(VpcdError::Connect { addr: addr.into(), cause }),
+            Err(_) => attempt += 1,
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!(
-        "cannot connect to vpcd at {addr}: {last}; is pcscd with vsmartcard-vpcd running in this network namespace?"
-    ))
 }
 
 /// Serves one insertion; `Ok(true)` when the card was pulled by a fault.

@@ -1,4 +1,5 @@
-//! Ed25519 signing keys: generation, key files, and their TUF public form.
+//! Ed25519 keys: generation, key files, their TUF public form ([`Key`], whose
+//! id is the sha256 of its canonical JSON) and the [`Signature`]s they make.
 //!
 //! A private key file is PKCS#8 PEM, created readable by its owner only (0600)
 //! and never overwritten. With a passphrase it is an encrypted PKCS#8 document
@@ -14,9 +15,58 @@ use ed25519_dalek::Signer;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use pkcs8::LineEnding;
 use rand_core::OsRng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::Error;
-use crate::metadata::{Key, Signature};
+use crate::canonical::canonical;
+
+/// One key's signature over a role's canonical JSON.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    pub keyid: String,
+    pub sig: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct KeyVal {
+    pub public: String,
+}
+
+/// A public key as TUF writes it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub keytype: String,
+    pub scheme: String,
+    pub keyval: KeyVal,
+}
+
+impl Key {
+    pub fn ed25519(public: &[u8; 32]) -> Self {
+        Key { keytype: "ed25519".into(), scheme: "ed25519".into(), keyval: KeyVal { public: hex::encode(public) } }
+    }
+
+    /// sha256 of the key's canonical JSON.
+    pub fn keyid(&self) -> String {
+        hex::encode(Sha256::digest(
+            canonical(&serde_json::to_value(self).expect("a key serializes")).expect("a key is canonical JSON"),
+        ))
+    }
+
+    pub fn verifying_key(&self) -> Result<ed25519_dalek::VerifyingKey, String> {
+        if self.keytype != "ed25519" || self.scheme != "ed25519" {
+            return Err(format!(
+                "key type {}/{} is not supported; juzhu keys are ed25519/ed25519",
+                self.keytype, self.scheme
+            ));
+        }
+        let bytes: [u8; 32] = hex::decode(&self.keyval.public)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| "the public key is not 32 bytes of hex".to_string())?;
+        ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|e| format!("not an ed25519 point: {e}"))
+    }
+}
 
 /// A private ed25519 key and its TUF key id.
 #[derive(Clone)]
@@ -54,7 +104,7 @@ impl SigningKey {
     /// public key to `path` with extension `.pub`. Returns the public path.
     pub fn write(&self, path: &Path, passphrase: Option<&str>) -> Result<PathBuf, Error> {
         let pem = match passphrase {
-            Some(p) if p.is_empty() => {
+            Some("") => {
                 return Err(Error::Key(format!(
                     "the passphrase for {} is empty; give a non-empty passphrase or none",
                     path.display()

@@ -1,13 +1,17 @@
 //! juzhu's signed module registry, after The Update Framework (TUF 1.0).
 //!
-//! - [`keys`]: ed25519 key files (0600, optionally passphrase-encrypted);
+//! - [`canonical`]: canonical JSON, the bytes signatures and key ids cover;
+//! - [`keys`]: ed25519 key files (0600, optionally passphrase-encrypted), TUF
+//!   public keys and signatures;
 //! - [`metadata`]: the TUF roles and their signatures over canonical JSON;
 //! - [`names`]: which target and role names are allowed, and delegation paths;
 //! - [`fields`]: juzhu's `custom` fields on module and attestation targets;
 //! - [`repo`]: the publishing side: init, delegate, publish, attest, revoke,
 //!   refresh the timestamp, status;
 //! - [`client`]: the verifying side, the TUF client workflow over a registry
-//!   directory opened with cap-std, returning certified modules with bytes.
+//!   directory opened with cap-std, returning certified modules with bytes;
+//! - `fixture` (cargo feature `fixture`): a registry with keys for every
+//!   role, for tests and benchmarks.
 //!
 //! # Layout of a registry directory
 //! ```text
@@ -21,8 +25,11 @@
 //! Snapshots are consistent: every file is named by version or content hash,
 //! so a mirror can be updated in place while clients read it.
 
+pub mod canonical;
 pub mod client;
 pub mod fields;
+#[cfg(feature = "fixture")]
+pub mod fixture;
 pub mod keys;
 pub mod metadata;
 pub mod names;
@@ -40,6 +47,10 @@ pub const CERTIFICATION: &str = "certification";
 pub enum Error {
     #[error("{path}: {detail}")]
     Io { path: String, detail: String },
+    /// A registry file could not be written durably: the error names the
+    /// file and the step ([`juzhu_durable::WriteError`]) and keeps its kind.
+    #[error(transparent)]
+    Write(std::io::Error),
     #[error("{0}")]
     Key(String),
     #[error("{file} is malformed: {detail}")]

@@ -10,59 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::Error;
+pub use crate::canonical::canonical;
 use crate::keys::SigningKey;
+pub use crate::keys::{Key, KeyVal, Signature};
 
 /// The TUF specification version written into every role.
 pub const SPEC_VERSION: &str = "1.0.31";
-
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct Signature {
-    pub keyid: String,
-    pub sig: String,
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct KeyVal {
-    pub public: String,
-}
-
-/// A public key as TUF writes it.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct Key {
-    pub keytype: String,
-    pub scheme: String,
-    pub keyval: KeyVal,
-}
-
-impl Key {
-    pub fn ed25519(public: &[u8; 32]) -> Self {
-        Key { keytype: "ed25519".into(), scheme: "ed25519".into(), keyval: KeyVal { public: hex::encode(public) } }
-    }
-
-    /// sha256 of the key's canonical JSON.
-    pub fn keyid(&self) -> String {
-        hex::encode(Sha256::digest(
-            canonical(&serde_json::to_value(self).expect("a key serializes")).expect("a key is canonical JSON"),
-        ))
-    }
-
-    pub fn verifying_key(&self) -> Result<ed25519_dalek::VerifyingKey, String> {
-        if self.keytype != "ed25519" || self.scheme != "ed25519" {
-            return Err(format!(
-                "key type {}/{} is not supported; juzhu keys are ed25519/ed25519",
-                self.keytype, self.scheme
-            ));
-        }
-        let bytes: [u8; 32] = hex::decode(&self.keyval.public)
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| "the public key is not 32 bytes of hex".to_string())?;
-        ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|e| format!("not an ed25519 point: {e}"))
-    }
-}
 
 /// Which keys sign a role, and how many of them must.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -190,14 +145,6 @@ role!(Targets, "targets");
 pub struct Envelope {
     pub signatures: Vec<Signature>,
     pub signed: serde_json::Value,
-}
-
-/// The bytes a signature covers.
-pub fn canonical(value: &serde_json::Value) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, olpc_cjson::CanonicalFormatter::new());
-    value.serialize(&mut ser).map_err(|e| format!("not canonical JSON: {e}"))?;
-    Ok(out)
 }
 
 impl Envelope {

@@ -14,8 +14,8 @@ use serde_json::json;
 /// Publishes gongshu 1.1.0 and returns the fixture, a client that trusts
 /// the state before it, and its state.
 fn with_trusted_client() -> (Fixture, juzhu_registry::Client, juzhu_registry::TrustState) {
-    let f = Fixture::new();
-    let (client, update) = f.updated_client();
+    let f = fixture();
+    let (client, update) = f.updated_client().unwrap();
     assert_eq!(ids(&update), ["hangzhou-gongshu@1.0.0"]);
     let state = client.state();
     (f, client, state)
@@ -51,8 +51,8 @@ fn more_bytes_than_the_signed_length_are_refused() {
 fn rollback_of_timestamp_is_refused() {
     let (f, _, _) = with_trusted_client();
     let old = std::fs::read(f.path("metadata/timestamp.json")).unwrap();
-    f.publish(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string());
-    let (mut client, _) = f.updated_client();
+    f.publish_stand_in(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string()).unwrap();
+    let (mut client, _) = f.updated_client().unwrap();
     let before = client.state();
     std::fs::write(f.path("metadata/timestamp.json"), old).unwrap();
     let err = f.update(&mut client).unwrap_err();
@@ -85,8 +85,8 @@ fn rollback_of_targets_is_refused() {
 #[test]
 fn rollback_of_a_district_role_is_refused() {
     let (f, _, _) = with_trusted_client();
-    f.publish(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string());
-    let (mut client, _) = f.updated_client();
+    f.publish_stand_in(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string()).unwrap();
+    let (mut client, _) = f.updated_client().unwrap();
     let before = client.state();
     let older = f.listed_version("district-330105") - 1;
     f.forge_snapshot(|s| s["meta"]["district-330105.json"] = json!({ "version": older }));
@@ -118,9 +118,9 @@ fn rollback_of_root_by_replaying_an_old_root_is_refused() {
 #[test]
 fn an_expired_timestamp_freezes_the_registry() {
     let (f, mut client, before) = with_trusted_client();
-    f.publish(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string());
+    f.publish_stand_in(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string()).unwrap();
     let later = f.now + jiff::SignedDuration::from_hours(24 * 8);
-    let err = client.update(&juzhu_registry::client::open_registry(&f.dir()).unwrap(), later).unwrap_err();
+    let err = client.update(&juzhu_registry::client::open_registry(f.dir()).unwrap(), later).unwrap_err();
     assert!(err.is_freeze(), "{err}");
     assert!(matches!(&err, Error::Expired { role, .. } if role == "timestamp"), "{err}");
     assert!(err.to_string().contains("refresh-timestamp"), "{err}");
@@ -155,13 +155,14 @@ fn mix_and_match_a_snapshot_not_listing_a_served_role_is_refused() {
 fn district_a_signing_under_district_b_path_is_refused() {
     let (f, mut client, _) = with_trusted_client();
     // Jiaxing publishes once, then signs an entry under Gongshu's path.
-    let jx = f.publish(JIAXING, "jiaxing", "1.0.0", &f.today.to_string());
-    f.attest(&jx);
+    let jx = f.publish_stand_in(JIAXING, "jiaxing", "1.0.0", &f.today.to_string()).unwrap();
+    f.attest(&jx, VECTORS).unwrap();
     let gongshu_entry =
-        f.repo().delegated("district-330105").unwrap().targets["districts/330105/hangzhou-gongshu-1.0.0.wasm"].clone();
+        f.repo().unwrap().delegated("district-330105").unwrap().targets["districts/330105/hangzhou-gongshu-1.0.0.wasm"]
+            .clone();
     let mut evil = gongshu_entry.clone();
     evil.custom.as_mut().unwrap()["version"] = json!("9.9.9");
-    f.forge_role("district-330400", &[&f.keys.jiaxing], |b| {
+    f.forge_role("district-330400", &[f.district_keys(JIAXING)[0]], |b| {
         b["targets"]["districts/330105/hangzhou-gongshu-9.9.9.wasm"] = serde_json::to_value(&evil).unwrap();
     });
     let update = f.update(&mut client).unwrap();
@@ -178,7 +179,7 @@ fn district_a_signing_under_district_b_path_is_refused() {
 #[test]
 fn district_a_key_signing_district_b_metadata_is_refused() {
     let (f, mut client, before) = with_trusted_client();
-    f.forge_role("district-330105", &[&f.keys.jiaxing], |_| {});
+    f.forge_role("district-330105", &[f.district_keys(JIAXING)[0]], |_| {});
     let err = f.update(&mut client).unwrap_err();
     assert!(matches!(&err, Error::BelowThreshold { role, valid: 0, .. } if role == "district-330105"), "{err}");
     assert!(err.to_string().contains("is not a key of district-330105"), "{err}");
@@ -189,7 +190,7 @@ fn district_a_key_signing_district_b_metadata_is_refused() {
 fn signatures_below_the_threshold_are_refused() {
     let (f, mut client, before) = with_trusted_client();
     // One of Gongshu's two keys, threshold 2.
-    f.forge_role("district-330105", &[&f.keys.gongshu[0]], |_| {});
+    f.forge_role("district-330105", &[f.district_keys(GONGSHU)[0]], |_| {});
     let err = f.update(&mut client).unwrap_err();
     assert!(
         matches!(&err, Error::BelowThreshold { role, valid: 1, threshold: 2, .. } if role == "district-330105"),
@@ -201,7 +202,7 @@ fn signatures_below_the_threshold_are_refused() {
 #[test]
 fn a_duplicate_signature_counts_once() {
     let (f, mut client, before) = with_trusted_client();
-    f.forge_role("district-330105", &[&f.keys.gongshu[0]], |_| {});
+    f.forge_role("district-330105", &[f.district_keys(GONGSHU)[0]], |_| {});
     let file = format!("metadata/{}.district-330105.json", f.listed_version("district-330105"));
     let mut env = f.read_env(&file);
     env.signatures.push(env.signatures[0].clone());
@@ -214,16 +215,17 @@ fn a_duplicate_signature_counts_once() {
 
 #[test]
 fn the_publisher_refuses_to_sign_below_threshold() {
-    let f = Fixture::new();
+    let f = fixture();
     let err = f
         .repo()
+        .unwrap()
         .publish(
             GONGSHU,
             &describe("hangzhou-gongshu", "1.1.0"),
             b"x",
             &f.today.to_string(),
             f.today,
-            &f.online(&[&f.keys.gongshu[0]]),
+            &f.online(&[f.district_keys(GONGSHU)[0]]),
         )
         .unwrap_err();
     assert!(err.to_string().contains("cannot sign district-330105: it needs 2 of the keys"), "{err}");
@@ -233,7 +235,7 @@ fn the_publisher_refuses_to_sign_below_threshold() {
 #[test]
 fn an_uncertified_module_does_not_activate() {
     let (f, mut client, _) = with_trusted_client();
-    f.publish(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string());
+    f.publish_stand_in(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string()).unwrap();
     let update = f.update(&mut client).unwrap();
     assert_eq!(ids(&update), ["hangzhou-gongshu@1.0.0"]);
     assert_eq!(update.pending.len(), 1);
@@ -242,8 +244,8 @@ fn an_uncertified_module_does_not_activate() {
 }
 
 fn forged_attestation(f: &Fixture, change: impl FnOnce(&mut AttestationFields)) -> juzhu_registry::Update {
-    let bytes = f.publish(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string());
-    let m = f.repo().modules().into_iter().find(|m| m.fields.version == "1.1.0").unwrap();
+    let bytes = f.publish_stand_in(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string()).unwrap();
+    let m = f.repo().unwrap().modules().into_iter().find(|m| m.fields.version == "1.1.0").unwrap();
     let mut fields = AttestationFields {
         attests: m.target.clone(),
         sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
@@ -255,14 +257,14 @@ fn forged_attestation(f: &Fixture, change: impl FnOnce(&mut AttestationFields)) 
         revoked: None,
     };
     change(&mut fields);
-    f.repo().sign_attestation(GONGSHU, fields, &f.online(&[&f.keys.certification])).unwrap();
-    let mut client = f.client();
+    f.repo().unwrap().sign_attestation(GONGSHU, fields, &f.online(&[&f.keys.certification])).unwrap();
+    let mut client = f.client().unwrap();
     f.update(&mut client).unwrap()
 }
 
 #[test]
 fn an_attestation_over_another_digest_is_refused() {
-    let f = Fixture::new();
+    let f = fixture();
     let update = forged_attestation(&f, |a| a.sha256 = "ab".repeat(32));
     assert_eq!(ids(&update), ["hangzhou-gongshu@1.0.0"]);
     let r = &update.rejected[0];
@@ -272,7 +274,7 @@ fn an_attestation_over_another_digest_is_refused() {
 
 #[test]
 fn an_attestation_over_another_effective_date_is_refused() {
-    let f = Fixture::new();
+    let f = fixture();
     let update = forged_attestation(&f, |a| a.effective_from = "2099-01-01".into());
     assert_eq!(ids(&update), ["hangzhou-gongshu@1.0.0"]);
     assert!(
@@ -284,19 +286,19 @@ fn an_attestation_over_another_effective_date_is_refused() {
 
 #[test]
 fn a_revoked_key_no_longer_signs() {
-    let f = Fixture::new();
+    let f = fixture();
     // Jiaxing gets a second key, then its first is revoked by the targets role.
     let jiaxing_new = juzhu_registry::SigningKey::generate();
-    let mut repo = f.repo();
+    let mut repo = f.repo().unwrap();
     let mut targets = repo.targets().clone();
     let d = targets.delegations.as_mut().unwrap();
     d.keys.insert(jiaxing_new.keyid().into(), public(&jiaxing_new));
     d.roles.iter_mut().find(|r| r.name == "district-330400").unwrap().keyids.push(jiaxing_new.keyid().into());
     f.forge_role("targets", &[&f.keys.targets], |b| b["delegations"] = serde_json::to_value(d).unwrap());
-    repo = f.repo();
-    let report = repo.revoke_key(&f.keys.jiaxing.keyid()[..10], &f.online(&[&f.keys.targets])).unwrap();
+    repo = f.repo().unwrap();
+    let report = repo.revoke_key(&f.district_keys(JIAXING)[0].keyid()[..10], &f.online(&[&f.keys.targets])).unwrap();
     assert!(report[0].starts_with("revoked key") && report[0].contains("district-330400"), "{report:?}");
-    let (mut client, _) = f.updated_client();
+    let (mut client, _) = f.updated_client().unwrap();
     let before = client.state();
     // The thief of the revoked key signs Jiaxing's role.
     let v = f.listed_version("targets");
@@ -308,27 +310,29 @@ fn a_revoked_key_no_longer_signs() {
     });
     std::fs::write(
         f.path("metadata/1.district-330400.json"),
-        Envelope::sign_value(body, &[&f.keys.jiaxing]).to_bytes(),
+        Envelope::sign_value(body, &[f.district_keys(JIAXING)[0]]).to_bytes(),
     )
     .unwrap();
     f.forge_snapshot(|s| s["meta"]["district-330400.json"] = json!({ "version": 1 }));
     let err = f.update(&mut client).unwrap_err();
     assert!(matches!(&err, Error::BelowThreshold { role, valid: 0, .. } if role == "district-330400"), "{err}");
     assert!(
-        err.to_string().contains(&format!("key {} is not a key of district-330400", &f.keys.jiaxing.keyid()[..8])),
+        err.to_string()
+            .contains(&format!("key {} is not a key of district-330400", &f.district_keys(JIAXING)[0].keyid()[..8])),
         "{err}"
     );
     assert_unchanged(&before, &client);
     // And the publisher refuses to sign with it.
     let err = f
         .repo()
+        .unwrap()
         .publish(
             JIAXING,
             &describe("jiaxing", "1.0.0"),
             b"x",
             &f.today.to_string(),
             f.today,
-            &f.online(&[&f.keys.jiaxing]),
+            &f.online(&[f.district_keys(JIAXING)[0]]),
         )
         .unwrap_err();
     assert!(err.to_string().contains("cannot sign district-330400"), "{err}");
@@ -337,7 +341,7 @@ fn a_revoked_key_no_longer_signs() {
 #[test]
 fn a_root_chain_with_a_skipped_version_is_refused() {
     let (f, mut client, before) = with_trusted_client();
-    let mut repo = f.repo();
+    let mut repo = f.repo().unwrap();
     let ring = f.keyring(&[&f.keys.root]);
     repo.rotate_root(|_| {}, &ring).unwrap();
     repo.rotate_root(|_| {}, &ring).unwrap();
@@ -352,7 +356,7 @@ fn a_root_chain_with_a_skipped_version_is_refused() {
 fn a_root_rotation_is_followed() {
     let (f, mut client, _) = with_trusted_client();
     let new_root = juzhu_registry::SigningKey::generate();
-    let mut repo = f.repo();
+    let mut repo = f.repo().unwrap();
     repo.rotate_root(
         |r| {
             r.keys.insert(new_root.keyid().into(), public(&new_root));
@@ -384,14 +388,15 @@ fn a_root_signed_only_by_the_new_keys_is_refused() {
 fn path_traversal_and_encoded_target_names_are_refused() {
     let (f, mut client, _) = with_trusted_client();
     let entry =
-        f.repo().delegated("district-330105").unwrap().targets["districts/330105/hangzhou-gongshu-1.0.0.wasm"].clone();
+        f.repo().unwrap().delegated("district-330105").unwrap().targets["districts/330105/hangzhou-gongshu-1.0.0.wasm"]
+            .clone();
     let names = [
         "districts/330105/../../../etc/passwd",
         "districts/330105/%2e%2e%2fx.wasm",
         "/etc/passwd",
         "districts/330105/a\\..\\b.wasm",
     ];
-    let [a, b] = &f.keys.gongshu;
+    let [a, b] = f.district_keys(GONGSHU)[..] else { unreachable!("two keys") };
     f.forge_role("district-330105", &[a, b], |body| {
         for n in names {
             body["targets"][n] = serde_json::to_value(&entry).unwrap();
@@ -462,9 +467,7 @@ fn oversized_metadata_is_refused_before_it_is_parsed() {
     // A delegated role larger than the limit.
     let (f, mut client, _) = with_trusted_client();
     client.limits.metadata = 4096;
-    f.forge_role("district-330105", &f.keys.gongshu.iter().collect::<Vec<_>>(), |b| {
-        b["padding"] = json!("x".repeat(8192))
-    });
+    f.forge_role("district-330105", &f.district_keys(GONGSHU), |b| b["padding"] = json!("x".repeat(8192)));
     let err = f.update(&mut client).unwrap_err();
     assert!(matches!(&err, Error::TooLarge { file, .. } if file.ends_with("district-330105.json")), "{err}");
     assert_unchanged(&before, &client);
@@ -476,7 +479,7 @@ fn a_target_name_cannot_escape_the_registry_directory() {
     // registry: a symlink out of it is refused by cap-std.
     let (f, mut client, before) = with_trusted_client();
     let stored = f.stored_module("districts/330105/hangzhou-gongshu-1.0.0.wasm");
-    let outside = f.tmp.path().join("outside.wasm");
+    let outside = f.scratch().unwrap().join("outside.wasm");
     std::fs::copy(&stored, &outside).unwrap();
     std::fs::remove_file(&stored).unwrap();
     std::os::unix::fs::symlink(&outside, &stored).unwrap();

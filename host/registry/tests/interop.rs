@@ -25,12 +25,12 @@ fn python_tuf_ngclient_downloads_a_module_and_its_attestation() {
         "python-tuf is not installed: run scripts/setup.sh (pip install -r host/registry/tests/interop/requirements.txt)\n{}",
         String::from_utf8_lossy(&probe.stderr)
     );
-    let f = Fixture::new();
+    let f = fixture();
     // A root rotation and a second version, so ngclient walks the chain and
     // reads a delegated role at a version above 1.
-    f.repo().rotate_root(|_| {}, &f.keyring(&[&f.keys.root])).unwrap();
-    let v11 = f.publish(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string());
-    f.attest(&v11);
+    f.repo().unwrap().rotate_root(|_| {}, &f.keyring(&[&f.keys.root])).unwrap();
+    let v11 = f.publish_stand_in(GONGSHU, "hangzhou-gongshu", "1.1.0", &f.today.to_string()).unwrap();
+    f.attest(&v11, VECTORS).unwrap();
     let module = "districts/330105/hangzhou-gongshu-1.1.0.wasm";
     let attestation = "attestations/330105/hangzhou-gongshu-1.1.0.json";
     let out = run_ngclient(&f, &[module, attestation]);
@@ -54,8 +54,8 @@ fn python_tuf_ngclient_downloads_a_module_and_its_attestation() {
 }
 
 #[test]
-fn python_tuf_ngclient_refuses_tampered_module_bytes() {
-    let f = Fixture::new();
+fn python_tuf_ngclient_refuses_tampered_stand_in_module() {
+    let f = fixture();
     let module = "districts/330105/hangzhou-gongshu-1.0.0.wasm";
     let stored = f.stored_module(module);
     let mut bytes = std::fs::read(&stored).unwrap();

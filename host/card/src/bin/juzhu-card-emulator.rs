@@ -54,7 +54,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = parse(&args).and_then(|o| run(&o));
+    let result = parse(&args).and_then(|o| run(&o).map_err(|e| e.to_string()));
     if let Err(e) = result {
         eprintln!("juzhu-card-emulator: {e}");
         std::process::exit(2);
