@@ -107,7 +107,9 @@ fn certify_names_vector_field_expected_and_actual_on_a_mismatch() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let shown = text(&out);
     assert!(shown.contains("FAIL [wasm] wrong-expectation: outcome: expected Ineligible, got Eligible"), "{shown}");
-    assert!(shown.contains("FAIL [native] wrong-expectation: outcome: expected Ineligible, got Eligible"), "{shown}");
+    // The station binary links no policy code; `juzhu-bench certify` runs the
+    // native build (tests/bench/tests/certify.rs asserts its FAIL [native] line).
+    assert!(shown.contains("native: not run"), "{shown}");
 }
 
 /// A vector that cannot be valid input is refused when loaded, naming the

@@ -14,20 +14,15 @@ use jiff::{Span, ToSpan};
 
 /// Parses an ISO `YYYY-MM-DD` date, naming `field` when it is not a real date.
 pub fn parse_date(field: impl std::fmt::Display, text: &str) -> Result<Date, InputError> {
-    let well_formed = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    if !well_formed {
-        return Err(InputError {
-            field: field.to_string(),
-            message: format!("`{text}` is not a date; expected YYYY-MM-DD, e.g. 2017-01-01"),
-        });
-    }
-    text.parse::<Date>().map_err(|_| InputError {
+    use juzhu_domain::IsoDateError;
+    juzhu_domain::parse_iso_date(text).map_err(|e| InputError {
         field: field.to_string(),
-        message: format!("`{text}` is not a real calendar date; expected YYYY-MM-DD, e.g. 2017-02-28"),
+        message: match e {
+            IsoDateError::Malformed => format!("`{text}` is not a date; expected YYYY-MM-DD, e.g. 2017-01-01"),
+            IsoDateError::NotACalendarDate => {
+                format!("`{text}` is not a real calendar date; expected YYYY-MM-DD, e.g. 2017-02-28")
+            }
+        },
     })
 }
 

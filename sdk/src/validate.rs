@@ -52,10 +52,9 @@ fn ordered(field: impl Display, start: Date, end: Option<Date>) -> Check {
 }
 
 fn division(field: impl Display, code: &str) -> Check {
-    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(err(field, format!("`{code}` is not a GB/T 2260 division code; expected six digits, e.g. 330105")))
+    match juzhu_domain::Division::parse(code) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(err(field, format!("`{code}` is not a GB/T 2260 division code; expected six digits, e.g. 330105"))),
     }
 }
 

@@ -13,12 +13,30 @@ pub struct DateError {
 }
 
 /// Parses `YYYY-MM-DD` strictly: ten characters, a real calendar date.
-/// jiff alone would also accept forms such as `20180101` or `2018-1-1`.
 pub fn parse_legal_date(field: &'static str, value: &str) -> Result<LegalDate, DateError> {
-    match value.parse::<LegalDate>() {
-        Ok(d) if value.len() == 10 && value.as_bytes()[4] == b'-' => Ok(d),
-        _ => Err(DateError { field, value: value.to_string() }),
+    parse_iso_date(value).map_err(|_| DateError { field, value: value.to_string() })
+}
+
+/// Why a text is not an ISO date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsoDateError {
+    /// Not of the form `YYYY-MM-DD` (jiff alone would accept `20180101`).
+    Malformed,
+    /// Of the form, but no such day (`2023-02-29`).
+    NotACalendarDate,
+}
+
+/// The one ISO date parser of juzhu, shared by the station and the SDK.
+pub fn parse_iso_date(text: &str) -> Result<LegalDate, IsoDateError> {
+    let well_formed = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !well_formed {
+        return Err(IsoDateError::Malformed);
     }
+    text.parse::<LegalDate>().map_err(|_| IsoDateError::NotACalendarDate)
 }
 
 #[cfg(test)]

@@ -7,14 +7,16 @@
 //! - [`ModuleRef`]: the policy module version that made a decision.
 //!
 //! This crate must never know about wasm, SQL or HTTP: it is the language
-//! the runtime, the store and the station speak to each other.
+//! the runtime, the store and the station speak to each other, and the SDK
+//! shares its division code and date parser, so a module and the station
+//! read these the same way.
 
 mod date;
 mod division;
 mod module_ref;
 mod permit;
 
-pub use date::{DateError, LegalDate, parse_legal_date};
+pub use date::{DateError, IsoDateError, LegalDate, parse_iso_date, parse_legal_date};
 pub use division::{Division, DivisionError};
 pub use module_ref::ModuleRef;
 pub use permit::{PermitState, Transition};

@@ -22,7 +22,7 @@ const LEGAL_DATE: &str = "2024-06-01";
 const HUGE_FUEL: u64 = 500_000_000;
 
 fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host/ sits in the workspace root")
+    juzhu_test_support::workspace()
 }
 
 /// The hostile fixture as a component, built once for all tests.

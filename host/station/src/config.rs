@@ -454,7 +454,7 @@ mod tests {
 
     #[test]
     fn example_file_parses_and_lists_every_key() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("station.example.toml");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../station.example.toml");
         let config = StationConfig::load(&path).unwrap();
         // What the example sets is the defaults; the rest is commented out.
         assert_eq!(config, StationConfig::default());
