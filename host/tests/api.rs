@@ -5,12 +5,12 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use juzhu_runtime::module_set::ModuleSet;
+use juzhu_runtime::{Runtime, SandboxLimits};
 use juzhu_station::auth::{self, Role};
 use juzhu_station::config::LogFormat;
 use juzhu_station::http::access_log::AccessLog;
 use juzhu_station::http::{Limits, app};
-use juzhu_runtime::module_set::ModuleSet;
-use juzhu_runtime::{Runtime, SandboxLimits};
 use juzhu_station::service::Service;
 use juzhu_store::Store;
 use rocket::http::{Header, Status};

@@ -6,16 +6,16 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use juzhu_station::issuance::{Desk, Issuance, Kind, State};
-use juzhu_runtime::module_set::ModuleSet;
-use juzhu_runtime::contract::types::Application;
-use juzhu_runtime::{Runtime, SandboxLimits};
-use juzhu_domain::Transition;
-use juzhu_station::service::{Service, ServiceError};
-use juzhu_store::Store;
 use juzhu_card::encoder::Disposition;
 use juzhu_card::sim::{Fault, FaultKind, SimCard};
 use juzhu_card::{Authority, MemoryEncoder, verify};
+use juzhu_domain::Transition;
+use juzhu_runtime::contract::types::Application;
+use juzhu_runtime::module_set::ModuleSet;
+use juzhu_runtime::{Runtime, SandboxLimits};
+use juzhu_station::issuance::{Desk, Issuance, Kind, State};
+use juzhu_station::service::{Service, ServiceError};
+use juzhu_store::Store;
 use serde_json::json;
 
 fn workspace() -> &'static Path {
@@ -384,9 +384,12 @@ fn the_api_starts_an_issuance_and_the_caller_follows_it() {
         )
     });
     let figment = rocket::Config::figment().merge(("log_level", "off"));
-    let client =
-        Client::tracked(juzhu_station::http::app(s.service.clone(), juzhu_station::http::Limits { max_body_bytes: 65_536 }, figment))
-            .unwrap();
+    let client = Client::tracked(juzhu_station::http::app(
+        s.service.clone(),
+        juzhu_station::http::Limits { max_body_bytes: 65_536 },
+        figment,
+    ))
+    .unwrap();
     let bearer = |t: &str| Header::new("Authorization", format!("Bearer {t}"));
     let post = |token: &str, path: &str, body: serde_json::Value| {
         let r = client.post(path).header(bearer(token)).body(body.to_string()).dispatch();

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use juzhu_runtime::module_set::ModuleSet;
+use juzhu_card::testbed::{READER, Testbed};
+use juzhu_card::{CardDump, layout};
 use juzhu_runtime::contract::types::Application;
+use juzhu_runtime::module_set::ModuleSet;
 use juzhu_runtime::{Runtime, SandboxLimits};
 use juzhu_station::service::Service;
 use juzhu_store::Store;
-use juzhu_card::testbed::{READER, Testbed};
-use juzhu_card::{CardDump, layout};
 use serde_json::{Value, json};
 
 fn workspace() -> &'static Path {

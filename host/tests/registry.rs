@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use juzhu_station::config::StationConfig;
-use juzhu_runtime::contract::types::Application;
-use juzhu_station::service::{Service, ServiceError};
 use juzhu_registry::repo::{InitSpec, ModuleDescription, RoleSpec};
 use juzhu_registry::{Keyring, Repository, SigningKey};
+use juzhu_runtime::contract::types::Application;
+use juzhu_station::config::StationConfig;
+use juzhu_station::service::{Service, ServiceError};
 use serde_json::json;
 
 fn workspace() -> &'static Path {

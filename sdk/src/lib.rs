@@ -58,6 +58,9 @@
 //! juzhu_sdk::export!(Example);
 //! ```
 
+// wit-bindgen's generated glue is unsafe by nature (raw canonical-ABI calls);
+// it is generated from wit/policy.wit, never written by hand.
+#[allow(unsafe_code)]
 pub mod bindings;
 pub mod card;
 pub mod cite;

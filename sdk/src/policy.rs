@@ -164,6 +164,8 @@ mod guest_impls {
 macro_rules! export {
     ($policy:ty) => {
         #[cfg(target_arch = "wasm32")]
+        // wit-bindgen's export glue (generated, canonical-ABI entry points).
+        #[allow(unsafe_code)]
         const _: () = {
             type JuzhuExports = $crate::Exports<$policy>;
     $crate::bindings::export_policy_module!(JuzhuExports with_types_in $crate::bindings);

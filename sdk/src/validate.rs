@@ -54,7 +54,9 @@ fn ordered(field: impl Display, start: Date, end: Option<Date>) -> Check {
 fn division(field: impl Display, code: &str) -> Check {
     match juzhu_domain::Division::parse(code) {
         Ok(_) => Ok(()),
-        Err(_) => Err(err(field, format!("`{code}` is not a GB/T 2260 division code; expected six digits, e.g. 330105"))),
+        Err(_) => {
+            Err(err(field, format!("`{code}` is not a GB/T 2260 division code; expected six digits, e.g. 330105")))
+        }
     }
 }
 

@@ -14,7 +14,8 @@ fn certify_module(name: &str, code: &str) {
     let path = component(name);
     let vectors = workspace().join("plugins").join(name).join("vectors");
     let native = juzhu_bench::native::module(name);
-    let report = certify(&runtime, &path, &vectors, native.as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject)).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let report = certify(&runtime, &path, &vectors, native.as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject))
+        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
     let failures: Vec<String> = report.mismatches.iter().map(|(b, m)| format!("[{b}] {m}")).collect();
     assert!(failures.is_empty(), "{name}: {} mismatches:\n{}", failures.len(), failures.join("\n"));
     assert!(report.vectors >= 40, "{name}: only {} vectors", report.vectors);

@@ -38,6 +38,7 @@ fn alive(pid: &str) -> bool {
 
 impl Testbed {
     /// Starts pcscd in a new network namespace, logging into `dir`.
+    #[allow(unsafe_code)] // reviewed: geteuid, see SAFETY below
     pub fn start(dir: &Path) -> Result<Testbed, String> {
         // SAFETY: geteuid has no preconditions.
         if unsafe { libc::geteuid() } != 0 {

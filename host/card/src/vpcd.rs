@@ -66,6 +66,7 @@ fn read_message(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
 /// vpcd sends a message's length and payload in two writes; without quick
 /// acknowledgement, Nagle's algorithm on its side and delayed ACKs on ours
 /// cost 40 ms per APDU. Linux clears the flag after each receive.
+#[allow(unsafe_code)] // reviewed: one setsockopt, see SAFETY below
 fn quick_ack(stream: &TcpStream) {
     use std::os::fd::AsRawFd;
     let one: libc::c_int = 1;

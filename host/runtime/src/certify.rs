@@ -94,8 +94,8 @@ pub fn certify(
     vectors_dir: &Path,
     native: Option<&dyn Subject>,
 ) -> Result<CertifyReport, CertifyError> {
-    let bytes = std::fs::read(module_path)
-        .map_err(|source| CertifyError::Read { path: module_path.to_path_buf(), source })?;
+    let bytes =
+        std::fs::read(module_path).map_err(|source| CertifyError::Read { path: module_path.to_path_buf(), source })?;
     let module = runtime.load(&module_path.display().to_string(), &bytes)?;
     let vectors = vectors::load_dir(vectors_dir).map_err(CertifyError::Vectors)?;
     let mut report = CertifyReport {
@@ -142,7 +142,9 @@ pub fn print(report: &CertifyReport) -> bool {
     println!("wasm:   {} of {} vectors passed", report.wasm_passed, report.vectors);
     match report.native_passed {
         Some(n) => println!("native: {n} of {} vectors passed", report.vectors),
-        None => println!("native: not run (the station binary links no policy code; `juzhu-bench certify` adds the native cross-check)"),
+        None => println!(
+            "native: not run (the station binary links no policy code; `juzhu-bench certify` adds the native cross-check)"
+        ),
     }
     for (build, m) in &report.mismatches {
         println!("FAIL [{build}] {m}");

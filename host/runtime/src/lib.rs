@@ -26,8 +26,8 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 pub use limits::{LimitsError, SandboxLimits};
-pub use module_set::{ActiveModules, ModuleSet, ModuleVersion, NotInForce, PinError, SetError};
 pub use module::{CallError, CallStats, LoadedModule};
+pub use module_set::{ActiveModules, ModuleSet, ModuleVersion, NotInForce, PinError, SetError};
 
 /// How often the epoch advances; the timeout is counted in these ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(1);
@@ -122,13 +122,15 @@ impl Runtime {
         {
             let engine = engine.clone();
             let stop = ticker_stop.clone();
-            std::thread::Builder::new().name("juzhu-epoch".into()).spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(EPOCH_TICK);
-                    engine.increment_epoch();
-                }
-            })
-            .map_err(EngineError::Ticker)?;
+            std::thread::Builder::new()
+                .name("juzhu-epoch".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(EPOCH_TICK);
+                        engine.increment_epoch();
+                    }
+                })
+                .map_err(EngineError::Ticker)?;
         }
         let cache = match cache_dir {
             Some(dir) => Some(cache::CompiledCache::open(dir, &engine)?),

@@ -25,7 +25,9 @@ pub enum BuildError {
         "cargo could not build {0} for wasm32-unknown-unknown (is the target installed? `rustup target add wasm32-unknown-unknown`)"
     )]
     CargoFailed(String),
-    #[error("the module carries no juzhu contract section; was it built with juzhu-sdk and `juzhu_sdk::export!`? ({0})")]
+    #[error(
+        "the module carries no juzhu contract section; was it built with juzhu-sdk and `juzhu_sdk::export!`? ({0})"
+    )]
     NoContract(String),
     #[error("wit-component could not encode the component: {0}")]
     Encode(String),
@@ -52,7 +54,8 @@ pub fn componentize(core: &[u8]) -> Result<Vec<u8>, BuildError> {
 /// The crate name in `dir/Cargo.toml`.
 fn package_name(dir: &Path) -> Result<String, BuildError> {
     let manifest = dir.join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).map_err(|source| BuildError::Read { path: manifest.clone(), source })?;
+    let text =
+        std::fs::read_to_string(&manifest).map_err(|source| BuildError::Read { path: manifest.clone(), source })?;
     let mut in_package = false;
     for line in text.lines() {
         let line = line.trim();

@@ -195,7 +195,10 @@ impl ModuleSet {
     /// city's, or its province's.
     pub fn division(&self, division: &str) -> Option<(&str, &VersionHistory)> {
         let division = Division::parse(division).ok()?;
-        division.enclosing().iter().find_map(|d| self.by_division.get_key_value(d.as_str()).map(|(k, v)| (k.as_str(), v)))
+        division
+            .enclosing()
+            .iter()
+            .find_map(|d| self.by_division.get_key_value(d.as_str()).map(|(k, v)| (k.as_str(), v)))
     }
 
     /// The module in force today for cases of `division`.

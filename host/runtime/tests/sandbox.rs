@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use juzhu_runtime::module_build;
 use juzhu_runtime::contract::types::*;
+use juzhu_runtime::module_build;
 use juzhu_runtime::{CallError, LoadError, LoadedModule, Runtime, SandboxLimits};
 use sha2::{Digest, Sha256};
 

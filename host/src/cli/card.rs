@@ -272,8 +272,10 @@ pub fn run(command: CardCommand) -> anyhow::Result<ExitCode> {
         }
         CardCommand::Read { encoder, out, config } => {
             let config = station(&config)?;
-            let Some(e) =
-                config.encoders.iter().find(|e| e.name == encoder && e.driver == juzhu_station::config::EncoderDriver::Pcsc)
+            let Some(e) = config
+                .encoders
+                .iter()
+                .find(|e| e.name == encoder && e.driver == juzhu_station::config::EncoderDriver::Pcsc)
             else {
                 anyhow::bail!("no PC/SC encoder named `{encoder}` in the station file");
             };
@@ -293,12 +295,9 @@ pub fn run(command: CardCommand) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("{} exists; refusing to overwrite a key", out.display());
             }
             let key = juzhu_card::Authority::generate();
-            std::fs::write(&out, key.seed_hex() + "\n").with_context(|| format!("cannot write {}", out.display()))?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600))?;
-            }
+            // 0600 before the key has a name: it is never readable by others.
+            juzhu_durable::write_atomic_with_mode(&out, (key.seed_hex() + "\n").as_bytes(), 0o600)
+                .with_context(|| format!("cannot write {}", out.display()))?;
             println!("wrote the signing key to {} (keep it secret); its public key:", out.display());
             println!("{}", hex::encode(key.public().as_bytes()));
             Ok(ExitCode::SUCCESS)

@@ -56,7 +56,11 @@ pub fn run(command: ModuleCommand) -> anyhow::Result<ExitCode> {
             let root = workspace_root()?;
             for dir in crates {
                 let dir = if dir.is_absolute() { dir } else { std::env::current_dir()?.join(dir) };
-                let out = juzhu_runtime::module_build::build(&root, &dir, &root.join(juzhu_runtime::module_build::OUTPUT_DIR))?;
+                let out = juzhu_runtime::module_build::build(
+                    &root,
+                    &dir,
+                    &root.join(juzhu_runtime::module_build::OUTPUT_DIR),
+                )?;
                 let (_, module) = load(&out)?;
                 println!(
                     "built {} -> {} ({} bytes, sha256 {})",

@@ -48,7 +48,9 @@ fn station_service(config: &Option<PathBuf>) -> anyhow::Result<std::sync::Arc<ju
     Ok(service)
 }
 
-fn pin_outcome(result: Result<juzhu_station::service::PinReport, juzhu_station::service::ServiceError>) -> anyhow::Result<ExitCode> {
+fn pin_outcome(
+    result: Result<juzhu_station::service::PinReport, juzhu_station::service::ServiceError>,
+) -> anyhow::Result<ExitCode> {
     match result {
         Ok(report) => {
             print_pin(&report);
@@ -60,7 +62,6 @@ fn pin_outcome(result: Result<juzhu_station::service::PinReport, juzhu_station::
         }
     }
 }
-
 
 pub fn pin(Pin { division, version, config }: Pin) -> anyhow::Result<ExitCode> {
     pin_outcome(station_service(&config)?.pin("cli", &division, &version))

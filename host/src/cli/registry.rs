@@ -199,7 +199,6 @@ fn today_in(zone: &str) -> anyhow::Result<jiff::civil::Date> {
     Ok(jiff::Timestamp::now().to_zoned(tz).date())
 }
 
-
 pub fn key(command: KeyCommand) -> anyhow::Result<ExitCode> {
     match command {
         KeyCommand::New { path, encrypt } => {
@@ -288,15 +287,7 @@ pub fn registry(command: RegistryCommand) -> anyhow::Result<ExitCode> {
             let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
             signed(repo.revoke_module(code, id, version, &reason, today, &ring))
         }
-        RegistryCommand::Rotate {
-            root,
-            root_threshold,
-            targets,
-            targets_threshold,
-            snapshot,
-            timestamp,
-            signing,
-        } => {
+        RegistryCommand::Rotate { root, root_threshold, targets, targets_threshold, snapshot, timestamp, signing } => {
             let spec = |files: &[PathBuf], threshold: u32| -> anyhow::Result<Option<juzhu_registry::repo::RoleSpec>> {
                 if files.is_empty() { Ok(None) } else { Ok(Some(role_spec(files, threshold)?)) }
             };
@@ -328,61 +319,52 @@ pub fn registry(command: RegistryCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn publish(Publish { module, district, effective_from, signing }: Publish) -> anyhow::Result<ExitCode> {
-            let (_, loaded) = load(&module)?;
-            let info = loaded.info();
-            if info.jurisdiction != district {
-                return refused(format!(
-                    "{} is written for division {}, not {district}; publish it with --district {}",
-                    loaded.label(),
-                    info.jurisdiction,
-                    info.jurisdiction
-                ));
-            }
-            let description = juzhu_registry::repo::ModuleDescription {
-                module_id: info.id.clone(),
-                version: info.version.clone(),
-                contract_version: info.contract_version.clone(),
-            };
-            let today = today_in(&info.time_zone)?;
-            let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
-            let ring = keyring(&signing.keys)?;
-            signed(open_repo(&signing.registry)?.publish(
-                &district,
-                &description,
-                &bytes,
-                &effective_from,
-                today,
-                &ring,
-            ))
-        
+    let (_, loaded) = load(&module)?;
+    let info = loaded.info();
+    if info.jurisdiction != district {
+        return refused(format!(
+            "{} is written for division {}, not {district}; publish it with --district {}",
+            loaded.label(),
+            info.jurisdiction,
+            info.jurisdiction
+        ));
+    }
+    let description = juzhu_registry::repo::ModuleDescription {
+        module_id: info.id.clone(),
+        version: info.version.clone(),
+        contract_version: info.contract_version.clone(),
+    };
+    let today = today_in(&info.time_zone)?;
+    let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
+    let ring = keyring(&signing.keys)?;
+    signed(open_repo(&signing.registry)?.publish(&district, &description, &bytes, &effective_from, today, &ring))
 }
 
 pub fn attest(Attest { module, vectors, signing }: Attest) -> anyhow::Result<ExitCode> {
-            let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
-            let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-            let published =
-                open_repo(&signing.registry)?.modules().into_iter().find(|m| m.file.sha256() == Some(sha256.as_str()));
-            match published {
-                None => {
-                    return refused(format!(
-                        "no district has published {} (sha256 {sha256}) in {}; publish it with `juzhu publish` before attesting",
-                        module.display(),
-                        signing.registry.display()
-                    ));
-                }
-                Some(m) if m.attestation.is_some() => return refused(format!("{} is already attested", m.target)),
-                Some(_) => {}
-            }
-            let runtime = Runtime::new(SandboxLimits::default(), None)?;
-            let report = juzhu_runtime::certify::certify(&runtime, &module, &vectors, None)?;
-            if !juzhu_runtime::certify::print(&report) {
-                return refused(format!(
-                    "{} failed certification, so it is not attested: {} mismatches",
-                    module.display(),
-                    report.mismatches.len()
-                ));
-            }
-            let ring = keyring(&signing.keys)?;
-            signed(open_repo(&signing.registry)?.attest(&bytes, report.vectors as u64, &ring))
-        
+    let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let published =
+        open_repo(&signing.registry)?.modules().into_iter().find(|m| m.file.sha256() == Some(sha256.as_str()));
+    match published {
+        None => {
+            return refused(format!(
+                "no district has published {} (sha256 {sha256}) in {}; publish it with `juzhu publish` before attesting",
+                module.display(),
+                signing.registry.display()
+            ));
+        }
+        Some(m) if m.attestation.is_some() => return refused(format!("{} is already attested", m.target)),
+        Some(_) => {}
+    }
+    let runtime = Runtime::new(SandboxLimits::default(), None)?;
+    let report = juzhu_runtime::certify::certify(&runtime, &module, &vectors, None)?;
+    if !juzhu_runtime::certify::print(&report) {
+        return refused(format!(
+            "{} failed certification, so it is not attested: {} mismatches",
+            module.display(),
+            report.mismatches.len()
+        ));
+    }
+    let ring = keyring(&signing.keys)?;
+    signed(open_repo(&signing.registry)?.attest(&bytes, report.vectors as u64, &ring))
 }

@@ -167,7 +167,8 @@ impl RegistryFollower {
                 .map_err(|source| FollowerError::Registry { context: state_path.display().to_string(), source })?
         } else {
             let root_path = config.registry.trusted_root.clone().ok_or(FollowerError::NoTrustedRoot)?;
-            let root = std::fs::read(&root_path).map_err(|source| FollowerError::Read { path: root_path.clone(), source })?;
+            let root =
+                std::fs::read(&root_path).map_err(|source| FollowerError::Read { path: root_path.clone(), source })?;
             juzhu_registry::Client::new(&root).map_err(|source| FollowerError::Registry {
                 context: format!("registry.trusted_root = {}", root_path.display()),
                 source,

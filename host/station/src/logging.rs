@@ -33,9 +33,12 @@ where
     }
 }
 
-/// Installs the process-wide subscriber on stderr. A second call (tests that
-/// start several stations in one process) keeps the first.
+/// Installs the process-wide subscriber on stderr, and routes the `log`
+/// records of Rocket and other libraries into it, so they too come out in
+/// `format`. A second call (tests that start several stations in one
+/// process) keeps the first.
 pub fn init(format: LogFormat) {
+    let _ = tracing_log::LogTracer::init();
     let _ = tracing::dispatcher::set_global_default(dispatch(format, std::io::stderr));
 }
 

@@ -49,7 +49,9 @@ pub enum StartError {
     Follower(#[from] crate::follower::FollowerError),
     #[error("the first refresh from registry.location = {location}: {source}")]
     FirstRefresh { location: String, source: ServiceError },
-    #[error("registry {location} holds no certified module for this station{pending}; publish and attest one (see README)")]
+    #[error(
+        "registry {location} holds no certified module for this station{pending}; publish and attest one (see README)"
+    )]
     NothingCertified { location: String, pending: String },
     #[error(transparent)]
     Service(#[from] ServiceError),
@@ -173,11 +175,7 @@ pub fn serve(config: StationConfig) -> Result<(), StartError> {
         );
     }
     if let Some(location) = &config.registry.location {
-        tracing::info!(
-            "following registry {} every {} s",
-            location.display(),
-            config.registry.poll_interval_secs
-        );
+        tracing::info!("following registry {} every {} s", location.display(), config.registry.poll_interval_secs);
     }
     follow(service.clone(), &config);
     if let Some(token) = admin {
@@ -203,10 +201,7 @@ pub fn serve(config: StationConfig) -> Result<(), StartError> {
     let limits = crate::http::Limits { max_body_bytes: config.http.max_body_bytes };
     println!("listening on http://{}", config.listen);
     rocket::execute(async move {
-        crate::http::app(service, limits, figment)
-            .attach(crate::http::access_log::AccessLog::global())
-            .launch()
-            .await
+        crate::http::app(service, limits, figment).attach(crate::http::access_log::AccessLog::global()).launch().await
     })
     .map(drop)
     .map_err(|e| StartError::Http(e.to_string()))

@@ -6,9 +6,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use juzhu_store::lifecycle::{self, LifecycleError, ModuleRef, PermitState, Receipt, Submission, Transition};
 use juzhu_runtime::contract::types::*;
 use juzhu_store::audit::{GENESIS_HASH, canonical_json};
+use juzhu_store::lifecycle::{self, LifecycleError, ModuleRef, PermitState, Receipt, Submission, Transition};
 use juzhu_store::migrations::{self, MIGRATIONS};
 use juzhu_store::{AuditError, Store, StoreError, verify_audit};
 use rusqlite::Connection;
@@ -137,10 +137,28 @@ fn permit_in(store: &mut Store, state: PermitState) -> String {
     match state {
         PermitState::Active => {}
         PermitState::Suspended => {
-            lifecycle::transition(store, ACTOR, &n, Transition::Suspend, legal("2025-07-02"), &directing(Transition::Suspend), &m).unwrap();
+            lifecycle::transition(
+                store,
+                ACTOR,
+                &n,
+                Transition::Suspend,
+                legal("2025-07-02"),
+                &directing(Transition::Suspend),
+                &m,
+            )
+            .unwrap();
         }
         PermitState::Cancelled => {
-            lifecycle::transition(store, ACTOR, &n, Transition::Cancel, legal("2025-07-02"), &directing(Transition::Cancel), &m).unwrap();
+            lifecycle::transition(
+                store,
+                ACTOR,
+                &n,
+                Transition::Cancel,
+                legal("2025-07-02"),
+                &directing(Transition::Cancel),
+                &m,
+            )
+            .unwrap();
         }
     }
     assert_eq!(store.permit(&n).unwrap().unwrap().state, state);
@@ -275,7 +293,10 @@ fn a_rejected_submission_writes_nothing() {
     assert!(err.to_string().contains("not a valid date"), "`{err}` should mention not a valid date");
     let cases: Vec<(Submission<'_>, &str)> = vec![
         (Submission { application: &app, legal_date: legal("2024-03-01"), decision: &no_tier, module: &m }, "no tier"),
-        (Submission { application: &app, legal_date: legal("2024-03-01"), decision: &ok, module: &bad_digest }, "sha256"),
+        (
+            Submission { application: &app, legal_date: legal("2024-03-01"), decision: &ok, module: &bad_digest },
+            "sha256",
+        ),
         (Submission { application: &other, legal_date: legal("2024-03-01"), decision: &ok, module: &m }, "six-digit"),
     ];
     for (s, needle) in cases {
@@ -349,9 +370,15 @@ fn a_permit_is_issued_only_from_an_eligible_decision() {
 
     // Serials count per division and year.
     let r2 = submit(&mut store, Outcome::Eligible, Some(PermitTier::Standard), "2024-03-01");
-    assert_eq!(lifecycle::issue(&mut store, ACTOR, r2.decision_id, legal("2024-12-31")).unwrap().number, "330105-2024-000002");
+    assert_eq!(
+        lifecycle::issue(&mut store, ACTOR, r2.decision_id, legal("2024-12-31")).unwrap().number,
+        "330105-2024-000002"
+    );
     let r3 = submit(&mut store, Outcome::Eligible, Some(PermitTier::Standard), "2025-01-01");
-    assert_eq!(lifecycle::issue(&mut store, ACTOR, r3.decision_id, legal("2025-01-01")).unwrap().number, "330105-2025-000001");
+    assert_eq!(
+        lifecycle::issue(&mut store, ACTOR, r3.decision_id, legal("2025-01-01")).unwrap().number,
+        "330105-2025-000001"
+    );
 
     let issues: Vec<_> =
         store.audit_entries(0, 100).unwrap().into_iter().filter(|e| e.action == "permit.issue").collect();
@@ -367,10 +394,28 @@ fn the_whole_lifecycle_is_persisted_and_audited() {
     let (_dir, mut store) = open_temp();
     let n = permit_in(&mut store, PermitState::Active);
     let m = module();
-    let p = lifecycle::transition(&mut store, ACTOR, &n, Transition::Endorse, legal("2025-05-10"), &directing(Transition::Endorse), &m).unwrap();
+    let p = lifecycle::transition(
+        &mut store,
+        ACTOR,
+        &n,
+        Transition::Endorse,
+        legal("2025-05-10"),
+        &directing(Transition::Endorse),
+        &m,
+    )
+    .unwrap();
     assert_eq!(p.endorsements, ["2025-05-10"]);
     assert_eq!(p.state, PermitState::Active);
-    let p = lifecycle::transition(&mut store, ACTOR, &n, Transition::Suspend, legal("2026-07-02"), &directing(Transition::Suspend), &m).unwrap();
+    let p = lifecycle::transition(
+        &mut store,
+        ACTOR,
+        &n,
+        Transition::Suspend,
+        legal("2026-07-02"),
+        &directing(Transition::Suspend),
+        &m,
+    )
+    .unwrap();
     assert_eq!((p.state, p.suspended_since.as_deref()), (PermitState::Suspended, Some("2025-07-01")));
     // A late endorsement the module allows, then the restore it makes possible.
     let late = answer(
@@ -382,9 +427,27 @@ fn the_whole_lifecycle_is_persisted_and_audited() {
     );
     let p = lifecycle::transition(&mut store, ACTOR, &n, Transition::Endorse, legal("2026-07-03"), &late, &m).unwrap();
     assert_eq!(p.state, PermitState::Suspended);
-    let p = lifecycle::transition(&mut store, ACTOR, &n, Transition::Restore, legal("2026-07-03"), &directing(Transition::Restore), &m).unwrap();
+    let p = lifecycle::transition(
+        &mut store,
+        ACTOR,
+        &n,
+        Transition::Restore,
+        legal("2026-07-03"),
+        &directing(Transition::Restore),
+        &m,
+    )
+    .unwrap();
     assert_eq!((p.state, p.suspended_since), (PermitState::Active, None));
-    let p = lifecycle::transition(&mut store, ACTOR, &n, Transition::Cancel, legal("2026-09-01"), &directing(Transition::Cancel), &m).unwrap();
+    let p = lifecycle::transition(
+        &mut store,
+        ACTOR,
+        &n,
+        Transition::Cancel,
+        legal("2026-09-01"),
+        &directing(Transition::Cancel),
+        &m,
+    )
+    .unwrap();
     assert_eq!((p.state, p.cancelled_on.as_deref()), (PermitState::Cancelled, Some("2026-09-01")));
     assert_eq!(p.endorsements, ["2025-05-10", "2026-07-03"]);
     assert_eq!(p.to_contract().endorsements, p.endorsements);
@@ -522,9 +585,36 @@ fn tampered_store() -> (tempfile::TempDir, PathBuf) {
     let (dir, mut store) = open_temp();
     let n = permit_in(&mut store, PermitState::Active);
     let m = module();
-    lifecycle::transition(&mut store, ACTOR, &n, Transition::Endorse, legal("2025-05-10"), &directing(Transition::Endorse), &m).unwrap();
-    lifecycle::transition(&mut store, ACTOR, &n, Transition::Suspend, legal("2025-07-02"), &directing(Transition::Suspend), &m).unwrap();
-    lifecycle::transition(&mut store, ACTOR, &n, Transition::Cancel, legal("2025-07-03"), &directing(Transition::Cancel), &m).unwrap();
+    lifecycle::transition(
+        &mut store,
+        ACTOR,
+        &n,
+        Transition::Endorse,
+        legal("2025-05-10"),
+        &directing(Transition::Endorse),
+        &m,
+    )
+    .unwrap();
+    lifecycle::transition(
+        &mut store,
+        ACTOR,
+        &n,
+        Transition::Suspend,
+        legal("2025-07-02"),
+        &directing(Transition::Suspend),
+        &m,
+    )
+    .unwrap();
+    lifecycle::transition(
+        &mut store,
+        ACTOR,
+        &n,
+        Transition::Cancel,
+        legal("2025-07-03"),
+        &directing(Transition::Cancel),
+        &m,
+    )
+    .unwrap();
     assert_eq!(store.verify_audit().unwrap(), 5);
     let path = store.path().to_path_buf();
     // The triggers refuse an ordinary edit…

@@ -101,7 +101,7 @@ impl Registry {
             Path::new(VECTORS),
             crate::native::module(MODULE).as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject),
         )
-            .with_context(|| format!("{VECTORS} (run from the repository root)"))?;
+        .with_context(|| format!("{VECTORS} (run from the repository root)"))?;
         anyhow::ensure!(report.passed(), "{MODULE} {version} fails its vectors; the benchmark will not certify it");
         self.repo()?.attest(bytes, report.vectors as u64, &self.online(&self.certification))?;
         Ok(())

@@ -69,7 +69,10 @@ fn main() -> anyhow::Result<ExitCode> {
             let loaded = runtime.load(&module.display().to_string(), &std::fs::read(&module)?)?;
             let native = juzhu_bench::native::module(&loaded.info().id);
             if native.is_none() {
-                anyhow::bail!("{} is not an in-tree module; juzhu-bench links only the five in plugins/", loaded.label());
+                anyhow::bail!(
+                    "{} is not an in-tree module; juzhu-bench links only the five in plugins/",
+                    loaded.label()
+                );
             }
             let subject = native.as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject);
             let report = juzhu_runtime::certify::certify(&runtime, &module, &vectors, subject)?;

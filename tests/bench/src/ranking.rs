@@ -12,8 +12,8 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::Figure;
-use juzhu_runtime::module_set::ModuleSet;
 use juzhu_runtime::contract::types::{Application, EducationLevel, PermitTier};
+use juzhu_runtime::module_set::ModuleSet;
 use juzhu_runtime::{Runtime, SandboxLimits};
 use juzhu_station::service::{Applicant, Service};
 

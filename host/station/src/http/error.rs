@@ -7,9 +7,9 @@ use rocket::http::{ContentType, Status};
 use rocket::response::{self, Responder};
 use serde::Serialize;
 
-use juzhu_store::lifecycle::{LifecycleError, Transition};
-use juzhu_runtime::CallError;
 use crate::service::ServiceError;
+use juzhu_runtime::CallError;
+use juzhu_store::lifecycle::{LifecycleError, Transition};
 
 #[derive(Debug, Serialize)]
 pub struct ApiError {

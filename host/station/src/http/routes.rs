@@ -12,12 +12,12 @@ use super::access_log::LogLine;
 use super::body::Checked;
 use super::error::ApiError;
 use super::guard::{Admin, Clerk, Supervisor};
-use juzhu_store::lifecycle::Receipt;
-use juzhu_runtime::contract::types::Application;
 use crate::service::{Benefits, Evaluation, JurisdictionModule, Service};
 use juzhu_domain::Transition;
+use juzhu_runtime::contract::types::Application;
 use juzhu_store::PermitRecord;
 use juzhu_store::audit::AuditEntry;
+use juzhu_store::lifecycle::Receipt;
 
 type Svc<'r> = &'r State<Arc<Service>>;
 type Body<T> = Result<Checked<T>, ApiError>;

@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 
-use juzhu_store::{Store, StoreError, audit};
 use juzhu_card::CardImage;
+use juzhu_store::{Store, StoreError, audit};
 
 /// Where an issuance stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -22,9 +22,9 @@ use ed25519_dalek::VerifyingKey;
 use juzhu_card::{Authority, CardContent, CardImage, Encoder, EncoderError, MemoryEncoder};
 
 use crate::config::{CardConfig, EncoderConfig, EncoderDriver};
-use juzhu_store::{Store, StoreError};
 use journal::Step;
 pub use journal::{CardRecord, Issuance, Kind, State};
+use juzhu_store::{Store, StoreError};
 
 /// Attempts at writing one card before the issuance fails.
 pub const MAX_ATTEMPTS: u32 = 3;

@@ -20,11 +20,11 @@ pub use modules::{DivisionModules, PinReport, VersionInfo};
 pub use ranking::{Applicant, Ranked, Ranking, TIE_BREAK};
 
 use juzhu_domain::{DateError, Division, LegalDate, Transition, parse_legal_date};
-use juzhu_store::lifecycle::{self, LifecycleError, ModuleRef, Receipt, Submission};
-use juzhu_runtime::module_set::{ActiveModules, ModuleSet};
 use juzhu_runtime::contract::types::*;
+use juzhu_runtime::module_set::{ActiveModules, ModuleSet};
 use juzhu_runtime::{CallError, LoadedModule};
 use juzhu_store::audit::AuditEntry;
+use juzhu_store::lifecycle::{self, LifecycleError, ModuleRef, Receipt, Submission};
 use juzhu_store::{PermitRecord, Store, StoreError};
 
 /// Why a request was refused or failed.

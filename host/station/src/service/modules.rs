@@ -54,7 +54,8 @@ impl Service {
                 if let Err(e) = set.pin(&pin.division, &pin.version) {
                     tracing::error!(
                         "ALERT: the pin of {} to {} no longer applies: {e}; the newest version in force applies",
-                        pin.division, pin.version
+                        pin.division,
+                        pin.version
                     );
                 }
             }

@@ -18,11 +18,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate as store;
+use crate::{NewPermit, PermitRecord, Store, StoreError, audit, outcome_str, tier_str};
 use juzhu_runtime::contract::types::{
     Application, Decision, EndorsementAnswer, EndorsementStatus, Outcome, PermitTier,
 };
-use crate as store;
-use crate::{NewPermit, PermitRecord, Store, StoreError, audit, outcome_str, tier_str};
 
 pub use juzhu_domain::{ModuleRef, PermitState, Transition};
 
