@@ -142,8 +142,7 @@ impl Fixture {
     }
 
     fn config(&self) -> StationConfig {
-        let mut config = StationConfig::default();
-        config.data_dir = self.dir.path().join("data");
+        let mut config = StationConfig { data_dir: self.dir.path().join("data"), ..Default::default() };
         config.registry.location = Some(self.registry());
         config.registry.trusted_root = Some(self.registry().join("metadata/1.root.json"));
         config
