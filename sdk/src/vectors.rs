@@ -330,9 +330,10 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn eq<T: Serialize + PartialEq>(&mut self, field: &str, expected: &Option<T>, actual: &T) {
         if let Some(e) = expected
-            && e != actual {
-                self.push(field, show(e), show(actual));
-            }
+            && e != actual
+        {
+            self.push(field, show(e), show(actual));
+        }
     }
 
     fn push(&mut self, field: &str, expected: String, actual: String) {
