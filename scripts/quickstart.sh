@@ -4,7 +4,8 @@
 # registry (keys, init, delegate, publish, attest: each attestation runs the
 # module's vectors first), then start juzhu serving from that registry on
 # the embedded SQLite database in ./data. The first start prints an admin
-# token. Safe to run again: what is already signed is kept.
+# token, and the address of the console (the station's web interface).
+# Safe to run again: what is already signed is kept.
 #
 # The demo keeps every role's key in ./keys, unencrypted; a real registry
 # keeps root and targets keys offline and each district's keys with the
@@ -65,11 +66,23 @@ echo
 # station gets it out of band from the registry's operators.
 mkdir -p data
 [ -f data/trusted-root.json ] || cp "$registry/metadata/1.root.json" data/trusted-root.json
+# The card authority's key, for the demo's in-memory encoder.
+[ -f data/card-authority.key ] || "$juzhu" card keygen --out data/card-authority.key >/dev/null
 [ -f data/station.toml ] || cat > data/station.toml <<TOML
 # Written by scripts/quickstart.sh; every key is in host/station.example.toml.
 [registry]
 location = "$registry"
 trusted_root = "data/trusted-root.json"
 poll_interval_secs = 10
+
+[card]
+authority_key = "data/card-authority.key"
+
+# An encoder with cards in memory: the console's card issuance without hardware.
+[[encoders]]
+name = "desk-1"
+driver = "memory"
 TOML
+# juzhu prints the admin token (first start only), then the API's and the
+# console's addresses: open the console in a browser and sign in with the token.
 exec "$juzhu" serve --config data/station.toml "$@"

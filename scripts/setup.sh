@@ -18,3 +18,6 @@ if ! python3 -c "import tuf.ngclient" >/dev/null 2>&1; then
     python3 -m pip install --quiet -r host/registry/tests/interop/requirements.txt \
         || python3 -m pip install --quiet --break-system-packages -r host/registry/tests/interop/requirements.txt
 fi
+
+# Headless Chromium and its WebDriver: the console's browser tests.
+"$(dirname "$0")/browser-setup.sh"

@@ -68,7 +68,7 @@ enum Command {
 pub fn run() -> anyhow::Result<ExitCode> {
     match Cli::parse().command {
         Command::Serve { config } => {
-            juzhu_station::server::serve(station(&config)?)?;
+            juzhu_station::server::serve_with(station(&config)?, juzhu_console::mount)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(command) => token::run(command),

@@ -165,6 +165,24 @@ fn follow(service: Arc<Service>, config: &StationConfig) {
 
 /// Runs the HTTP API until the process is stopped.
 pub fn serve(config: StationConfig) -> Result<(), StartError> {
+    run(config, |rocket| rocket, false)
+}
+
+/// Runs the HTTP API with the console `mount` puts beside it at `/` (the
+/// `juzhu` binary passes `juzhu_console::mount`: this crate does not depend
+/// on the console).
+pub fn serve_with(
+    config: StationConfig,
+    mount: impl FnOnce(rocket::Rocket<rocket::Build>) -> rocket::Rocket<rocket::Build> + Send + 'static,
+) -> Result<(), StartError> {
+    run(config, mount, true)
+}
+
+fn run(
+    config: StationConfig,
+    extend: impl FnOnce(rocket::Rocket<rocket::Build>) -> rocket::Rocket<rocket::Build> + Send + 'static,
+    console: bool,
+) -> Result<(), StartError> {
     crate::logging::init(config.log_format);
     let (service, admin) = build(&config)?;
     for j in service.jurisdictions() {
@@ -206,8 +224,14 @@ pub fn serve(config: StationConfig) -> Result<(), StartError> {
         .merge(("log_level", rocket::config::LogLevel::Critical));
     let limits = crate::http::Limits { max_body_bytes: config.http.max_body_bytes };
     println!("listening on http://{}", config.listen);
+    if console {
+        println!("console on http://{}/ (sign in with a token)", config.listen);
+    }
     rocket::execute(async move {
-        crate::http::app(service, limits, figment).attach(crate::http::access_log::AccessLog::global()).launch().await
+        extend(crate::http::app(service, limits, figment))
+            .attach(crate::http::access_log::AccessLog::global())
+            .launch()
+            .await
     })
     .map(drop)
     .map_err(|e| StartError::Http(e.to_string()))
