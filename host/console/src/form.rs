@@ -47,14 +47,47 @@ pub fn input_name(path: &str) -> String {
 #[derive(Debug, Serialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Item {
-    Open { legend: String, id: String, level: usize },
+    Open {
+        legend: String,
+        id: String,
+        level: usize,
+    },
     Close,
-    Input { name: String, id: String, label: String, value: String, hint: String, mode: &'static str, error: Option<String>, width: &'static str },
-    Select { name: String, id: String, label: String, options: Vec<Choice>, error: Option<String> },
-    Check { name: String, id: String, label: String, checked: bool },
-    Hidden { name: String, value: String },
-    Add { target: String, label: String },
-    Remove { target: String, label: String },
+    Input {
+        name: String,
+        id: String,
+        label: String,
+        value: String,
+        hint: String,
+        mode: &'static str,
+        error: Option<String>,
+        width: &'static str,
+    },
+    Select {
+        name: String,
+        id: String,
+        label: String,
+        options: Vec<Choice>,
+        error: Option<String>,
+    },
+    Check {
+        name: String,
+        id: String,
+        label: String,
+        checked: bool,
+    },
+    Hidden {
+        name: String,
+        value: String,
+    },
+    Add {
+        target: String,
+        label: String,
+    },
+    Remove {
+        target: String,
+        label: String,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -127,7 +160,16 @@ impl Renderer<'_> {
             _ => (String::new(), "text", "w20"),
         };
         let error = self.error(name);
-        self.items.push(Item::Input { name: name.into(), id: id_of(name), label, value: self.value(name), hint, mode, error, width });
+        self.items.push(Item::Input {
+            name: name.into(),
+            id: id_of(name),
+            label,
+            value: self.value(name),
+            hint,
+            mode,
+            error,
+            width,
+        });
     }
 
     fn field(&mut self, kind: &Kind, name: &str, label: String, level: usize) {
@@ -137,12 +179,18 @@ impl Renderer<'_> {
                 let options = self
                     .jurisdictions
                     .iter()
-                    .map(|(code, n)| Choice { value: code.clone(), label: format!("{n} ({code})"), selected: &current == code })
+                    .map(|(code, n)| Choice {
+                        value: code.clone(),
+                        label: format!("{n} ({code})"),
+                        selected: &current == code,
+                    })
                     .collect();
                 let error = self.error(name);
                 self.items.push(Item::Select { name: name.into(), id: id_of(name), label, options, error });
             }
-            Kind::Text | Kind::Date | Kind::Month | Kind::Division | Kind::Int { .. } | Kind::Float => self.input(name, label, kind),
+            Kind::Text | Kind::Date | Kind::Month | Kind::Division | Kind::Int { .. } | Kind::Float => {
+                self.input(name, label, kind)
+            }
             Kind::Bool => {
                 let checked = self.value(name) == "true";
                 self.items.push(Item::Check { name: name.into(), id: id_of(name), label, checked });
@@ -172,7 +220,12 @@ impl Renderer<'_> {
                     self.items.push(Item::Open { legend: label.clone(), id: id_of(name), level });
                     let checked = self.value(&present) == "true";
                     let provide = format!("{} {label}", t(self.lang, "form.provide"));
-                    self.items.push(Item::Check { name: present.clone(), id: id_of(&present), label: provide, checked });
+                    self.items.push(Item::Check {
+                        name: present.clone(),
+                        id: id_of(&present),
+                        label: provide,
+                        checked,
+                    });
                     self.record(r, fields, name, level + 1);
                     self.items.push(Item::Close);
                 }
@@ -193,21 +246,40 @@ impl Renderer<'_> {
             for c in cases {
                 let n = format!("{name}.{}", camel(c));
                 let checked = self.value(&n) == "true";
-                self.items.push(Item::Check { name: n.clone(), id: id_of(&n), label: t(self.lang, &format!("enum.{e}.{c}")), checked });
+                self.items.push(Item::Check {
+                    name: n.clone(),
+                    id: id_of(&n),
+                    label: t(self.lang, &format!("enum.{e}.{c}")),
+                    checked,
+                });
             }
         } else if let Some((first, rest)) = checklist(inner) {
             let Kind::Enum { name: e, cases } = &first.kind else { unreachable!("checked") };
             for c in cases {
                 let n = format!("{name}.{}", camel(c));
                 let checked = self.value(&n) == "true";
-                self.items.push(Item::Check { name: n.clone(), id: id_of(&n), label: t(self.lang, &format!("enum.{e}.{c}")), checked });
+                self.items.push(Item::Check {
+                    name: n.clone(),
+                    id: id_of(&n),
+                    label: t(self.lang, &format!("enum.{e}.{c}")),
+                    checked,
+                });
                 for f in rest {
                     if let Kind::Enum { name: fe, cases: fc } = &f.kind {
                         let sub = format!("{n}.{}", f.name);
-                        let record = match inner { Kind::Record { name, .. } => name.as_str(), _ => "" };
+                        let record = match inner {
+                            Kind::Record { name, .. } => name.as_str(),
+                            _ => "",
+                        };
                         let options = self.enum_choices(&sub, fe, fc, "form.choose");
                         let label = t(self.lang, &format!("field.{record}.{}", f.wit));
-                        self.items.push(Item::Select { name: sub.clone(), id: id_of(&sub), label, options, error: self.error(&sub) });
+                        self.items.push(Item::Select {
+                            name: sub.clone(),
+                            id: id_of(&sub),
+                            label,
+                            options,
+                            error: self.error(&sub),
+                        });
                     }
                 }
             }
@@ -216,9 +288,16 @@ impl Renderer<'_> {
             self.items.push(Item::Hidden { name: format!("{name}.__n"), value: n.to_string() });
             for i in 0..n {
                 let item = format!("{name}.{i}");
-                self.items.push(Item::Open { legend: format!("{label} {}", i + 1), id: id_of(&item), level: level + 1 });
+                self.items.push(Item::Open {
+                    legend: format!("{label} {}", i + 1),
+                    id: id_of(&item),
+                    level: level + 1,
+                });
                 self.record(r, fields, &item, level + 2);
-                self.items.push(Item::Remove { target: item.clone(), label: format!("{} {label} {}", t(self.lang, "form.remove"), i + 1) });
+                self.items.push(Item::Remove {
+                    target: item.clone(),
+                    label: format!("{} {label} {}", t(self.lang, "form.remove"), i + 1),
+                });
                 self.items.push(Item::Close);
             }
             self.items.push(Item::Add { target: name.into(), label: format!("{} {label}", t(self.lang, "form.add")) });
@@ -246,7 +325,11 @@ impl Reader<'_> {
             Kind::Text | Kind::Date | Kind::Month | Kind::Division => Value::String(text),
             Kind::Bool => Value::Bool(text == "true"),
             Kind::Int { signed } => {
-                let parsed = if *signed { text.parse::<i64>().ok().map(Value::from) } else { text.parse::<u64>().ok().map(Value::from) };
+                let parsed = if *signed {
+                    text.parse::<i64>().ok().map(Value::from)
+                } else {
+                    text.parse::<u64>().ok().map(Value::from)
+                };
                 parsed.unwrap_or_else(|| {
                     let key = if *signed { "error.whole-number" } else { "error.count" };
                     self.errors.push(FieldError::new(name, t(self.lang, key)));
@@ -270,7 +353,11 @@ impl Reader<'_> {
             }
             Kind::Optional(inner) => match inner.as_ref() {
                 Kind::Record { .. } => {
-                    if self.text(&format!("{name}.__present")) == "true" { self.read(inner, name) } else { Value::Null }
+                    if self.text(&format!("{name}.__present")) == "true" {
+                        self.read(inner, name)
+                    } else {
+                        Value::Null
+                    }
                 }
                 Kind::Bool => match text.as_str() {
                     "true" => Value::Bool(true),
@@ -406,7 +493,12 @@ mod tests {
 
     #[test]
     fn removing_an_item_moves_the_later_ones_up() {
-        let mut r = raw(&[("insurance.__n", "3"), ("insurance.0.from", "a"), ("insurance.1.from", "b"), ("insurance.2.from", "c")]);
+        let mut r = raw(&[
+            ("insurance.__n", "3"),
+            ("insurance.0.from", "a"),
+            ("insurance.1.from", "b"),
+            ("insurance.2.from", "c"),
+        ]);
         remove(&mut r, "insurance.1");
         assert_eq!(r, raw(&[("insurance.__n", "2"), ("insurance.0.from", "a"), ("insurance.1.from", "c")]));
         add(&mut r, "insurance");

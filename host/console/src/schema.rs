@@ -19,10 +19,18 @@ pub enum Kind {
     Division,
     Bool,
     /// A whole number; `signed` for `s32`.
-    Int { signed: bool },
+    Int {
+        signed: bool,
+    },
     Float,
-    Enum { name: String, cases: Vec<String> },
-    Record { name: String, fields: Vec<Field> },
+    Enum {
+        name: String,
+        cases: Vec<String>,
+    },
+    Record {
+        name: String,
+        fields: Vec<Field>,
+    },
     List(Box<Kind>),
     Optional(Box<Kind>),
 }

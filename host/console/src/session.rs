@@ -94,7 +94,13 @@ impl Sessions {
     /// before sign-in is worth nothing) with a new CSRF token.
     pub fn sign_in(&self, jar: &CookieJar<'_>, old: &str, lang: Lang, token: String) {
         self.lock().remove(old);
-        let id = self.insert(Session { csrf: random_hex(), lang, token: Some(token), draft: None, last_seen: Instant::now() });
+        let id = self.insert(Session {
+            csrf: random_hex(),
+            lang,
+            token: Some(token),
+            draft: None,
+            last_seen: Instant::now(),
+        });
         jar.add(cookie(id));
     }
 
@@ -155,8 +161,13 @@ impl<'r> FromRequest<'r> for Visitor {
         let (id, session) = match existing {
             Some(found) => found,
             None => {
-                let session =
-                    Session { csrf: random_hex(), lang: Lang::default(), token: None, draft: None, last_seen: Instant::now() };
+                let session = Session {
+                    csrf: random_hex(),
+                    lang: Lang::default(),
+                    token: None,
+                    draft: None,
+                    last_seen: Instant::now(),
+                };
                 let id = sessions.insert(session.clone());
                 jar.add(cookie(id.clone()));
                 (id, session)

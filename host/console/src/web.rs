@@ -127,7 +127,10 @@ pub fn render(visitor: &Visitor, status: Status, template: &str, path: &str, dat
         Ok(html) => Page { status, html },
         Err(e) => {
             tracing::error!("console template {template}: {e:#}");
-            Page { status: Status::InternalServerError, html: format!("<!doctype html><title>500</title><p>{}</p>", i18n::t(lang, "error.internal")) }
+            Page {
+                status: Status::InternalServerError,
+                html: format!("<!doctype html><title>500</title><p>{}</p>", i18n::t(lang, "error.internal")),
+            }
         }
     }
 }

@@ -44,7 +44,9 @@ pub fn service_errors(v: &Visitor, e: &ServiceError) -> Vec<FieldError> {
             vec![FieldError::new(&name, format!("{} {message}", t(lang, "error.invalid")))]
         }
         ServiceError::UnknownJurisdiction(_) => vec![FieldError::new("jurisdiction", t(lang, "error.jurisdiction"))],
-        ServiceError::NotInForce(m) => vec![FieldError::new("legal_date", format!("{} {m}", t(lang, "error.not-in-force")))],
+        ServiceError::NotInForce(m) => {
+            vec![FieldError::new("legal_date", format!("{} {m}", t(lang, "error.not-in-force")))]
+        }
         other => vec![FieldError::new("", format!("{} {other}", t(lang, "error.refused")))],
     }
 }
@@ -66,10 +68,15 @@ fn form_page_with(v: &Visitor, status: Status, raw: &Raw, errors: &[FieldError])
     )
 }
 
-#[get("/apply")]
-pub fn form_page(v: Visitor) -> Reply {
+/// The form, with what was typed so far; `?new` starts a blank one.
+#[get("/apply?<new>")]
+pub fn form_page(v: Visitor, new: Option<&str>) -> Reply {
     if let Err(r) = need(&v, Role::Clerk) {
         return r;
+    }
+    if new.is_some() {
+        v.update(|s| s.draft = None);
+        return Redirect::to("/apply").into();
     }
     let mut raw = v.session.draft.as_ref().map(|d| d.raw.clone()).unwrap_or_default();
     if !raw.contains_key("jurisdiction")

@@ -23,7 +23,8 @@ use crate::web::{Page, message};
 #[derive(Responder)]
 pub enum Reply {
     Page(Page),
-    Redirect(Redirect),
+    /// Boxed: a redirect is much larger than a page.
+    Redirect(Box<Redirect>),
 }
 
 impl From<Page> for Reply {
@@ -34,7 +35,7 @@ impl From<Page> for Reply {
 
 impl From<Redirect> for Reply {
     fn from(r: Redirect) -> Self {
-        Reply::Redirect(r)
+        Reply::Redirect(Box::new(r))
     }
 }
 

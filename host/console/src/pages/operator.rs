@@ -17,7 +17,8 @@ use crate::web::{FormBody, message, render};
 
 fn modules_page(v: &Visitor, status: Status, errors: Vec<FieldError>, report: Option<serde_json::Value>) -> Reply {
     let registry = v.service.registry_status().ok();
-    let data = json!({ "divisions": v.service.module_versions(), "registry": registry, "errors": errors, "report": report });
+    let data =
+        json!({ "divisions": v.service.module_versions(), "registry": registry, "errors": errors, "report": report });
     render(v, status, "modules.html", "/operator/modules", data).into()
 }
 
@@ -90,11 +91,23 @@ pub fn token_create(v: Visitor, body: FormBody) -> Reply {
         Some("clerk") => Role::Clerk,
         Some("supervisor") => Role::Supervisor,
         Some("admin") => Role::Admin,
-        _ => return tokens_page(&v, Status::UnprocessableEntity, vec![FieldError::new("role", t(v.lang(), "error.choose"))], None),
+        _ => {
+            return tokens_page(
+                &v,
+                Status::UnprocessableEntity,
+                vec![FieldError::new("role", t(v.lang(), "error.choose"))],
+                None,
+            );
+        }
     };
     let actor = v.who.as_ref().map(|p| p.name.clone()).unwrap_or_default();
     match v.service.with_store(|s| auth::create(s, &actor, &name, role)) {
-        Ok(secret) => tokens_page(&v, Status::Created, vec![], Some(json!({ "name": name, "role": role.as_str(), "secret": secret }))),
+        Ok(secret) => tokens_page(
+            &v,
+            Status::Created,
+            vec![],
+            Some(json!({ "name": name, "role": role.as_str(), "secret": secret })),
+        ),
         Err(e) => tokens_page(&v, Status::UnprocessableEntity, vec![FieldError::new("name", e.to_string())], None),
     }
 }

@@ -46,7 +46,19 @@ pub fn find(v: Visitor, q: Option<&str>) -> Reply {
                 .map(|p| json!({ "number": p.number, "holder": p.holder_citizen_id, "state": p.state.as_str(), "issued_on": p.issued_on, "jurisdiction": p.jurisdiction }))
                 .collect();
             let status = if ps.is_empty() { Status::NotFound } else { Status::Ok };
-            render(&v, status, "find.html", "/permits", json!({ "q": q, "results": results, "errors": errors })).into()
+            // The language switch returns to this search.
+            let path: String =
+                q.bytes()
+                    .map(|b| {
+                        if b.is_ascii_alphanumeric() || b == b'-' {
+                            (b as char).to_string()
+                        } else {
+                            format!("%{b:02X}")
+                        }
+                    })
+                    .collect();
+            let path = format!("/permits?q={path}");
+            render(&v, status, "find.html", &path, json!({ "q": q, "results": results, "errors": errors })).into()
         }
         Err(e) => message(&v, Status::InternalServerError, "error.internal", e.to_string()).into(),
     }
@@ -89,7 +101,11 @@ fn permit_data(v: &Visitor, number: &str) -> Result<Value, Reply> {
         .audit(0, 1000)
         .unwrap_or_default()
         .into_iter()
-        .filter(|e| e.subject == subject || e.subject == decision_subject || e.details.get("permit").and_then(Value::as_str) == Some(number))
+        .filter(|e| {
+            e.subject == subject
+                || e.subject == decision_subject
+                || e.details.get("permit").and_then(Value::as_str) == Some(number)
+        })
         .map(|e| json!({ "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "hash": e.hash.get(..12) }))
         .collect();
     let error_text = |e: &juzhu_station::service::ServiceError| e.to_string();
@@ -199,7 +215,10 @@ fn journal(v: &Visitor, id: i64) -> Option<Value> {
         .audit(0, 1000)
         .unwrap_or_default()
         .into_iter()
-        .filter(|e| e.action.starts_with("card.") && e.details.get("issuance").and_then(Value::as_i64) == Some(id) || e.subject == format!("card_issuance:{id}"))
+        .filter(|e| {
+            e.action.starts_with("card.") && e.details.get("issuance").and_then(Value::as_i64) == Some(id)
+                || e.subject == format!("card_issuance:{id}")
+        })
         .map(|e| json!({ "seq": e.seq, "at": e.at, "action": e.action }))
         .collect();
     Some(json!({

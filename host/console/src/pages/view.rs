@@ -44,7 +44,7 @@ impl Documents {
         m.iter()
             .map(|m| {
                 json!({
-                    "material": kebab(&serde_json::to_value(m.material).unwrap_or_default().as_str().unwrap_or_default().to_string()),
+                    "material": kebab(serde_json::to_value(m.material).unwrap_or_default().as_str().unwrap_or_default()),
                     "route": m.route.map(|r| kebab(serde_json::to_value(r).unwrap_or_default().as_str().unwrap_or_default())),
                     "reason": self.reason(lang, &m.reason),
                 })

@@ -173,8 +173,10 @@ impl Browser {
         Browser { c, base: base.to_string(), driver, _profile: profile }
     }
 
+    /// Ends the session: chromedriver and Chromium are stopped (see `Drop`).
+    /// (`Client::close` would wait for every clone of the client to go.)
     pub async fn close(self) {
-        let _ = self.c.clone().close().await;
+        drop(self);
     }
 
     pub async fn goto(&self, path: &str) {
@@ -182,7 +184,12 @@ impl Browser {
     }
 
     pub async fn wait(&self, css: &str) -> fantoccini::elements::Element {
-        self.c.wait().at_most(WAIT).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+        self.c
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
     }
 
     pub async fn exists(&self, css: &str) -> bool {
@@ -216,10 +223,6 @@ impl Browser {
         self.wait(then).await;
     }
 
-    pub async fn body(&self) -> String {
-        self.text("body").await
-    }
-
     pub async fn sign_in(&self, token: &str) {
         self.goto("/sign-in").await;
         self.fill("#f-token", token).await;
@@ -237,7 +240,8 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         // chromedriver and the Chromium it started share a process group.
-        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.driver.id())).status();
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.driver.id())]).status();
+        let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
 }

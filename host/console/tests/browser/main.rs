@@ -10,7 +10,7 @@ use harness::{ALL_MATERIALS, Browser, Station};
 /// Types a Gongshu application into the form: one registration, one
 /// insurance period, one job, and the materials ticked.
 async fn fill_gongshu(b: &Browser, citizen_id: &str, registered_on: &str, materials: &[&str]) {
-    b.goto("/apply").await;
+    b.goto("/apply?new=1").await;
     b.fill("#f-legal-date", "2017-06-15").await;
     b.select("#f-jurisdiction", "330105").await;
     b.fill("#f-identity-name", "王伟").await;
