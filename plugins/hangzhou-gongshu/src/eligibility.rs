@@ -692,19 +692,21 @@ fn schooling_route(app: &Application, on: Date, ev: Option<&Evidence>) -> RouteB
     b
 }
 
-/// 二(一)2, last sentence: those who meet the talent-permit conditions follow
-/// 《关于印发杭州市人才居住证办理实施办法的通知》 instead; the six-month rule of
-/// this clause does not bind them.
-fn talent_route(app: &Application, ev: Option<&Evidence>) -> RouteBuilder {
+/// 二(一)2, last sentence: "符合人才居住证办理条件的，按《关于印发杭州市人才居住证办理实施办法的通知》执行".
+/// This refers a talent to another scheme (the Hangzhou talent residence
+/// permit). It grants nothing under this text and waives none of its
+/// conditions: the route is never met here, the six months still bind every
+/// ordinary route, and a talent-permit claim is answered with the referral.
+fn talent_route(app: &Application) -> RouteBuilder {
     let mut b = RouteBuilder::new(RouteKind::Exemption, None);
     let claimed = app.special_statuses.contains(&SpecialStatus::TalentPermit);
     b.condition(
-        claimed,
+        false,
         if claimed {
             TALENT.reason(
-                "exemption.talent-permit.met",
-                "符合人才居住证办理条件，按《关于印发杭州市人才居住证办理实施办法的通知》执行",
-                "meets the talent-permit conditions: the Hangzhou talent residence permit measures apply",
+                "exemption.talent-permit.referred",
+                "符合人才居住证办理条件的，按《关于印发杭州市人才居住证办理实施办法的通知》执行：人才居住证另按该办法办理；本条不因此发给《浙江省居住证》，也不免除居住半年等申领条件",
+                "\"those who meet the talent-permit conditions follow the Hangzhou talent residence permit measures\": a referral to that scheme, not a grant of this permit nor a waiver of its six months or other conditions",
             )
         } else {
             TALENT.reason(
@@ -714,9 +716,6 @@ fn talent_route(app: &Application, ev: Option<&Evidence>) -> RouteBuilder {
             )
         },
     );
-    if let (Some(ev), true) = (ev, claimed) {
-        b.needs(ev.missing(Some(RouteKind::Exemption), &[(MaterialKind::TalentCertificate, TALENT)]));
-    }
     b
 }
 
@@ -837,19 +836,13 @@ pub fn evaluate(app: &Application, on: Date, materials: bool) -> Decision {
     let mut shared = Shared::new();
     let (six_months, period_reason) = residence_period(app, on);
 
-    let mut employment = employment_route(app, on, ev);
-    let mut residence = residence_route(app, ev);
-    let mut schooling = schooling_route(app, on, ev);
-    let talent = talent_route(app, ev);
-    // The six months bind every route of 二(一)2 except the talent referral;
-    // when a talent-permit claim is made they are judged per ordinary route.
-    if app.special_statuses.contains(&SpecialStatus::TalentPermit) {
-        for b in [&mut employment, &mut residence, &mut schooling] {
-            b.condition(six_months, period_reason.clone());
-        }
-    } else {
-        shared.condition(six_months, period_reason);
-    }
+    let employment = employment_route(app, on, ev);
+    let residence = residence_route(app, ev);
+    let schooling = schooling_route(app, on, ev);
+    let talent = talent_route(app);
+    // The six months bind every route of 二(一)2; the talent referral waives
+    // nothing (see `talent_route`).
+    shared.condition(six_months, period_reason);
 
     minor_rules(app, on, &mut shared, ev);
     if let Some(ev) = ev {
