@@ -69,12 +69,27 @@ fn said(clause: Clause, topic: &str, fact: Fact, zh: [&str; 3], en: [&str; 3]) -
     clause.reason(&format!("{topic}.{}", suffix(fact)), zh[i], en[i])
 }
 
-/// The six months of registered residence in 杭州市区 (二(一)2 opening sentence).
-fn residence_period(app: &Application, on: Date) -> (bool, Reason) {
-    let start = framework::residence_run_start(app, on, in_urban_area);
-    match start {
+/// 二(一)1: "办理居住登记后，居住地址、服务处所等发生变更的，应当自变更之日起10日内办理变更手续".
+/// The module computes timeliness from the move and report dates.
+pub const CHANGE_DEADLINE_DAYS: u32 = 10;
+
+/// The six months of registered residence in 杭州市区 (二(一)2 opening sentence);
+/// a change of address keeps the run only when reported within 10 days (二(一)1).
+fn residence_period(app: &Application, on: Date) -> (Fact, Reason) {
+    let run = framework::residence_run(app, on, in_urban_area, Some(CHANGE_DEADLINE_DAYS));
+    if run.judge(|s| date::months_completed(s, on, 6)).is_none() {
+        return (
+            None,
+            REGISTRATION.reason(
+                "residence-period.six-months.unknown",
+                "居住地址变更的办理日期不明，无法判断是否“自变更之日起10日内办理变更手续”：及时办理的，已满半年；否则不满半年",
+                "a change of address has no known report date, so whether it was made \"within 10 days of the change\" is not known: six months only if it was",
+            ),
+        );
+    }
+    match run.shown {
         Some(s) if date::months_completed(s, on, 6) => (
-            true,
+            Some(true),
             CONDITIONS.reason(
                 "residence-period.six-months.met",
                 &format!("自{s}起在杭州市区办理居住登记并连续居住，已满半年"),
@@ -82,7 +97,7 @@ fn residence_period(app: &Application, on: Date) -> (bool, Reason) {
             ),
         ),
         Some(s) => (
-            false,
+            Some(false),
             CONDITIONS.reason(
                 "residence-period.six-months.not-met",
                 &format!("自{s}起在杭州市区连续居住，至{on}未满半年（满半年之日为{}）", date::add_months(s, 6)),
@@ -90,7 +105,7 @@ fn residence_period(app: &Application, on: Date) -> (bool, Reason) {
             ),
         ),
         None => (
-            false,
+            Some(false),
             CONDITIONS.reason(
                 "residence-period.six-months.not-met",
                 &format!("{on}无有效的杭州市区居住登记"),
@@ -842,7 +857,10 @@ pub fn evaluate(app: &Application, on: Date, materials: bool) -> Decision {
     let talent = talent_route(app);
     // The six months bind every route of 二(一)2; the talent referral waives
     // nothing (see `talent_route`).
-    shared.condition(six_months, period_reason);
+    match six_months {
+        Some(holds) => shared.condition(holds, period_reason),
+        None => shared.unknown(period_reason),
+    };
 
     minor_rules(app, on, &mut shared, ev);
     if let Some(ev) = ev {

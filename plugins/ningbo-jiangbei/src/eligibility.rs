@@ -145,7 +145,7 @@ fn met_or(holds: bool, clause: Clause, code: &str, met: (&str, &str), not_met: (
 /// break the run there.) With `unknown_is_late`, a move of unknown timeliness
 /// is treated as late: the worst case.
 pub fn run_start(app: &Application, on: Date, unknown_is_late: bool) -> Option<Date> {
-    let mut start = framework::residence_run_start(app, on, in_district)?;
+    let mut start = framework::residence_run(app, on, in_district, None).at_best?;
     for c in app.registrations.iter().flat_map(|r| r.changes.iter()) {
         let late = c.in_time == Some(false) || (unknown_is_late && c.in_time.is_none());
         let moved = date_of(&c.moved_on);
