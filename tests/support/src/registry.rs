@@ -11,8 +11,7 @@ use juzhu_station::config::StationConfig;
 /// registry (`<scratch>/data`).
 pub fn station_config(f: &Fixture) -> StationConfig {
     let scratch = f.scratch().expect("a fixture in a temporary directory (not `Builder::at`)");
-    let mut config = StationConfig::default();
-    config.data_dir = scratch.join("data");
+    let mut config = StationConfig { data_dir: scratch.join("data"), ..StationConfig::default() };
     config.registry.location = Some(f.dir().to_path_buf());
     config.registry.trusted_root = Some(f.path("metadata/1.root.json"));
     config
