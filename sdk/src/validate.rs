@@ -116,13 +116,13 @@ pub fn application(root: &str, a: &Application) -> Check {
             if let Some(start) = start {
                 ordered(format_args!("{p}.rental.lease_end"), start, end)?;
             }
-            if let Some(s) = &r.safety {
-                if !(s.living_area_m2.is_finite() && s.living_area_m2 >= 0.0) {
-                    return Err(err(
-                        format!("{p}.rental.safety.living_area_m2"),
-                        format!("{} is not an area; expected square metres, zero or more", s.living_area_m2),
-                    ));
-                }
+            if let Some(s) = &r.safety
+                && !(s.living_area_m2.is_finite() && s.living_area_m2 >= 0.0)
+            {
+                return Err(err(
+                    format!("{p}.rental.safety.living_area_m2"),
+                    format!("{} is not an area; expected square metres, zero or more", s.living_area_m2),
+                ));
             }
         }
     }

@@ -329,10 +329,10 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn eq<T: Serialize + PartialEq>(&mut self, field: &str, expected: &Option<T>, actual: &T) {
-        if let Some(e) = expected {
-            if e != actual {
-                self.push(field, show(e), show(actual));
-            }
+        if let Some(e) = expected
+            && e != actual
+        {
+            self.push(field, show(e), show(actual));
         }
     }
 

@@ -61,10 +61,10 @@ fn package_name(dir: &Path) -> Result<String, BuildError> {
         let line = line.trim();
         if line.starts_with('[') {
             in_package = line == "[package]";
-        } else if in_package {
-            if let Some(value) = line.strip_prefix("name").map(str::trim).and_then(|l| l.strip_prefix('=')) {
-                return Ok(value.trim().trim_matches('"').to_string());
-            }
+        } else if in_package
+            && let Some(value) = line.strip_prefix("name").map(str::trim).and_then(|l| l.strip_prefix('='))
+        {
+            return Ok(value.trim().trim_matches('"').to_string());
         }
     }
     Err(BuildError::NoPackageName(manifest))

@@ -171,7 +171,7 @@ impl ModuleSet {
             return Err(SetError::DuplicateVersion(version.module.label().to_string()));
         }
         division.versions.push(version);
-        division.versions.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        division.versions.sort_by_key(sort_key);
         Ok(())
     }
 

@@ -48,17 +48,23 @@ pub enum StartError {
     #[error(transparent)]
     Follower(#[from] crate::follower::FollowerError),
     #[error("the first refresh from registry.location = {location}: {source}")]
-    FirstRefresh { location: String, source: ServiceError },
+    FirstRefresh { location: String, source: Box<ServiceError> },
     #[error(
         "registry {location} holds no certified module for this station{pending}; publish and attest one (see README)"
     )]
     NothingCertified { location: String, pending: String },
     #[error(transparent)]
-    Service(#[from] ServiceError),
+    Service(Box<ServiceError>),
     #[error(transparent)]
     Token(#[from] crate::auth::TokenError),
     #[error("the HTTP server stopped: {0}")]
     Http(String),
+}
+
+impl From<ServiceError> for StartError {
+    fn from(e: ServiceError) -> Self {
+        StartError::Service(Box::new(e))
+    }
 }
 
 /// The database file inside the data directory.
@@ -123,7 +129,7 @@ pub fn service(config: &StationConfig, store: Store) -> Result<Service, StartErr
     service.follow_registry(follower);
     let status = service.refresh_registry().map_err(|source| StartError::FirstRefresh {
         location: config.registry.location.as_ref().expect("set").display().to_string(),
-        source,
+        source: Box::new(source),
     })?;
     if status.modules.is_empty() {
         return Err(StartError::NothingCertified {

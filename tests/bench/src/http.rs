@@ -304,6 +304,17 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
     Ok((figures, setup))
 }
 
+/// The `juzhu` binary built beside this one (`cargo build --release -p juzhu
+/// -p juzhu-bench` puts both in one directory).
+fn juzhu_binary() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let path = me.with_file_name("juzhu");
+    if !path.exists() {
+        bail!("{} is missing; build it with `cargo build --release -p juzhu`", path.display());
+    }
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,15 +353,4 @@ Transfer/sec:     80.00MB
         let err = parse_wrk("  10 requests in 1.00s, 1KB read\nRequests/sec: 10.0\n").unwrap_err();
         assert!(err.to_string().contains("50% latency"), "{err}");
     }
-}
-
-/// The `juzhu` binary built beside this one (`cargo build --release -p juzhu
-/// -p juzhu-bench` puts both in one directory).
-fn juzhu_binary() -> anyhow::Result<PathBuf> {
-    let me = std::env::current_exe()?;
-    let path = me.with_file_name("juzhu");
-    if !path.exists() {
-        bail!("{} is missing; build it with `cargo build --release -p juzhu`", path.display());
-    }
-    Ok(path)
 }

@@ -50,14 +50,14 @@ impl Service {
         let current = self.modules.snapshot();
         let mut set = build(&current);
         for pin in self.store().pins()? {
-            if set.division(&pin.division).is_some_and(|(code, _)| code == pin.division) {
-                if let Err(e) = set.pin(&pin.division, &pin.version) {
-                    tracing::error!(
-                        "ALERT: the pin of {} to {} no longer applies: {e}; the newest version in force applies",
-                        pin.division,
-                        pin.version
-                    );
-                }
+            if set.division(&pin.division).is_some_and(|(code, _)| code == pin.division)
+                && let Err(e) = set.pin(&pin.division, &pin.version)
+            {
+                tracing::error!(
+                    "ALERT: the pin of {} to {} no longer applies: {e}; the newest version in force applies",
+                    pin.division,
+                    pin.version
+                );
             }
         }
         Ok(self.modules.activate(set))
