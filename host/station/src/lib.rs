@@ -18,8 +18,9 @@
 
 /// API tokens and their roles.
 pub mod auth;
-/// The station's TOML file: listen address, data, modules, sandbox limits, encoders.
-pub mod config;
+/// The station's TOML file: listen address, data, modules, sandbox limits,
+/// encoders (its own crate, `juzhu-config`).
+pub use juzhu_config as config;
 pub mod follower;
 /// The HTTP API over the service.
 pub mod http;

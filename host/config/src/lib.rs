@@ -14,14 +14,15 @@
 //! `host/station.example.toml` lists every key with its default.
 //!
 //! Relative paths are taken from the directory the service starts in.
+//!
+//! A crate of its own, with no engine or server in it, so that the parser of
+//! a file operators write can be fuzzed and tested on its own.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use juzhu_domain::Division;
+use juzhu_domain::{Division, SandboxLimits};
 use serde::{Deserialize, Deserializer, Serialize};
-
-use juzhu_runtime::SandboxLimits;
 
 /// Everything a station is configured with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
