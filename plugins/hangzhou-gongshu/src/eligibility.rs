@@ -69,12 +69,27 @@ fn said(clause: Clause, topic: &str, fact: Fact, zh: [&str; 3], en: [&str; 3]) -
     clause.reason(&format!("{topic}.{}", suffix(fact)), zh[i], en[i])
 }
 
-/// The six months of registered residence in 杭州市区 (二(一)2 opening sentence).
-fn residence_period(app: &Application, on: Date) -> (bool, Reason) {
-    let start = framework::residence_run_start(app, on, in_urban_area);
-    match start {
+/// 二(一)1: "办理居住登记后，居住地址、服务处所等发生变更的，应当自变更之日起10日内办理变更手续".
+/// The module computes timeliness from the move and report dates.
+pub const CHANGE_DEADLINE_DAYS: u32 = 10;
+
+/// The six months of registered residence in 杭州市区 (二(一)2 opening sentence);
+/// a change of address keeps the run only when reported within 10 days (二(一)1).
+fn residence_period(app: &Application, on: Date) -> (Fact, Reason) {
+    let run = framework::residence_run(app, on, in_urban_area, Some(CHANGE_DEADLINE_DAYS));
+    if run.judge(|s| date::months_completed(s, on, 6)).is_none() {
+        return (
+            None,
+            REGISTRATION.reason(
+                "residence-period.six-months.unknown",
+                "居住地址变更的办理日期不明，无法判断是否“自变更之日起10日内办理变更手续”：及时办理的，已满半年；否则不满半年",
+                "a change of address has no known report date, so whether it was made \"within 10 days of the change\" is not known: six months only if it was",
+            ),
+        );
+    }
+    match run.shown {
         Some(s) if date::months_completed(s, on, 6) => (
-            true,
+            Some(true),
             CONDITIONS.reason(
                 "residence-period.six-months.met",
                 &format!("自{s}起在杭州市区办理居住登记并连续居住，已满半年"),
@@ -82,7 +97,7 @@ fn residence_period(app: &Application, on: Date) -> (bool, Reason) {
             ),
         ),
         Some(s) => (
-            false,
+            Some(false),
             CONDITIONS.reason(
                 "residence-period.six-months.not-met",
                 &format!("自{s}起在杭州市区连续居住，至{on}未满半年（满半年之日为{}）", date::add_months(s, 6)),
@@ -90,7 +105,7 @@ fn residence_period(app: &Application, on: Date) -> (bool, Reason) {
             ),
         ),
         None => (
-            false,
+            Some(false),
             CONDITIONS.reason(
                 "residence-period.six-months.not-met",
                 &format!("{on}无有效的杭州市区居住登记"),
@@ -692,19 +707,21 @@ fn schooling_route(app: &Application, on: Date, ev: Option<&Evidence>) -> RouteB
     b
 }
 
-/// 二(一)2, last sentence: those who meet the talent-permit conditions follow
-/// 《关于印发杭州市人才居住证办理实施办法的通知》 instead; the six-month rule of
-/// this clause does not bind them.
-fn talent_route(app: &Application, ev: Option<&Evidence>) -> RouteBuilder {
+/// 二(一)2, last sentence: "符合人才居住证办理条件的，按《关于印发杭州市人才居住证办理实施办法的通知》执行".
+/// This refers a talent to another scheme (the Hangzhou talent residence
+/// permit). It grants nothing under this text and waives none of its
+/// conditions: the route is never met here, the six months still bind every
+/// ordinary route, and a talent-permit claim is answered with the referral.
+fn talent_route(app: &Application) -> RouteBuilder {
     let mut b = RouteBuilder::new(RouteKind::Exemption, None);
     let claimed = app.special_statuses.contains(&SpecialStatus::TalentPermit);
     b.condition(
-        claimed,
+        false,
         if claimed {
             TALENT.reason(
-                "exemption.talent-permit.met",
-                "符合人才居住证办理条件，按《关于印发杭州市人才居住证办理实施办法的通知》执行",
-                "meets the talent-permit conditions: the Hangzhou talent residence permit measures apply",
+                "exemption.talent-permit.referred",
+                "符合人才居住证办理条件的，按《关于印发杭州市人才居住证办理实施办法的通知》执行：人才居住证另按该办法办理；本条不因此发给《浙江省居住证》，也不免除居住半年等申领条件",
+                "\"those who meet the talent-permit conditions follow the Hangzhou talent residence permit measures\": a referral to that scheme, not a grant of this permit nor a waiver of its six months or other conditions",
             )
         } else {
             TALENT.reason(
@@ -714,9 +731,6 @@ fn talent_route(app: &Application, ev: Option<&Evidence>) -> RouteBuilder {
             )
         },
     );
-    if let (Some(ev), true) = (ev, claimed) {
-        b.needs(ev.missing(Some(RouteKind::Exemption), &[(MaterialKind::TalentCertificate, TALENT)]));
-    }
     b
 }
 
@@ -837,19 +851,16 @@ pub fn evaluate(app: &Application, on: Date, materials: bool) -> Decision {
     let mut shared = Shared::new();
     let (six_months, period_reason) = residence_period(app, on);
 
-    let mut employment = employment_route(app, on, ev);
-    let mut residence = residence_route(app, ev);
-    let mut schooling = schooling_route(app, on, ev);
-    let talent = talent_route(app, ev);
-    // The six months bind every route of 二(一)2 except the talent referral;
-    // when a talent-permit claim is made they are judged per ordinary route.
-    if app.special_statuses.contains(&SpecialStatus::TalentPermit) {
-        for b in [&mut employment, &mut residence, &mut schooling] {
-            b.condition(six_months, period_reason.clone());
-        }
-    } else {
-        shared.condition(six_months, period_reason);
-    }
+    let employment = employment_route(app, on, ev);
+    let residence = residence_route(app, ev);
+    let schooling = schooling_route(app, on, ev);
+    let talent = talent_route(app);
+    // The six months bind every route of 二(一)2; the talent referral waives
+    // nothing (see `talent_route`).
+    match six_months {
+        Some(holds) => shared.condition(holds, period_reason),
+        None => shared.unknown(period_reason),
+    };
 
     minor_rules(app, on, &mut shared, ev);
     if let Some(ev) = ev {

@@ -145,7 +145,7 @@ fn met_or(holds: bool, clause: Clause, code: &str, met: (&str, &str), not_met: (
 /// break the run there.) With `unknown_is_late`, a move of unknown timeliness
 /// is treated as late: the worst case.
 pub fn run_start(app: &Application, on: Date, unknown_is_late: bool) -> Option<Date> {
-    let mut start = framework::residence_run_start(app, on, in_district)?;
+    let mut start = framework::residence_run(app, on, in_district, None).at_best?;
     for c in app.registrations.iter().flat_map(|r| r.changes.iter()) {
         let late = c.in_time == Some(false) || (unknown_is_late && c.in_time.is_none());
         let moved = date_of(&c.moved_on);
@@ -220,21 +220,33 @@ fn employment(app: &Application, on: Date) -> RouteResult {
     let route = Some(RouteKind::Employment);
     let current = |e: &&Employment| in_district(&e.division) && runs_on(&e.started_on, &e.ended_on, on);
     let months = insurance_months(app, on);
+    // The run's anchor is a configured parameter, not a figure of the text: the
+    // reason names it and its value.
+    let tolerance = config::value_on(config::INSURANCE_TOLERANCE, on).unwrap_or(0).max(0);
+    let month = YearMonth::of(on);
+    let anchor_zh = format!(
+        "连续缴纳截至{month}（区配置参数{}={tolerance}：连续缴纳须延续至申请当月前{tolerance}个月以内；本办法未规定此数）",
+        config::INSURANCE_TOLERANCE
+    );
+    let anchor_en = format!(
+        "the run must reach {month} or end at most {tolerance} months before it (district parameter {}={tolerance}; the text sets no such figure)",
+        config::INSURANCE_TOLERANCE
+    );
     let insurance = |clause: Clause, code: &str| {
         met_or(
             months >= ONE_YEAR,
             clause,
             code,
             (
-                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，满1年"),
+                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，满1年；{anchor_zh}"),
                 &format!(
-                    "{months} consecutive months of insurance (no back-payment, not work-injury only): one year or more"
+                    "{months} consecutive months of insurance (no back-payment, not work-injury only): one year or more; {anchor_en}"
                 ),
             ),
             (
-                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，不满1年"),
+                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，不满1年；{anchor_zh}"),
                 &format!(
-                    "{months} consecutive months of insurance (no back-payment, not work-injury only): less than one year"
+                    "{months} consecutive months of insurance (no back-payment, not work-injury only): less than one year; {anchor_en}"
                 ),
             ),
         )

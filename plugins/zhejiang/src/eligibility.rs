@@ -68,7 +68,16 @@ pub fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
 
 /// Decree 663 第二条: six months of continuous registered residence in the province.
 fn residence_period(app: &Application, on: Date, shared: &mut Shared) {
-    match framework::residence_run_start(app, on, in_area) {
+    let run = framework::residence_run(app, on, in_area, None);
+    if run.judge(|s| date::months_completed(s, on, 6)).is_none() {
+        shared.unknown(NATIONAL_FLOOR.reason(
+            "residence-period.six-months.unknown",
+            "迁居后是否及时办理居住登记变更不明：及时办理的，已满半年；未及时办理的，不满半年",
+            "whether a move was reported in time is not known: six months only if it was",
+        ));
+        return;
+    }
+    match run.shown {
         Some(start) if date::months_completed(start, on, 6) => {
             shared.condition(
                 true,
