@@ -23,7 +23,7 @@ pub use juzhu_domain::ModuleRef;
 
 pub use audit::{AuditEntry, AuditError, audit_head, verify_audit};
 pub(crate) use records::*;
-pub use records::{ApplicationRecord, DecisionRecord, PermitRecord, now, outcome_str, tier_str};
+pub use records::{ApplicationRecord, DecisionRecord, LastTransition, PermitRecord, now, outcome_str, tier_str};
 
 /// How long a writer waits for another connection's write lock before
 /// failing with "database is locked".

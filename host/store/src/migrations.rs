@@ -181,6 +181,30 @@ CREATE TABLE cards (
 CREATE UNIQUE INDEX cards_one_valid_per_permit ON cards (permit_number) WHERE revoked_at IS NULL;
 "#,
     },
+    Migration {
+        version: 5,
+        name: "each permit's last transition",
+        sql: r#"
+-- The last transition of each permit and its legal date: a transition whose
+-- legal date precedes it is stale (a replay, or a backdated request) and is
+-- refused. Permits transitioned before this migration take theirs from the
+-- audit log (the latest legal date; among equal dates, the latest entry).
+ALTER TABLE permits ADD COLUMN last_transition TEXT
+    CHECK (last_transition IN ('endorse', 'suspend', 'restore', 'cancel'));
+ALTER TABLE permits ADD COLUMN last_transition_on TEXT;
+UPDATE permits SET
+    last_transition = (
+        SELECT substr(a.action, 8) FROM audit_log a
+        WHERE a.subject = 'permit:' || permits.number
+          AND a.action IN ('permit.endorse', 'permit.suspend', 'permit.restore', 'permit.cancel')
+        ORDER BY json_extract(a.details, '$.legal_date') DESC, a.seq DESC LIMIT 1),
+    last_transition_on = (
+        SELECT json_extract(a.details, '$.legal_date') FROM audit_log a
+        WHERE a.subject = 'permit:' || permits.number
+          AND a.action IN ('permit.endorse', 'permit.suspend', 'permit.restore', 'permit.cancel')
+        ORDER BY json_extract(a.details, '$.legal_date') DESC, a.seq DESC LIMIT 1);
+"#,
+    },
 ];
 
 /// The newest schema version this build understands.
