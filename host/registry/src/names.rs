@@ -56,7 +56,7 @@ pub fn check_role(name: &str) -> Result<(), Error> {
 
 /// Checks a six-digit administrative division code such as `330105`.
 pub fn check_district(code: &str) -> Result<(), Error> {
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+    if juzhu_domain::Division::parse(code).is_err() {
         return Err(Error::UnsafeName {
             what: "district",
             name: code.into(),
