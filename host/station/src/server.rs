@@ -57,6 +57,8 @@ pub enum StartError {
     Service(Box<ServiceError>),
     #[error(transparent)]
     Token(#[from] crate::auth::TokenError),
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
     #[error("the HTTP server stopped: {0}")]
     Http(String),
 }
@@ -184,6 +186,10 @@ pub fn serve(config: StationConfig) -> Result<(), StartError> {
         tracing::info!("following registry {} every {} s", location.display(), config.registry.poll_interval_secs);
     }
     follow(service.clone(), &config);
+    // Refuses to start on a log that no longer reaches its last checkpoint.
+    let db = config.data_dir.join(DATABASE);
+    let checkpoints = service.with_store(|st| crate::checkpoint::Checkpointer::open(&config, &db, st.conn()))?;
+    Arc::new(checkpoints).spawn(db);
     if let Some(token) = admin {
         println!("admin token (shown once; keep it safe): {token}");
     }

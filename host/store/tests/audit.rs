@@ -90,15 +90,17 @@ fn audit_verify_catches_an_edit_whose_hash_was_recomputed() {
     let (_dir, path) = tampered_store();
     let conn = Connection::open(&path).unwrap();
     // A forger who knows the scheme rewrites entry 3 and its hash.
-    let (at, actor, action, subject, prev): (String, String, String, String, String) = conn
-        .query_row("SELECT at, actor, action, subject, prev_hash FROM audit_log WHERE seq = 3", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    let (at, actor, action, subject, prev, records): (String, String, String, String, String, String) = conn
+        .query_row("SELECT at, actor, action, subject, prev_hash, records FROM audit_log WHERE seq = 3", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })
         .unwrap();
     let details = serde_json::json!({"forged": true});
+    // Since migration 6 the hashed body includes the record commitments.
+    let records: serde_json::Value = serde_json::from_str(&records).unwrap();
     let body = serde_json::json!({
         "seq": 3, "at": at, "actor": actor, "action": action, "subject": subject,
-        "details": details, "prev_hash": prev,
+        "details": details, "records": records, "prev_hash": prev,
     });
     let hash = hex::encode(Sha256::digest(canonical_json(&body).as_bytes()));
     conn.execute(

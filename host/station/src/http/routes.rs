@@ -156,6 +156,16 @@ pub fn audit(
     Ok(Json(svc.audit(after.unwrap_or(0), limit.unwrap_or(100))?))
 }
 
+/// The station's signed checkpoints of the audit log's head, oldest first,
+/// for operators and other stations to keep copies of.
+#[get("/v1/audit/checkpoints")]
+pub fn audit_checkpoints(_who: Supervisor, svc: Svc<'_>) -> Result<Json<Vec<crate::checkpoint::Checkpoint>>, ApiError> {
+    let path = crate::checkpoint::log_path(&svc.with_store(|st| st.path().to_path_buf()));
+    crate::checkpoint::read_log(&path)
+        .map(Json)
+        .map_err(|e| ApiError::new(Status::InternalServerError, "checkpoints_unreadable", e.to_string()))
+}
+
 /// Applicants for `places` of a limited service.
 #[derive(Deserialize)]
 pub struct RankRequest {
