@@ -323,6 +323,26 @@ fn refused_requests_write_nothing() {
     assert!(err.to_string().contains("card.authority_key") && err.to_string().contains("juzhu card keygen"), "{err}");
 }
 
+/// Issue 15, defect 12: card requests with an invalid `legal_date` got a 202,
+/// wrote a journal row and audit entries, and failed later.
+#[test]
+fn card_request_with_an_invalid_legal_date_is_refused_before_anything_is_written() {
+    use rocket::http::Status;
+    let s = station();
+    s.encoder.insert(blank(17));
+    let http = harness::Station::serve(s.service.clone());
+    let path = format!("/v1/permits/{}/card/issue", s.permit);
+    let before = audit_len(&s);
+    for bad in ["2023-02-30", "99999-01-01", "2017-6-20", "tomorrow"] {
+        let (status, body) = http.post(&http.supervisor, &path, &json!({ "encoder": "desk-1", "legal_date": bad }));
+        assert_eq!(status, Status::UnprocessableEntity, "{bad}: {body}");
+        assert_eq!(body["error"]["field"], "legal_date", "{bad}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("YYYY-MM-DD"), "{bad}: {body}");
+    }
+    assert_eq!(audit_len(&s), before, "refused requests wrote nothing");
+    assert!(s.service.card_status(&s.permit).unwrap().issuances.is_empty(), "no journal row");
+}
+
 #[test]
 fn a_card_that_is_not_blank_is_not_overwritten() {
     let s = station();

@@ -208,6 +208,33 @@ fn a_freeze_keeps_the_active_modules_refuses_new_ones_and_raises_an_alert() {
     assert!(service.metrics().encode().contains("juzhu_registry_frozen 0"));
 }
 
+/// Issue 15, defect 13: an unreadable or corrupt registry was invisible in
+/// /metrics (only the frozen gauge existed).
+#[test]
+fn a_corrupt_registry_shows_in_metrics_with_its_reason_and_time() {
+    let f = fixture();
+    let v1 = f.publish_version("1.0.0", f.today);
+    f.certify(&v1);
+    let service = f.station();
+    let metric = |name: &str| -> f64 {
+        let text = service.metrics().encode();
+        let line = text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} in {text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(metric("juzhu_registry_last_refresh_ok "), 1.0);
+    let first_success = metric("juzhu_registry_last_success_timestamp_seconds ");
+    assert!(first_success > 1.7e9, "a Unix time: {first_success}");
+    // The mirror serves a timestamp file that is not JSON.
+    std::fs::write(f.dir().join("metadata/timestamp.json"), b"{ not json").unwrap();
+    assert!(service.refresh_registry().is_err());
+    assert_eq!(metric("juzhu_registry_last_refresh_ok "), 0.0);
+    assert!(metric("juzhu_registry_last_attempt_timestamp_seconds ") >= first_success);
+    assert_eq!(metric("juzhu_registry_last_success_timestamp_seconds "), first_success);
+    let text = service.metrics().encode();
+    assert!(text.contains("juzhu_registry_refusals_total{reason=\"malformed\"} 1"), "{text}");
+    assert!(text.contains("juzhu_registry_frozen 0"), "a corrupt file is not a freeze: {text}");
+}
+
 #[test]
 fn a_component_that_is_not_what_the_registry_signed_is_refused() {
     let f = fixture();

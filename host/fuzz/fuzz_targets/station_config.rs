@@ -2,7 +2,7 @@
 //! be accepted or refused with an error naming the place, never panic.
 #![no_main]
 
-use juzhu_station::config::StationConfig;
+use juzhu_config::StationConfig;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
