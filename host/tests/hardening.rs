@@ -235,3 +235,84 @@ fn racing_on_time_endorse_and_overdue_suspend_never_both_succeed() {
         assert_eq!(p.endorsements.is_empty(), !endorsed, "round {round}");
     }
 }
+
+#[test]
+fn compiled_cache_file_swapped_under_data_compiled_is_not_loaded_as_native_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let compiled = dir.path().join("compiled");
+    let cwasm = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "cwasm"))
+            .collect();
+        files.sort();
+        files
+    };
+    let gongshu = juzhu_test_support::component_bytes("hangzhou-gongshu");
+    let zhejiang = juzhu_test_support::component_bytes("zhejiang");
+    let (gongshu_file, zhejiang_file) = {
+        let runtime = Runtime::new(SandboxLimits::default(), Some(compiled.clone())).unwrap();
+        runtime.load("gongshu", &gongshu).unwrap();
+        let before = cwasm(&compiled);
+        runtime.load("zhejiang", &zhejiang).unwrap();
+        let after = cwasm(&compiled);
+        let z = after.iter().find(|p| !before.contains(p)).unwrap().clone();
+        (before[0].clone(), z)
+    };
+    // Someone with write access to data/compiled/ swaps Gongshu's entry.
+    std::fs::copy(&zhejiang_file, &gongshu_file).unwrap();
+    let runtime = Runtime::new(SandboxLimits::default(), Some(compiled.clone())).unwrap();
+    let module = runtime.load("gongshu", &gongshu).unwrap();
+    assert_eq!(module.info().id, "hangzhou-gongshu", "the swapped native code was loaded");
+    assert_eq!(module.info().jurisdiction, "330105");
+    assert_ne!(std::fs::read(&gongshu_file).unwrap(), std::fs::read(&zhejiang_file).unwrap(), "recompiled");
+    // The recompiled entry is trusted again on the next start.
+    drop(runtime);
+    let runtime = Runtime::new(SandboxLimits::default(), Some(compiled)).unwrap();
+    assert_eq!(runtime.load("gongshu", &gongshu).unwrap().info().id, "hangzhou-gongshu");
+}
+
+#[test]
+fn district_whose_certified_module_cannot_load_refuses_its_cases_and_never_falls_back_to_the_province() {
+    use juzhu_registry::fixture::{Fixture, describe, stand_in_module};
+    use juzhu_registry::repo::ModuleDescription;
+    let zhejiang = juzhu_test_support::component_bytes("zhejiang");
+    let info =
+        Runtime::new(SandboxLimits::default(), None).unwrap().load("zhejiang", &zhejiang).unwrap().info().clone();
+    let provincial = ModuleDescription {
+        module_id: info.id.clone(),
+        version: info.version.clone(),
+        contract_version: info.contract_version.clone(),
+    };
+    // Gongshu's certified module is signed by its district and the
+    // certification role, but is not a component the station can load.
+    let f = Fixture::builder()
+        .district("330105")
+        .district("330000")
+        .time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .certified("330000", provincial, zhejiang, 50)
+        .certified("330105", describe("hangzhou-gongshu", "1.0.0"), stand_in_module("gongshu"), 101)
+        .build()
+        .unwrap();
+    let service = juzhu_station::server::build(&juzhu_test_support::registry::station_config(&f)).unwrap().0;
+    let typed: juzhu_runtime::contract::types::Application = serde_json::from_value(application()).unwrap();
+    let err = service.evaluate(&typed, Some("2017-06-15".into())).err().expect("not decided by the province");
+    assert!(matches!(err, juzhu_station::service::ServiceError::ModuleUnavailable(_)), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("330105") && message.contains("cannot be loaded"), "{message}");
+    assert!(message.contains("not a WebAssembly component"), "says why: {message}");
+    // Over HTTP: a clear 503 naming the district, nothing written.
+    let figment = rocket::Config::figment().merge(("log_level", "off"));
+    let client = Client::tracked(app(service.clone(), Limits { max_body_bytes: 64 * 1024 }, figment)).unwrap();
+    let clerk = service.with_store(|st| auth::create(st, "test", "clerk-li", Role::Clerk)).unwrap();
+    let r = client
+        .post("/v1/applications")
+        .header(bearer(&clerk))
+        .body(json!({ "application": application(), "legal_date": "2017-06-15" }).to_string())
+        .dispatch();
+    assert_eq!(r.status(), Status::ServiceUnavailable);
+    let body: Value = r.into_json().unwrap();
+    assert_eq!(body["error"]["code"], "module_unavailable", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("330105"), "{body}");
+}

@@ -54,6 +54,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotInForce(_) => {
                 ApiError::field(Status::UnprocessableEntity, "no_version_in_force", "legal_date", message)
             }
+            ServiceError::ModuleUnavailable(_) => {
+                ApiError::new(Status::ServiceUnavailable, "module_unavailable", message)
+            }
             ServiceError::Refused(_) => ApiError::new(Status::Conflict, "refused", message),
             ServiceError::Module(call) => module_failure(call),
             ServiceError::Lifecycle(l) => lifecycle(l, message),

@@ -40,6 +40,10 @@ pub enum ServiceError {
     /// The jurisdiction has a module, but no version of it applies on the legal date.
     #[error("{0}")]
     NotInForce(String),
+    /// The jurisdiction's certified module cannot be loaded: its cases are
+    /// refused, never decided by another jurisdiction's module.
+    #[error("{0}")]
+    ModuleUnavailable(String),
     /// A pin, rollback or registry refresh was refused.
     #[error("{0}")]
     Refused(String),
@@ -223,6 +227,9 @@ impl Service {
         };
         let module = set.for_case(division, date).map_err(|e| match e {
             juzhu_runtime::module_set::NotInForce::NoModule(d) => ServiceError::UnknownJurisdiction(d),
+            e @ juzhu_runtime::module_set::NotInForce::Unavailable { .. } => {
+                ServiceError::ModuleUnavailable(e.to_string())
+            }
             other => ServiceError::NotInForce(other.to_string()),
         })?;
         Ok((module.clone(), date))
