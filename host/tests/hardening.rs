@@ -316,3 +316,67 @@ fn district_whose_certified_module_cannot_load_refuses_its_cases_and_never_falls
     assert_eq!(body["error"]["code"], "module_unavailable", "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("330105"), "{body}");
 }
+
+/// A station file for `juzhu serve` on loopback `port` over `data`, serving
+/// Gongshu's component; returns its path.
+fn station_file(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
+    let modules = dir.join("modules");
+    std::fs::create_dir_all(&modules).unwrap();
+    std::fs::copy(juzhu_test_support::component("hangzhou-gongshu"), modules.join("hangzhou-gongshu.wasm")).unwrap();
+    let config = dir.join("station.toml");
+    let text = format!(
+        "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n[modules]\ndir = \"{}\"\n",
+        dir.join("data").display(),
+        modules.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
+/// `juzhu serve` until it prints its admin token (a new station) or exits;
+/// returns the token, or the exit's stderr.
+fn serve_until_token(config: &std::path::Path, extra: &[&str]) -> Result<String, String> {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_juzhu"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let token = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.split_whitespace().find(|w| w.starts_with("jz_")).map(String::from));
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    token.ok_or_else(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn zero_byte_or_missing_database_beside_an_earlier_station_is_refused_unless_init() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = station_file(dir.path(), 0);
+    // The first start on an empty data directory creates the station.
+    serve_until_token(&config, &[]).expect("the first start creates a station");
+    let data = dir.path().join("data");
+    assert!(data.join("compiled").is_dir(), "the earlier station left its compiled cache");
+    let db = data.join("juzhu.db");
+    for (state, lose) in [("empty (0 bytes)", true), ("missing", false)] {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        }
+        if lose {
+            std::fs::write(&db, b"").unwrap();
+        }
+        let err = serve_until_token(&config, &[]).expect_err("a lost database is not a new station");
+        assert!(err.contains(&format!("the database {} is {state}", db.display())), "{err}");
+        assert!(err.contains("compiled/ (the compiled-code cache)"), "says what it found: {err}");
+        assert!(err.contains("juzhu serve --init"), "says how to proceed: {err}");
+        assert!(!db.exists() || std::fs::metadata(&db).unwrap().len() == 0, "nothing was created");
+    }
+    // Creating a new station there is explicit.
+    serve_until_token(&config, &["--init"]).expect("--init creates a new station");
+    assert!(std::fs::metadata(&db).unwrap().len() > 0);
+}
