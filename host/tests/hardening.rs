@@ -297,7 +297,7 @@ fn district_whose_certified_module_cannot_load_refuses_its_cases_and_never_falls
         .unwrap();
     let service = juzhu_station::server::build(&juzhu_test_support::registry::station_config(&f)).unwrap().0;
     let typed: juzhu_runtime::contract::types::Application = serde_json::from_value(application()).unwrap();
-    let err = service.evaluate(&typed, Some("2017-06-15".into())).err().expect("not decided by the province");
+    let err = service.evaluate(&typed, Some("2017-06-15".into())).expect_err("not decided by the province");
     assert!(matches!(err, juzhu_station::service::ServiceError::ModuleUnavailable(_)), "{err:?}");
     let message = err.to_string();
     assert!(message.contains("330105") && message.contains("cannot be loaded"), "{message}");
