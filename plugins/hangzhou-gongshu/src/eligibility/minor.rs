@@ -55,6 +55,33 @@ pub(super) fn minor_rules(app: &Application, on: Date, shared: &mut Shared, ev: 
     if g.is_empty() {
         return;
     }
+    // "父母双方等法定监护人": both parents where both are known. The contract does
+    // not say whether a second parent is known, so one guardian alone leaves the
+    // condition unknown, never met.
+    let both = if g.len() >= 2 { Some(true) } else { None };
+    let reason = said(
+        APPLICATION,
+        "minor.both-parents",
+        both,
+        [
+            &format!("列明法定监护人{}人，父母双方的材料均须提交", g.len()),
+            "",
+            "只列明一名法定监护人：“父母双方等法定监护人”要求父母双方的材料，未说明另一方是否不明或不能担任监护人",
+        ],
+        [
+            &format!("{} guardians given: both parents' materials are required", g.len()),
+            "",
+            "only one guardian given: \"父母双方等法定监护人\" asks for both parents' materials, and whether the other parent is unknown or unable to act is not stated",
+        ],
+    );
+    match both {
+        Some(h) => {
+            shared.condition(h, reason);
+        }
+        None => {
+            shared.unknown(reason);
+        }
+    }
     let permits: Fact = if g.iter().any(|x| x.holds_permit == Some(false)) {
         Some(false)
     } else if g.iter().any(|x| x.holds_permit.is_none()) {

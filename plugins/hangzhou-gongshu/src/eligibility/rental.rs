@@ -5,13 +5,17 @@ use juzhu_sdk::framework::date_of;
 use juzhu_sdk::prelude::*;
 
 use super::residence::Home;
-use super::{said, suffix};
+use super::{Fact, said, suffix};
 use crate::clauses::*;
 
 /// 附件1 items (and the 附件5 structural check of 三(二)), the concrete content
 /// of compliance with 市政府令第287号 that the text attaches.
-pub(super) fn rental_safety(home: &mut Home, s: &RentalSafety) -> bool {
+///
+/// `collective` is whether the house stands on collective land (a homestead
+/// certificate says it does; commercial housing says it does not).
+pub(super) fn rental_safety(home: &mut Home, s: &RentalSafety, collective: Fact) -> Fact {
     let mut all = true;
+    let mut unknown = false;
     let mut item = |home: &mut Home, clause: Clause, ok: bool, topic: &str, zh: [&str; 2], en: [&str; 2]| {
         all &= ok;
         let i = usize::from(!ok);
@@ -87,21 +91,52 @@ pub(super) fn rental_safety(home: &mut Home, s: &RentalSafety) -> bool {
         ["无其他严重治安、消防隐患", "有其他严重治安、消防隐患"],
         ["no other serious security or fire hazard", "another serious security or fire hazard"],
     );
-    item(
-        home,
-        DUTIES,
-        !s.structural_hazard,
-        "structural-hazard",
-        [
-            "无违章建筑、危险房屋、改变房屋使用性质等严重影响居住安全情形",
-            "存在违章建筑、危险房屋或改变房屋使用性质等严重影响居住安全情形",
-        ],
-        [
-            "no illegal building, dangerous house or changed use",
-            "an illegal building, a dangerous house or a changed use of the house",
-        ],
-    );
-    all
+    // 三(二): streets check "集体土地上的出租房屋是否具有“违章建筑、危险房屋、改变房屋使用性质”
+    // 等严重影响居住安全情形" (附件5). The check is for rentals on collective land only.
+    match collective {
+        Some(true) => item(
+            home,
+            DUTIES,
+            !s.structural_hazard,
+            "structural-hazard",
+            [
+                "集体土地上的出租房屋，无违章建筑、危险房屋、改变房屋使用性质等严重影响居住安全情形（附件5）",
+                "集体土地上的出租房屋，存在违章建筑、危险房屋或改变房屋使用性质等严重影响居住安全情形（附件5）",
+            ],
+            [
+                "a rental on collective land with no illegal building, dangerous house or changed use (Annex 5)",
+                "a rental on collective land that is an illegal building, a dangerous house or a house of changed use (Annex 5)",
+            ],
+        ),
+        // Not collective land: 附件5 does not apply, and its item decides nothing.
+        Some(false) => {}
+        None if !s.structural_hazard => item(
+            home,
+            DUTIES,
+            true,
+            "structural-hazard",
+            ["无违章建筑、危险房屋、改变房屋使用性质等严重影响居住安全情形", ""],
+            ["no illegal building, dangerous house or changed use", ""],
+        ),
+        None => {
+            unknown = true;
+            home.add(
+                None,
+                DUTIES.reason(
+                    "rental.collective-land.unknown",
+                    "排查表记有违章建筑、危险房屋或改变房屋使用性质等情形，但未说明出租房屋是否在集体土地上；三(二)的排查确认（附件5）只适用于“集体土地上的出租房屋”",
+                    "the checklist records an illegal building, dangerous house or changed use, but whether the house is on collective land is not known; the Annex 5 check of 三(二) applies only to \"rentals on collective land\"",
+                ),
+            );
+        }
+    }
+    if !all {
+        Some(false)
+    } else if unknown {
+        None
+    } else {
+        Some(true)
+    }
 }
 
 /// A rented home under 二(一)2(2).
@@ -134,8 +169,17 @@ pub(super) fn rented_home(home: &mut Home, r: &Rental) {
     // authority's finding otherwise (and a negative finding always counts).
     let compliant = match &r.safety {
         Some(s) => {
-            let items = rental_safety(home, s);
-            Some(items && r.compliant != Some(false))
+            let collective = match (r.title, r.commercial_housing) {
+                (Some(TitleCertificate::Homestead), _) => Some(true),
+                (_, Some(true)) => Some(false),
+                _ => None,
+            };
+            match rental_safety(home, s, collective) {
+                Some(true) => Some(r.compliant != Some(false)),
+                Some(false) => Some(false),
+                None if r.compliant == Some(false) => Some(false),
+                None => None,
+            }
         }
         None => r.compliant,
     };
