@@ -1,7 +1,7 @@
 //! 二(一)2(1): stable employment — a year of continuous insurance and a year of one kind of work.
 
 use juzhu_sdk::evidence::Evidence;
-use juzhu_sdk::framework::{date_of, runs_on};
+use juzhu_sdk::framework::date_of;
 use juzhu_sdk::prelude::*;
 
 use super::insurance_streak;
@@ -38,6 +38,21 @@ pub(super) fn employment_kind(kind: EmploymentKind) -> (&'static str, &'static s
         OtherSelfEmployment => {
             ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::SelfEmploymentProof)
         }
+    }
+}
+
+/// Work begun by `on` and not ended before the month of `on` (二(一)2(1): "申请当月处于就业").
+fn in_application_month(e: &Employment, on: Date) -> bool {
+    date_of(&e.started_on) <= on
+        && e.ended_on.as_deref().is_none_or(|end| YearMonth::of(date_of(end)) >= YearMonth::of(on))
+}
+
+/// The day after the last day worked, up to `on`: a job ended on its last day
+/// (2016-06-11..2017-06-10) has run a full year.
+fn worked_until(e: &Employment, on: Date) -> Date {
+    match e.ended_on.as_deref() {
+        Some(end) if date_of(end) < on => date::add_days(date_of(end), 1),
+        _ => on,
     }
 }
 
@@ -98,27 +113,31 @@ pub(super) fn employment_route(app: &Application, on: Date, ev: Option<&Evidence
     );
     let mut chosen: Option<&Employment> = None;
     if !in_area.is_empty() {
-        let current: Vec<&Employment> =
-            in_area.iter().copied().filter(|e| runs_on(&e.started_on, &e.ended_on, on)).collect();
+        // "申请人须提供申请当月处于就业…的凭证": work in the month of application,
+        // begun by the legal date; a job that ended earlier in that month counts.
+        let current: Vec<&Employment> = in_area.iter().copied().filter(|e| in_application_month(e, on)).collect();
         b.condition(
             !current.is_empty(),
             if current.is_empty() {
                 EMPLOYMENT.reason(
                     "employment.employed-in-application-month.not-met",
-                    &format!("{on}已不在杭州市区就业，须提供申请当月处于就业的凭证"),
-                    &format!("no longer working in the urban districts on {on}; employment in the month of application is required"),
+                    &format!("申请当月（{month}）未在杭州市区就业，须提供申请当月处于就业的凭证"),
+                    &format!("not working in the urban districts in the month of application ({month}); employment in that month is required"),
                 )
             } else {
                 EMPLOYMENT.reason(
                     "employment.employed-in-application-month.met",
-                    &format!("{on}在杭州市区就业"),
-                    &format!("working in the urban districts on {on}"),
+                    &format!("申请当月（{month}）在杭州市区就业"),
+                    &format!("working in the urban districts in the month of application ({month})"),
                 )
             },
         );
         if !current.is_empty() {
-            let qualifying: Vec<&Employment> =
-                current.iter().copied().filter(|e| date::months_completed(date_of(&e.started_on), on, 12)).collect();
+            let qualifying: Vec<&Employment> = current
+                .iter()
+                .copied()
+                .filter(|e| date::months_completed(date_of(&e.started_on), worked_until(e, on), 12))
+                .collect();
             // Prefer a qualifying activity whose proof is already at hand.
             chosen = qualifying
                 .iter()
