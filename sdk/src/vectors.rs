@@ -139,6 +139,8 @@ pub struct ExpectServices {
     pub count: Option<usize>,
     /// Service code → responsible department.
     pub departments: Option<BTreeMap<String, String>>,
+    /// Service codes that must name no responsible department (the text names none).
+    pub without_department: Option<BTreeSet<String>>,
     pub reasons_include: Option<BTreeSet<String>>,
 }
 
@@ -522,6 +524,10 @@ pub fn compare(v: &Vector, result: &Result<Actual, InputError>) -> Vec<Mismatch>
                 for (code, dept) in want.departments.iter().flatten() {
                     let got = s.services.iter().find(|x| &x.code == code).map(|x| x.department.clone());
                     c.eq(&format!("services.departments.{code}"), &Some(Some(Some(dept.clone()))), &got);
+                }
+                for code in want.without_department.iter().flatten() {
+                    let got = s.services.iter().find(|x| &x.code == code).map(|x| x.department.clone());
+                    c.eq(&format!("services.without_department.{code}"), &Some(Some(None)), &got);
                 }
                 c.include("services.reasons_include", &want.reasons_include, &codes(&s.reasons));
             }
