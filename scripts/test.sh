@@ -21,3 +21,5 @@ else
     cargo test --workspace --no-fail-fast
 fi
 cargo test --doc -p juzhu-sdk
+# The parsers that take outside bytes, under libFuzzer, briefly.
+scripts/fuzz.sh

@@ -2,102 +2,19 @@
 //! client: what each role may do, what each bad input gets back, and that a
 //! refused request writes nothing.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
-
-use juzhu_runtime::module_set::ModuleSet;
-use juzhu_runtime::{Runtime, SandboxLimits};
-use juzhu_station::auth::{self, Role};
-use juzhu_station::config::LogFormat;
-use juzhu_station::http::access_log::AccessLog;
-use juzhu_station::http::{Limits, app};
-use juzhu_station::service::Service;
-use juzhu_store::Store;
-use rocket::http::{Header, Status};
-use rocket::local::blocking::Client;
+use juzhu_test_support::station::{Station, bearer};
+use juzhu_test_support::{ApplicationBuilder, workspace};
+use rocket::http::Status;
 use serde_json::{Value, json};
 
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
-/// Builds the two modules the tests use, once per test binary.
-fn components() -> &'static Vec<std::path::PathBuf> {
-    static BUILT: OnceLock<Vec<std::path::PathBuf>> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        ["hangzhou-gongshu", "jiaxing"]
-            .iter()
-            .map(|name| {
-                juzhu_runtime::module_build::build(
-                    workspace(),
-                    &workspace().join("plugins").join(name),
-                    &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
-                )
-                .unwrap()
-            })
-            .collect()
-    })
-}
-
-struct Station {
-    client: Client,
-    service: Arc<Service>,
-    clerk: String,
-    supervisor: String,
-    /// The access log, as JSON lines.
-    log: Arc<Mutex<Vec<u8>>>,
-    _dir: tempfile::TempDir,
-}
-
+/// Gongshu and Jiaxing over a fresh store.
 fn station() -> Station {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(dir.path().join("juzhu.db")).unwrap();
-    let clerk = auth::create(&mut store, "test", "clerk-li", Role::Clerk).unwrap();
-    let supervisor = auth::create(&mut store, "test", "supervisor-wang", Role::Supervisor).unwrap();
-    let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
-    let mut set = ModuleSet::default();
-    for path in components() {
-        set.insert(runtime.load(&path.display().to_string(), &std::fs::read(path).unwrap()).unwrap()).unwrap();
-    }
-    let service = Arc::new(Service::new(runtime, set, store).unwrap());
-    let figment = rocket::Config::figment().merge(("log_level", "off"));
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let rocket = app(service.clone(), Limits { max_body_bytes: 64 * 1024 }, figment)
-        .attach(AccessLog::to(LogFormat::Json, log.clone()));
-    let client = Client::tracked(rocket).unwrap();
-    Station { client, service, clerk, supervisor, log, _dir: dir }
-}
-
-fn bearer(token: &str) -> Header<'static> {
-    Header::new("Authorization", format!("Bearer {token}"))
+    Station::new(&["hangzhou-gongshu", "jiaxing"])
 }
 
 /// A Gongshu applicant eligible on 2017-06-15 through employment.
 fn application() -> Value {
-    let materials: Vec<Value> = ["ApplicationForm", "IdCard", "Photo", "InsuranceCertificate", "LabourContract"]
-        .iter()
-        .map(|k| json!({ "kind": k, "source": "Submitted" }))
-        .collect();
-    json!({
-        "jurisdiction": "330105",
-        "identity": { "name": "王伟", "citizen_id": "340102198503150012" },
-        "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "拱墅区湖墅南路1号", "changes": [] }],
-        "insurance": [{ "from": "2016-06", "to": "2017-06", "division": "330105", "scope": "Full", "back_paid": false }],
-        "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
-        "housing": [], "schooling": [], "guardians": [], "special_statuses": [],
-        "materials": materials,
-        "points": { "awards": [], "violations": [], "assigned": [] }
-    })
-}
-
-fn post(s: &Station, token: &str, path: &str, body: &Value) -> (Status, Value) {
-    let r = s.client.post(path).header(bearer(token)).body(body.to_string()).dispatch();
-    let status = r.status();
-    (status, r.into_json().unwrap_or(Value::Null))
-}
-
-fn audit_len(s: &Station) -> usize {
-    s.service.with_store(|st| st.verify_audit().unwrap())
+    ApplicationBuilder::gongshu_employed().json()
 }
 
 #[test]
@@ -118,9 +35,9 @@ fn health_needs_no_token_but_everything_else_does() {
 #[test]
 fn evaluate_decides_without_recording() {
     let s = station();
-    let before = audit_len(&s);
+    let before = s.audit_len();
     let (status, body) =
-        post(&s, &s.clerk, "/v1/evaluate", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+        s.post(&s.clerk, "/v1/evaluate", &json!({ "application": application(), "legal_date": "2017-06-15" }));
     assert_eq!(status, Status::Ok, "{body}");
     assert_eq!(body["decision"]["outcome"], "Eligible");
     assert_eq!(body["decision"]["tier"], "Standard");
@@ -128,14 +45,14 @@ fn evaluate_decides_without_recording() {
     assert_eq!(body["module"]["sha256"].as_str().unwrap().len(), 64);
     let reasons = body["decision"]["routes"][0]["reasons"].as_array().unwrap();
     assert!(reasons.iter().all(|r| r["citation"]["document"] == "003_7477c59a98b1b6f9"), "{reasons:?}");
-    assert_eq!(audit_len(&s), before, "a what-if writes nothing");
+    assert_eq!(s.audit_len(), before, "a what-if writes nothing");
 }
 
 #[test]
 fn submit_records_a_receipt_and_a_supervisor_issues_the_permit() {
     let s = station();
     let (status, receipt) =
-        post(&s, &s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
     assert_eq!(status, Status::Created, "{receipt}");
     assert_eq!(receipt["outcome"], "Eligible");
     assert_eq!(receipt["legal_date"], "2017-06-15");
@@ -145,28 +62,28 @@ fn submit_records_a_receipt_and_a_supervisor_issues_the_permit() {
 
     // A clerk may not issue; a supervisor may.
     let path = format!("/v1/decisions/{decision}/permit");
-    let (status, body) = post(&s, &s.clerk, &path, &json!({ "issued_on": "2017-06-20" }));
+    let (status, body) = s.post(&s.clerk, &path, &json!({ "issued_on": "2017-06-20" }));
     assert_eq!(status, Status::Forbidden, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("needs supervisor"), "{body}");
-    let (status, permit) = post(&s, &s.supervisor, &path, &json!({ "issued_on": "2017-06-20" }));
+    let (status, permit) = s.post(&s.supervisor, &path, &json!({ "issued_on": "2017-06-20" }));
     assert_eq!(status, Status::Created, "{permit}");
     assert_eq!(permit["number"], "330105-2017-000001");
     assert_eq!(permit["state"], "active");
 
     // A second permit from the same decision is refused.
-    let (status, body) = post(&s, &s.supervisor, &path, &json!({ "issued_on": "2017-06-20" }));
+    let (status, body) = s.post(&s.supervisor, &path, &json!({ "issued_on": "2017-06-20" }));
     assert_eq!(status, Status::Conflict, "{body}");
 
     // Restoring an active permit is illegal, and the error lists what is allowed.
     let (status, body) =
-        post(&s, &s.supervisor, "/v1/permits/330105-2017-000001/restore", &json!({ "legal_date": "2017-07-01" }));
+        s.post(&s.supervisor, "/v1/permits/330105-2017-000001/restore", &json!({ "legal_date": "2017-07-01" }));
     assert_eq!(status, Status::Conflict, "{body}");
     assert_eq!(body["error"]["code"], "illegal_transition");
     assert_eq!(body["error"]["allowed"], json!(["endorse", "suspend", "cancel"]));
 
     // Suspending needs the module to direct it: not due in July 2017.
     let (status, body) =
-        post(&s, &s.supervisor, "/v1/permits/330105-2017-000001/suspend", &json!({ "legal_date": "2017-07-01" }));
+        s.post(&s.supervisor, "/v1/permits/330105-2017-000001/suspend", &json!({ "legal_date": "2017-07-01" }));
     assert_eq!(status, Status::Conflict, "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("does not direct"), "{body}");
 
@@ -176,13 +93,13 @@ fn submit_records_a_receipt_and_a_supervisor_issues_the_permit() {
     let actions: Vec<&str> = entries.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"decision.submit") || actions.iter().any(|a| a.contains("submit")), "{actions:?}");
     assert!(actions.iter().any(|a| a.contains("issue")), "{actions:?}");
-    assert_eq!(audit_len(&s), actions.len());
+    assert_eq!(s.audit_len(), actions.len());
 }
 
 #[test]
 fn bad_input_gets_a_422_naming_the_field_and_writes_nothing() {
     let s = station();
-    let before = audit_len(&s);
+    let before = s.audit_len();
     let mut bad_id = application();
     bad_id["identity"]["citizen_id"] = json!("340102198503150013");
     let mut bad_date = application();
@@ -208,7 +125,7 @@ fn bad_input_gets_a_422_naming_the_field_and_writes_nothing() {
     ];
     for (app, field, code) in cases {
         let (status, body) =
-            post(&s, &s.clerk, "/v1/applications", &json!({ "application": app, "legal_date": "2017-06-15" }));
+            s.post(&s.clerk, "/v1/applications", &json!({ "application": app, "legal_date": "2017-06-15" }));
         assert_eq!(status, Status::UnprocessableEntity, "{field}: {body}");
         assert_eq!(body["error"]["field"], field, "{body}");
         assert_eq!(body["error"]["code"], code, "{body}");
@@ -219,10 +136,10 @@ fn bad_input_gets_a_422_naming_the_field_and_writes_nothing() {
     assert_eq!(r.into_json::<Value>().unwrap()["error"]["code"], "malformed_json");
     // An oversized body.
     let huge = json!({ "application": application(), "padding": "x".repeat(100 * 1024) });
-    let (status, body) = post(&s, &s.clerk, "/v1/applications", &huge);
+    let (status, body) = s.post(&s.clerk, "/v1/applications", &huge);
     assert_eq!(status, Status::PayloadTooLarge, "{body}");
     assert_eq!(body["error"]["code"], "body_too_large");
-    assert_eq!(audit_len(&s), before, "refused requests wrote nothing");
+    assert_eq!(s.audit_len(), before, "refused requests wrote nothing");
 }
 
 #[test]
@@ -250,7 +167,7 @@ fn every_route_is_in_the_openapi_document() {
 #[test]
 fn metrics_count_decisions_by_outcome_and_jurisdiction() {
     let s = station();
-    post(&s, &s.clerk, "/v1/evaluate", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    s.post(&s.clerk, "/v1/evaluate", &json!({ "application": application(), "legal_date": "2017-06-15" }));
     let r = s.client.get("/metrics").header(bearer(&s.clerk)).dispatch();
     assert_eq!(r.status(), Status::Ok);
     let text = r.into_string().unwrap();
@@ -305,7 +222,7 @@ fn ranking_allocates_places_by_points_with_a_deterministic_tie_break() {
         { "id": "a-plain", "facts": plain },
     ]);
     let request = json!({ "places": 2, "legal_date": "2017-03-01", "applicants": applicants });
-    let (status, body) = post(&s, &s.clerk, "/v1/rank", &request);
+    let (status, body) = s.post(&s.clerk, "/v1/rank", &request);
     assert_eq!(status, Status::Ok, "{body}");
     assert_eq!(body["module"]["id"], "jiaxing");
     // Equal totals: ordered by id, so the same input always gives the same allocation.
@@ -325,13 +242,13 @@ fn ranking_allocates_places_by_points_with_a_deterministic_tie_break() {
     // The same applicants in another order give the same allocation.
     let mut reversed = request.clone();
     reversed["applicants"].as_array_mut().unwrap().reverse();
-    let (_, again) = post(&s, &s.clerk, "/v1/rank", &reversed);
+    let (_, again) = s.post(&s.clerk, "/v1/rank", &reversed);
     assert_eq!(again["admitted"], body["admitted"]);
 
     // Applicants of another jurisdiction's module are refused, naming the one.
     let mut mixed = request.clone();
     mixed["applicants"][1]["facts"] = application();
-    let (status, err) = post(&s, &s.clerk, "/v1/rank", &mixed);
+    let (status, err) = s.post(&s.clerk, "/v1/rank", &mixed);
     assert_eq!(status, Status::UnprocessableEntity, "{err}");
     assert_eq!(err["error"]["field"], "applicants[1].facts.jurisdiction");
 }
@@ -340,7 +257,7 @@ fn ranking_allocates_places_by_points_with_a_deterministic_tie_break() {
 fn the_access_log_names_route_status_and_caller_and_masks_the_citizen_id() {
     let s = station();
     let (status, _) =
-        post(&s, &s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
     assert_eq!(status, Status::Created);
     s.client.get("/v1/jurisdictions").dispatch();
 

@@ -3,38 +3,18 @@
 //! failures, crashes at each step resolved by reading the card back, a
 //! reissue, an endorsement, and refusals that write nothing.
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use juzhu_card::encoder::Disposition;
 use juzhu_card::sim::{Fault, FaultKind, SimCard};
 use juzhu_card::{Authority, MemoryEncoder, verify};
 use juzhu_domain::Transition;
 use juzhu_runtime::contract::types::Application;
-use juzhu_runtime::module_set::ModuleSet;
-use juzhu_runtime::{Runtime, SandboxLimits};
 use juzhu_station::issuance::{Desk, Issuance, Kind, State};
 use juzhu_station::service::{Service, ServiceError};
-use juzhu_store::Store;
+use juzhu_test_support::ApplicationBuilder;
+use juzhu_test_support::station::{self as harness, bearer};
 use serde_json::json;
-
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
-fn component() -> &'static std::path::PathBuf {
-    static BUILT: OnceLock<std::path::PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        // Shared with the other test processes: module_build replaces the
-        // file atomically, so none reads half of it.
-        juzhu_runtime::module_build::build(
-            workspace(),
-            &workspace().join("plugins/hangzhou-gongshu"),
-            &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
-        )
-        .unwrap()
-    })
-}
 
 struct Station {
     service: Arc<Service>,
@@ -47,21 +27,11 @@ struct Station {
 /// A Gongshu applicant with insurance through mid-2018, so the first
 /// endorsement window (from 2018-05-20) finds the conditions met.
 fn application() -> Application {
-    let materials: Vec<_> = ["ApplicationForm", "IdCard", "Photo", "InsuranceCertificate", "LabourContract"]
-        .iter()
-        .map(|k| json!({ "kind": k, "source": "Submitted" }))
-        .collect();
-    serde_json::from_value(json!({
-        "jurisdiction": "330105",
-        "identity": { "name": "王伟", "citizen_id": "340102198503150012", "current_address": "拱墅区湖墅南路1号", "photo_ref": "wang.jpg" },
-        "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "拱墅区湖墅南路1号", "changes": [] }],
-        "insurance": [{ "from": "2016-06", "to": "2018-06", "division": "330105", "scope": "Full", "back_paid": false }],
-        "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
-        "housing": [], "schooling": [], "guardians": [], "special_statuses": [],
-        "materials": materials,
-        "points": { "awards": [], "violations": [], "assigned": [] }
-    }))
-    .unwrap()
+    ApplicationBuilder::gongshu_employed()
+        .current_address("拱墅区湖墅南路1号")
+        .photo_ref("wang.jpg")
+        .insured_until("2018-06")
+        .typed()
 }
 
 fn station_with(authority: Option<Authority>) -> Station {
@@ -79,12 +49,8 @@ fn station_with_photos(authority: Option<Authority>, photo_dir: Option<std::path
 
 fn station_from(desk: Desk, encoder: MemoryEncoder, authority_public: ed25519_dalek::VerifyingKey) -> Station {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("juzhu.db")).unwrap();
-    let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
-    let mut set = ModuleSet::default();
-    let path = component();
-    set.insert(runtime.load(&path.display().to_string(), &std::fs::read(path).unwrap()).unwrap()).unwrap();
-    let service = Arc::new(Service::new(runtime, set, store).unwrap().with_cards(desk));
+    let store = harness::store_in(dir.path());
+    let service = Arc::new(harness::service(store, &["hangzhou-gongshu"]).with_cards(desk));
     let receipt = service.submit("clerk", &application(), Some("2017-06-15".into())).unwrap();
     let permit = service.issue("supervisor", receipt.decision_id, Some("2017-06-20".into())).unwrap().number;
     Station { service, encoder, authority_public, permit, _dir: dir }
@@ -109,7 +75,7 @@ fn audit_actions(s: &Station) -> Vec<String> {
 }
 
 fn audit_len(s: &Station) -> usize {
-    s.service.with_store(|st| st.verify_audit().unwrap())
+    harness::audit_len(&s.service)
 }
 
 /// The card the encoder handed out last, and how.
@@ -357,6 +323,26 @@ fn refused_requests_write_nothing() {
     assert!(err.to_string().contains("card.authority_key") && err.to_string().contains("juzhu card keygen"), "{err}");
 }
 
+/// Issue 15, defect 12: card requests with an invalid `legal_date` got a 202,
+/// wrote a journal row and audit entries, and failed later.
+#[test]
+fn card_request_with_an_invalid_legal_date_is_refused_before_anything_is_written() {
+    use rocket::http::Status;
+    let s = station();
+    s.encoder.insert(blank(17));
+    let http = harness::Station::serve(s.service.clone());
+    let path = format!("/v1/permits/{}/card/issue", s.permit);
+    let before = audit_len(&s);
+    for bad in ["2023-02-30", "99999-01-01", "2017-6-20", "tomorrow"] {
+        let (status, body) = http.post(&http.supervisor, &path, &json!({ "encoder": "desk-1", "legal_date": bad }));
+        assert_eq!(status, Status::UnprocessableEntity, "{bad}: {body}");
+        assert_eq!(body["error"]["field"], "legal_date", "{bad}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("YYYY-MM-DD"), "{bad}: {body}");
+    }
+    assert_eq!(audit_len(&s), before, "refused requests wrote nothing");
+    assert!(s.service.card_status(&s.permit).unwrap().issuances.is_empty(), "no journal row");
+}
+
 #[test]
 fn a_card_that_is_not_blank_is_not_overwritten() {
     let s = station();
@@ -373,51 +359,34 @@ fn a_card_that_is_not_blank_is_not_overwritten() {
 
 #[test]
 fn the_api_starts_an_issuance_and_the_caller_follows_it() {
-    use rocket::http::{Header, Status};
-    use rocket::local::blocking::Client;
+    use rocket::http::Status;
     let s = station();
     s.encoder.insert(blank(20));
-    let (clerk, supervisor) = s.service.with_store(|st| {
-        (
-            juzhu_station::auth::create(st, "test", "clerk-li", juzhu_station::auth::Role::Clerk).unwrap(),
-            juzhu_station::auth::create(st, "test", "supervisor-wang", juzhu_station::auth::Role::Supervisor).unwrap(),
-        )
-    });
-    let figment = rocket::Config::figment().merge(("log_level", "off"));
-    let client = Client::tracked(juzhu_station::http::app(
-        s.service.clone(),
-        juzhu_station::http::Limits { max_body_bytes: 65_536 },
-        figment,
-    ))
-    .unwrap();
-    let bearer = |t: &str| Header::new("Authorization", format!("Bearer {t}"));
-    let post = |token: &str, path: &str, body: serde_json::Value| {
-        let r = client.post(path).header(bearer(token)).body(body.to_string()).dispatch();
-        (r.status(), r.into_json::<serde_json::Value>().unwrap_or_default())
-    };
+    let http = harness::Station::serve(s.service.clone());
+    let (clerk, supervisor, client) = (&http.clerk, &http.supervisor, &http.client);
+    let post = |token: &str, path: &str, body: serde_json::Value| http.post(token, path, &body);
     let path = format!("/v1/permits/{}/card/issue", s.permit);
     let before = audit_len(&s);
 
-    let (status, body) = post(&clerk, &path, json!({ "encoder": "desk-1" }));
+    let (status, body) = post(clerk, &path, json!({ "encoder": "desk-1" }));
     assert_eq!(status, Status::Forbidden, "{body}");
-    let (status, body) = post(&supervisor, &path, json!({ "encoder": "desk-9" }));
+    let (status, body) = post(supervisor, &path, json!({ "encoder": "desk-9" }));
     assert_eq!(status, Status::UnprocessableEntity);
     assert_eq!(body["error"]["field"], "encoder");
     assert!(body["error"]["message"].as_str().unwrap().contains("desk-1"), "{body}");
-    let (status, body) = post(&supervisor, &path, json!({ "encoder": "desk-1", "colour": "red" }));
+    let (status, body) = post(supervisor, &path, json!({ "encoder": "desk-1", "colour": "red" }));
     assert_eq!(status, Status::UnprocessableEntity, "{body}");
-    let (status, _) =
-        post(&supervisor, &format!("/v1/permits/{}/card/print", s.permit), json!({ "encoder": "desk-1" }));
+    let (status, _) = post(supervisor, &format!("/v1/permits/{}/card/print", s.permit), json!({ "encoder": "desk-1" }));
     assert_eq!(status, Status::NotFound);
     assert_eq!(audit_len(&s), before, "refused requests wrote nothing");
 
-    let (status, body) = post(&supervisor, &path, json!({ "encoder": "desk-1", "legal_date": "2017-06-20" }));
+    let (status, body) = post(supervisor, &path, json!({ "encoder": "desk-1", "legal_date": "2017-06-20" }));
     assert_eq!(status, Status::Accepted, "{body}");
     assert_eq!(body["state"], "pending");
     let id = body["id"].as_i64().unwrap();
     let start = std::time::Instant::now();
     let last = loop {
-        let r = client.get(format!("/v1/card-issuances/{id}")).header(bearer(&clerk)).dispatch();
+        let r = client.get(format!("/v1/card-issuances/{id}")).header(bearer(clerk)).dispatch();
         assert_eq!(r.status(), Status::Ok);
         let row: serde_json::Value = r.into_json().unwrap();
         if ["done", "rejected", "failed"].contains(&row["state"].as_str().unwrap()) {
@@ -427,14 +396,14 @@ fn the_api_starts_an_issuance_and_the_caller_follows_it() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     assert_eq!(last["state"], "done", "{last}");
-    let r = client.get(format!("/v1/permits/{}/card", s.permit)).header(bearer(&clerk)).dispatch();
+    let r = client.get(format!("/v1/permits/{}/card", s.permit)).header(bearer(clerk)).dispatch();
     let status: serde_json::Value = r.into_json().unwrap();
     assert_eq!(status["carded"], true);
     assert_eq!(status["card"]["chip_uid"], "04102030405014");
-    let (status, body) = post(&supervisor, &path, json!({ "encoder": "desk-1" }));
+    let (status, body) = post(supervisor, &path, json!({ "encoder": "desk-1" }));
     assert_eq!(status, Status::Conflict);
     assert!(body["error"]["message"].as_str().unwrap().contains("reissue"), "{body}");
-    let r = client.get("/v1/encoders").header(bearer(&clerk)).dispatch();
+    let r = client.get("/v1/encoders").header(bearer(clerk)).dispatch();
     assert_eq!(r.into_json::<Vec<String>>().unwrap(), vec!["desk-1".to_string()]);
 }
 

@@ -10,16 +10,12 @@ use std::time::{Duration, Instant};
 
 use juzhu_card::testbed::{READER, Testbed};
 use juzhu_card::{CardDump, layout};
-use juzhu_runtime::contract::types::Application;
 use juzhu_runtime::module_set::ModuleSet;
 use juzhu_runtime::{Runtime, SandboxLimits};
 use juzhu_station::service::Service;
 use juzhu_store::Store;
-use serde_json::{Value, json};
-
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
+use juzhu_test_support::{ApplicationBuilder, component};
+use serde_json::Value;
 
 fn juzhu() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_juzhu"))
@@ -38,7 +34,7 @@ fn station() -> Station {
     let dir = tempfile::tempdir().unwrap();
     let modules = dir.path().join("modules");
     std::fs::create_dir_all(&modules).unwrap();
-    juzhu_runtime::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &modules).unwrap();
+    std::fs::copy(component("hangzhou-gongshu"), modules.join("hangzhou-gongshu.wasm")).unwrap();
     let key = dir.path().join("authority.key");
     let out = run(&[], &["card", "keygen", "--out", key.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
@@ -57,21 +53,7 @@ fn station() -> Station {
     // A permit, issued through the library on the station's database.
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
     let service = library_service(dir.path());
-    let materials: Vec<Value> = ["ApplicationForm", "IdCard", "Photo", "InsuranceCertificate", "LabourContract"]
-        .iter()
-        .map(|k| json!({ "kind": k, "source": "Submitted" }))
-        .collect();
-    let application: Application = serde_json::from_value(json!({
-        "jurisdiction": "330105",
-        "identity": { "name": "王伟", "citizen_id": "340102198503150012" },
-        "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "拱墅区湖墅南路1号", "changes": [] }],
-        "insurance": [{ "from": "2016-06", "to": "2018-06", "division": "330105", "scope": "Full", "back_paid": false }],
-        "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
-        "housing": [], "schooling": [], "guardians": [], "special_statuses": [],
-        "materials": materials,
-        "points": { "awards": [], "violations": [], "assigned": [] }
-    }))
-    .unwrap();
+    let application = ApplicationBuilder::gongshu_employed().insured_until("2018-06").typed();
     let receipt = service.submit("clerk", &application, Some("2017-06-15".into())).unwrap();
     let permit = service.issue("supervisor", receipt.decision_id, Some("2017-06-20".into())).unwrap().number;
     Station { dir, config, permit, public_key }

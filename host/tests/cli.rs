@@ -2,9 +2,10 @@
 //! subcommand, certification that names each mismatch, and bad vectors that
 //! are refused (naming the field) before anything is evaluated.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+
+use juzhu_test_support::component;
 
 fn juzhu(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_juzhu")).args(args).output().expect("run juzhu")
@@ -12,22 +13,6 @@ fn juzhu(args: &[&str]) -> Output {
 
 fn text(output: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
-fn zhangzhou() -> &'static PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        juzhu_runtime::module_build::build(
-            workspace(),
-            &workspace().join("plugins/zhangzhou"),
-            &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
-        )
-        .expect("build zhangzhou")
-    })
 }
 
 /// A Zhangzhou applicant: registered since 2017-01-10, employed since 2017-02-01.
@@ -58,7 +43,7 @@ fn vectors_dir(vectors: &str) -> tempfile::TempDir {
 }
 
 fn certify(dir: &Path) -> Output {
-    juzhu(&["certify", zhangzhou().to_str().unwrap(), "--vectors", dir.to_str().unwrap()])
+    juzhu(&["certify", component("zhangzhou").to_str().unwrap(), "--vectors", dir.to_str().unwrap()])
 }
 
 #[test]
@@ -185,7 +170,7 @@ fn a_bad_citizen_id_check_digit_is_refused() {
 
 #[test]
 fn inspect_prints_metadata_and_digest() {
-    let out = juzhu(&["module", "inspect", zhangzhou().to_str().unwrap()]);
+    let out = juzhu(&["module", "inspect", component("zhangzhou").to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["module"]["id"], "zhangzhou");

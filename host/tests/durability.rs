@@ -7,13 +7,10 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
+use juzhu_test_support::{ApplicationBuilder, component, workspace};
 
 /// A free loopback port (taken and released; good enough for one test).
 fn free_port() -> u16 {
@@ -49,7 +46,7 @@ impl Drop for Server {
 fn an_acknowledged_submission_survives_kill_9() {
     let modules = workspace().join("target/durability-modules");
     std::fs::create_dir_all(&modules).unwrap();
-    juzhu_runtime::module_build::build(workspace(), &workspace().join("plugins/hangzhou-gongshu"), &modules).unwrap();
+    std::fs::copy(component("hangzhou-gongshu"), modules.join("hangzhou-gongshu.wasm")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let config = dir.path().join("station.toml");
@@ -90,15 +87,7 @@ fn an_acknowledged_submission_survives_kill_9() {
 
     let application = serde_json::json!({
         "legal_date": "2017-06-15",
-        "application": {
-            "jurisdiction": "330105",
-            "identity": { "name": "王伟", "citizen_id": "340102198503150012" },
-            "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "x", "changes": [] }],
-            "insurance": [{ "from": "2016-06", "to": "2017-06", "division": "330105", "scope": "Full", "back_paid": false }],
-            "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
-            "housing": [], "schooling": [], "guardians": [], "special_statuses": [], "materials": [],
-            "points": { "awards": [], "violations": [], "assigned": [] }
-        }
+        "application": ApplicationBuilder::gongshu_employed().address("x").no_materials().json(),
     });
     let (status, body) = request(port, "POST", "/v1/applications", &token, &application.to_string()).unwrap();
     assert_eq!(status, 201, "{body}");

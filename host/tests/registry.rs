@@ -6,146 +6,69 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use juzhu_registry::repo::{InitSpec, ModuleDescription, RoleSpec};
-use juzhu_registry::{Keyring, Repository, SigningKey};
+use juzhu_registry::Repository;
+use juzhu_registry::fixture::Fixture;
+use juzhu_registry::repo::ModuleDescription;
 use juzhu_runtime::contract::types::Application;
 use juzhu_station::config::StationConfig;
 use juzhu_station::service::{Service, ServiceError};
-use serde_json::json;
+use juzhu_test_support::registry::station_config;
+use juzhu_test_support::{ApplicationBuilder, component_bytes, station, with_version};
 
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
+const DISTRICT: &str = "330105";
+const MODULE: &str = "hangzhou-gongshu";
 
-/// Gongshu's component, built once per test binary.
+/// Gongshu's component, read once per test binary.
 fn gongshu() -> &'static Vec<u8> {
-    static BUILT: OnceLock<Vec<u8>> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let path = juzhu_runtime::module_build::build(
-            workspace(),
-            &workspace().join("plugins/hangzhou-gongshu"),
-            &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
-        )
-        .unwrap();
-        std::fs::read(path).unwrap()
-    })
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| component_bytes(MODULE))
 }
 
-/// Gongshu's component claiming another version: the version string sits
-/// right after the module id in the data segment, so a same-length edit
-/// gives a distinct, valid component. The compiler shares that literal with
-/// the contract version (both are "1.0.0"), so the variant claims contract
-/// version `version` too: still 1.x, which the host accepts.
+/// Gongshu's component claiming another version (contract version too).
 fn gongshu_as(version: &str) -> Vec<u8> {
-    assert_eq!(version.len(), 5, "same length as 1.0.0");
-    let needle = b"hangzhou-gongshu1.0.0";
-    let bytes = gongshu().clone();
-    let at: Vec<usize> = bytes.windows(needle.len()).enumerate().filter(|(_, w)| w == needle).map(|(i, _)| i).collect();
-    assert_eq!(at.len(), 1, "the module's version string moved; update this fixture");
-    let mut out = bytes;
-    out[at[0] + 16..at[0] + 21].copy_from_slice(version.as_bytes());
-    out
+    with_version(gongshu(), MODULE, version)
 }
 
-struct Keys {
-    root: SigningKey,
-    targets: SigningKey,
-    snapshot: SigningKey,
-    timestamp: SigningKey,
-    certification: SigningKey,
-    district: SigningKey,
+/// A registry with Gongshu's district delegated, dated in the stations' time
+/// zone, and what these tests do with it.
+fn fixture() -> Fixture {
+    Fixture::builder().district(DISTRICT).time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).build().unwrap()
 }
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    keys: Keys,
-    today: jiff::civil::Date,
+trait Gongshu {
+    /// Publishes `bytes` as Gongshu `version` with `contract_version`.
+    fn publish_as(&self, bytes: &[u8], version: &str, contract_version: &str, effective_from: jiff::civil::Date);
+    /// Publishes Gongshu `version` (a [`gongshu_as`] variant unless 1.0.0)
+    /// and returns its bytes.
+    fn publish_version(&self, version: &str, effective_from: jiff::civil::Date) -> Vec<u8>;
+    /// Attests `bytes` with 101 vectors passed.
+    fn certify(&self, bytes: &[u8]);
+    fn config(&self) -> StationConfig;
+    fn station(&self) -> Arc<Service>;
 }
 
-fn ring(keys: &[&SigningKey]) -> Keyring {
-    Keyring::new(keys.iter().map(|k| (*k).clone()).collect())
-}
-
-fn spec(k: &SigningKey) -> RoleSpec {
-    RoleSpec { keys: vec![k.public().clone()], threshold: 1 }
-}
-
-impl Fixture {
-    fn new() -> Self {
-        let keys = Keys {
-            root: SigningKey::generate(),
-            targets: SigningKey::generate(),
-            snapshot: SigningKey::generate(),
-            timestamp: SigningKey::generate(),
-            certification: SigningKey::generate(),
-            district: SigningKey::generate(),
-        };
-        let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date();
-        let f = Fixture { dir: tempfile::tempdir().unwrap(), keys, today };
-        let k = &f.keys;
-        let init = InitSpec {
-            root: spec(&k.root),
-            targets: spec(&k.targets),
-            snapshot: spec(&k.snapshot),
-            timestamp: spec(&k.timestamp),
-            certification: spec(&k.certification),
-        };
-        Repository::init(
-            &f.registry(),
-            &init,
-            &ring(&[&k.root, &k.targets, &k.snapshot, &k.timestamp]),
-            jiff::Timestamp::now(),
-        )
-        .unwrap();
-        f.repo().delegate("330105", &spec(&k.district), &f.online(&k.targets)).unwrap();
-        f
-    }
-
-    fn registry(&self) -> PathBuf {
-        self.dir.path().join("registry")
-    }
-
-    fn repo(&self) -> Repository {
-        Repository::open(&self.registry(), jiff::Timestamp::now()).unwrap()
-    }
-
-    fn online(&self, k: &SigningKey) -> Keyring {
-        ring(&[k, &self.keys.snapshot, &self.keys.timestamp])
-    }
-
+impl Gongshu for Fixture {
     fn publish_as(&self, bytes: &[u8], version: &str, contract_version: &str, effective_from: jiff::civil::Date) {
         let description = ModuleDescription {
-            module_id: "hangzhou-gongshu".into(),
+            module_id: MODULE.into(),
             version: version.into(),
             contract_version: contract_version.into(),
         };
-        self.repo()
-            .publish(
-                "330105",
-                &description,
-                bytes,
-                &effective_from.to_string(),
-                self.today,
-                &self.online(&self.keys.district),
-            )
-            .unwrap();
+        self.publish(DISTRICT, &description, bytes, &effective_from.to_string()).unwrap();
     }
 
-    fn publish(&self, version: &str, effective_from: jiff::civil::Date) -> Vec<u8> {
+    fn publish_version(&self, version: &str, effective_from: jiff::civil::Date) -> Vec<u8> {
         let bytes = if version == "1.0.0" { gongshu().clone() } else { gongshu_as(version) };
         self.publish_as(&bytes, version, version, effective_from);
         bytes
     }
 
-    fn attest(&self, bytes: &[u8]) {
-        self.repo().attest(bytes, 101, &self.online(&self.keys.certification)).unwrap();
+    fn certify(&self, bytes: &[u8]) {
+        self.attest(bytes, 101).unwrap();
     }
 
     fn config(&self) -> StationConfig {
-        let mut config = StationConfig { data_dir: self.dir.path().join("data"), ..Default::default() };
-        config.registry.location = Some(self.registry());
-        config.registry.trusted_root = Some(self.registry().join("metadata/1.root.json"));
-        config
+        station_config(self)
     }
 
     fn station(&self) -> Arc<Service> {
@@ -154,17 +77,7 @@ impl Fixture {
 }
 
 fn application() -> Application {
-    serde_json::from_value(json!({
-        "jurisdiction": "330105",
-        "identity": { "name": "王伟", "citizen_id": "340102198503150012" },
-        "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "拱墅区湖墅南路1号", "changes": [] }],
-        "insurance": [{ "from": "2016-06", "to": "2017-06", "division": "330105", "scope": "Full", "back_paid": false }],
-        "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
-        "housing": [], "schooling": [], "guardians": [], "special_statuses": [],
-        "materials": [],
-        "points": { "awards": [], "violations": [], "assigned": [] }
-    }))
-    .unwrap()
+    ApplicationBuilder::gongshu_employed().no_materials().typed()
 }
 
 fn version_on(service: &Service, date: jiff::civil::Date) -> Result<String, ServiceError> {
@@ -173,19 +86,19 @@ fn version_on(service: &Service, date: jiff::civil::Date) -> Result<String, Serv
 
 #[test]
 fn only_a_module_signed_by_district_and_certification_activates() {
-    let f = Fixture::new();
-    let v1 = f.publish("1.0.0", f.today);
+    let f = fixture();
+    let v1 = f.publish_version("1.0.0", f.today);
     // Published, not certified: the station refuses to start without a module.
     let err = juzhu_station::server::build(&f.config()).err().unwrap().to_string();
     assert!(err.contains("holds no certified module") && err.contains("1 published, awaiting certification"), "{err}");
-    f.attest(&v1);
+    f.certify(&v1);
     let service = f.station();
     let receipt = service.submit("clerk", &application(), Some(f.today.to_string())).unwrap();
     assert_eq!((receipt.module.id.as_str(), receipt.module.version.as_str()), ("hangzhou-gongshu", "1.0.0"));
     let status = service.registry_status().unwrap();
     assert_eq!(status.modules.len(), 1);
     // A second version, published but not certified, stays out.
-    f.publish("1.1.0", f.today);
+    f.publish_version("1.1.0", f.today);
     let status = service.refresh_registry().unwrap();
     assert_eq!(status.pending.len(), 1, "{status:?}");
     assert!(status.pending[0].reason.contains("not certified"));
@@ -194,16 +107,16 @@ fn only_a_module_signed_by_district_and_certification_activates() {
 
 #[test]
 fn versions_apply_by_effective_date_and_a_future_one_is_compiled_ahead() {
-    let f = Fixture::new();
-    let v1 = f.publish("1.0.0", f.today);
-    f.attest(&v1);
+    let f = fixture();
+    let v1 = f.publish_version("1.0.0", f.today);
+    f.certify(&v1);
     let service = f.station();
     // Before the first version took effect, nothing was in force.
     let err = version_on(&service, f.today.yesterday().unwrap()).unwrap_err().to_string();
     assert!(err.contains("in force on") && err.contains(&format!("the earliest takes effect on {}", f.today)), "{err}");
     let next_week = f.today.checked_add(jiff::Span::new().days(7)).unwrap();
-    let v2 = f.publish("1.1.0", next_week);
-    f.attest(&v2);
+    let v2 = f.publish_version("1.1.0", next_week);
+    f.certify(&v2);
     service.refresh_registry().unwrap();
     // Verified and compiled now; in force from its date; history kept.
     let modules = service.module_versions();
@@ -220,12 +133,12 @@ fn versions_apply_by_effective_date_and_a_future_one_is_compiled_ahead() {
 
 #[test]
 fn pin_and_rollback_are_audited_and_refuse_revoked_or_uncertified_versions() {
-    let f = Fixture::new();
+    let f = fixture();
     for v in ["1.0.0", "1.1.0"] {
-        let bytes = f.publish(v, f.today);
-        f.attest(&bytes);
+        let bytes = f.publish_version(v, f.today);
+        f.certify(&bytes);
     }
-    f.publish("1.2.0", f.today); // never certified
+    f.publish_version("1.2.0", f.today); // never certified
     let service = f.station();
     assert_eq!(version_on(&service, f.today).unwrap(), "1.1.0");
     let report = service.rollback("ops-zhang", "330105").unwrap();
@@ -251,7 +164,15 @@ fn pin_and_rollback_are_audited_and_refuse_revoked_or_uncertified_versions() {
     assert!(err.contains("no certified, non-revoked version before 1.0.0"), "{err}");
     // The district revokes 1.1.0: pinning it is refused.
     f.repo()
-        .revoke_module("330105", "hangzhou-gongshu", "1.1.0", "misread clause 3", f.today, &f.online(&f.keys.district))
+        .unwrap()
+        .revoke_module(
+            "330105",
+            "hangzhou-gongshu",
+            "1.1.0",
+            "misread clause 3",
+            f.today,
+            &f.online(&f.district_keys(DISTRICT)),
+        )
         .unwrap();
     service.unpin("ops-zhang", "330105").unwrap();
     service.refresh_registry().unwrap();
@@ -265,38 +186,65 @@ fn pin_and_rollback_are_audited_and_refuse_revoked_or_uncertified_versions() {
 
 #[test]
 fn a_freeze_keeps_the_active_modules_refuses_new_ones_and_raises_an_alert() {
-    let f = Fixture::new();
-    let v1 = f.publish("1.0.0", f.today);
-    f.attest(&v1);
+    let f = fixture();
+    let v1 = f.publish_version("1.0.0", f.today);
+    f.certify(&v1);
     let service = f.station();
-    let v2 = f.publish("1.1.0", f.today);
-    f.attest(&v2);
+    let v2 = f.publish_version("1.1.0", f.today);
+    f.certify(&v2);
     // The timestamp is re-signed as if eight days ago: it has expired.
     let mut stale =
-        Repository::open(&f.registry(), jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 8)).unwrap();
-    stale.refresh_timestamp(&ring(&[&f.keys.timestamp])).unwrap();
+        Repository::open(f.dir(), jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 8)).unwrap();
+    stale.refresh_timestamp(&f.keyring(&[&f.keys.timestamp])).unwrap();
     let err = service.refresh_registry().unwrap_err().to_string();
     assert!(err.contains("timestamp metadata expired") && err.contains("active modules are unchanged"), "{err}");
     assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0");
     assert!(service.registry_status().unwrap().frozen);
     assert!(service.metrics().encode().contains("juzhu_registry_frozen 1"));
     // Re-signed: the freeze lifts and the new version activates.
-    f.repo().refresh_timestamp(&ring(&[&f.keys.timestamp])).unwrap();
+    f.repo().unwrap().refresh_timestamp(&f.keyring(&[&f.keys.timestamp])).unwrap();
     service.refresh_registry().unwrap();
     assert_eq!(version_on(&service, f.today).unwrap(), "1.1.0");
     assert!(service.metrics().encode().contains("juzhu_registry_frozen 0"));
 }
 
+/// Issue 15, defect 13: an unreadable or corrupt registry was invisible in
+/// /metrics (only the frozen gauge existed).
+#[test]
+fn a_corrupt_registry_shows_in_metrics_with_its_reason_and_time() {
+    let f = fixture();
+    let v1 = f.publish_version("1.0.0", f.today);
+    f.certify(&v1);
+    let service = f.station();
+    let metric = |name: &str| -> f64 {
+        let text = service.metrics().encode();
+        let line = text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name} in {text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(metric("juzhu_registry_last_refresh_ok "), 1.0);
+    let first_success = metric("juzhu_registry_last_success_timestamp_seconds ");
+    assert!(first_success > 1.7e9, "a Unix time: {first_success}");
+    // The mirror serves a timestamp file that is not JSON.
+    std::fs::write(f.dir().join("metadata/timestamp.json"), b"{ not json").unwrap();
+    assert!(service.refresh_registry().is_err());
+    assert_eq!(metric("juzhu_registry_last_refresh_ok "), 0.0);
+    assert!(metric("juzhu_registry_last_attempt_timestamp_seconds ") >= first_success);
+    assert_eq!(metric("juzhu_registry_last_success_timestamp_seconds "), first_success);
+    let text = service.metrics().encode();
+    assert!(text.contains("juzhu_registry_refusals_total{reason=\"malformed\"} 1"), "{text}");
+    assert!(text.contains("juzhu_registry_frozen 0"), "a corrupt file is not a freeze: {text}");
+}
+
 #[test]
 fn a_component_that_is_not_what_the_registry_signed_is_refused() {
-    let f = Fixture::new();
-    let v1 = f.publish("1.0.0", f.today);
-    f.attest(&v1);
+    let f = fixture();
+    let v1 = f.publish_version("1.0.0", f.today);
+    f.certify(&v1);
     let service = f.station();
     // Signed and certified as 2.0.0, but the component says 1.5.0.
     let liar = gongshu_as("1.5.0");
     f.publish_as(&liar, "2.0.0", "1.5.0", f.today);
-    f.attest(&liar);
+    f.certify(&liar);
     let status = service.refresh_registry().unwrap();
     let r = status.rejected.iter().find(|r| r.target.ends_with("hangzhou-gongshu-2.0.0.wasm")).unwrap();
     assert_eq!(r.reason, "the component's version is 1.5.0, but the registry signed 2.0.0");
@@ -305,15 +253,15 @@ fn a_component_that_is_not_what_the_registry_signed_is_refused() {
 
 #[test]
 fn a_refused_update_changes_nothing_and_a_request_in_flight_keeps_its_set() {
-    let f = Fixture::new();
-    let v1 = f.publish("1.0.0", f.today);
-    f.attest(&v1);
+    let f = fixture();
+    let v1 = f.publish_version("1.0.0", f.today);
+    f.certify(&v1);
     let service = f.station();
     let in_flight = service.modules().snapshot();
-    let v2 = f.publish("1.1.0", f.today);
-    f.attest(&v2);
+    let v2 = f.publish_version("1.1.0", f.today);
+    f.certify(&v2);
     // Tampered bytes of the new version: the whole update is refused.
-    let stored = f.registry().join(juzhu_registry::names::stored_path(
+    let stored = f.dir().join(juzhu_registry::names::stored_path(
         "districts/330105/hangzhou-gongshu-1.1.0.wasm",
         &hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&v2)),
     ));
@@ -335,25 +283,20 @@ fn a_refused_update_changes_nothing_and_a_request_in_flight_keeps_its_set() {
 
 #[test]
 fn the_station_serves_its_registry_as_a_static_tuf_repository() {
-    let f = Fixture::new();
-    let v1 = f.publish("1.0.0", f.today);
-    f.attest(&v1);
+    let f = fixture();
+    let v1 = f.publish_version("1.0.0", f.today);
+    f.certify(&v1);
     let service = f.station();
-    let figment = rocket::Config::figment().merge(("log_level", "off"));
-    let client = rocket::local::blocking::Client::tracked(juzhu_station::http::app(
-        service,
-        juzhu_station::http::Limits { max_body_bytes: 1 << 16 },
-        figment,
-    ))
-    .unwrap();
+    let http = station::Station::serve(service);
+    let client = &http.client;
     let r = client.get("/registry/metadata/timestamp.json").dispatch();
     assert_eq!(r.status(), rocket::http::Status::Ok);
-    assert_eq!(r.into_bytes().unwrap(), std::fs::read(f.registry().join("metadata/timestamp.json")).unwrap());
+    assert_eq!(r.into_bytes().unwrap(), std::fs::read(f.dir().join("metadata/timestamp.json")).unwrap());
     let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&v1));
     let r = client.get(format!("/registry/targets/districts/330105/{sha}.hangzhou-gongshu-1.0.0.wasm")).dispatch();
     assert_eq!(r.into_bytes().unwrap(), v1);
     // Nothing outside metadata/ and targets/, and nothing outside the directory.
-    std::fs::write(f.registry().join("notes.txt"), "private").unwrap();
+    std::fs::write(f.dir().join("notes.txt"), "private").unwrap();
     for path in [
         "/registry/notes.txt",
         "/registry/metadata/../notes.txt",
@@ -396,23 +339,23 @@ impl Drop for StaticServer {
 
 #[test]
 fn a_station_follows_a_registry_served_by_any_static_file_server() {
-    let f = Fixture::new();
-    let v1 = f.publish("1.0.0", f.today);
-    f.attest(&v1);
-    let server = StaticServer::start(&f.registry());
+    let f = fixture();
+    let v1 = f.publish_version("1.0.0", f.today);
+    f.certify(&v1);
+    let server = StaticServer::start(f.dir());
     let mut config = f.config();
     config.registry.location = Some(PathBuf::from(format!("http://127.0.0.1:{}/", server.1)));
     let service = juzhu_station::server::build(&config).unwrap().0;
     assert_eq!(version_on(&service, f.today).unwrap(), "1.0.0");
-    let v2 = f.publish("1.1.0", f.today);
-    f.attest(&v2);
+    let v2 = f.publish_version("1.1.0", f.today);
+    f.certify(&v2);
     service.refresh_registry().unwrap();
     assert_eq!(version_on(&service, f.today).unwrap(), "1.1.0");
     // A mirror that serves an older timestamp is refused; nothing changes.
-    let timestamp = f.registry().join("metadata/timestamp.json");
+    let timestamp = f.dir().join("metadata/timestamp.json");
     let current = std::fs::read(&timestamp).unwrap();
-    let v3 = f.publish("1.2.0", f.today);
-    f.attest(&v3);
+    let v3 = f.publish_version("1.2.0", f.today);
+    f.certify(&v3);
     service.refresh_registry().unwrap();
     std::fs::write(&timestamp, &current).unwrap();
     let err = service.refresh_registry().unwrap_err().to_string();

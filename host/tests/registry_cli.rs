@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use juzhu_test_support::component;
+
 fn juzhu(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_juzhu"))
         .current_dir(dir)
@@ -30,19 +32,6 @@ fn refused(dir: &Path, args: &[&str]) -> String {
     let t = text(&out);
     assert!(t.contains("refused: "), "{t}");
     t
-}
-
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
-fn zhangzhou() -> PathBuf {
-    juzhu_runtime::module_build::build(
-        workspace(),
-        &workspace().join("plugins/zhangzhou"),
-        &workspace().join(juzhu_runtime::module_build::OUTPUT_DIR),
-    )
-    .expect("build zhangzhou")
 }
 
 fn args(v: &[String]) -> Vec<&str> {
@@ -91,7 +80,7 @@ vectors:
 
 #[test]
 fn author_tester_and_operator_walk_through() {
-    let module = zhangzhou();
+    let module = component("zhangzhou");
     let module = module.to_str().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();

@@ -87,14 +87,23 @@ impl std::fmt::Display for YearMonth {
     }
 }
 
-/// `date` plus `n` calendar months, clamped to the end of a shorter month.
-pub fn add_months(date: Date, n: i32) -> Date {
-    date.checked_add(n.months()).expect("civil date within jiff's range")
+/// `date` plus `n` calendar months, clamped to the end of a shorter month,
+/// or `None` past the calendar's range (year -9999 to 9999).
+pub fn checked_add_months(date: Date, n: i32) -> Option<Date> {
+    date.checked_add(n.months()).ok()
 }
 
-/// `date` plus `n` days.
+/// `date` plus `n` calendar months, clamped to the end of a shorter month.
+/// Past the calendar's range it saturates at [`Date::MAX`] or [`Date::MIN`]
+/// instead of panicking (a trap, in wasm); legal dates are bounded (see
+/// [`crate::validate::legal_date`]), but facts may hold any real date.
+pub fn add_months(date: Date, n: i32) -> Date {
+    checked_add_months(date, n).unwrap_or(if n < 0 { Date::MIN } else { Date::MAX })
+}
+
+/// `date` plus `n` days, saturating at the calendar's range like [`add_months`].
 pub fn add_days(date: Date, n: i32) -> Date {
-    date.checked_add(n.days()).expect("civil date within jiff's range")
+    date.checked_add(n.days()).unwrap_or(if n < 0 { Date::MIN } else { Date::MAX })
 }
 
 /// Whole calendar months completed from `start` to `end` (0 when `end` is earlier).
@@ -109,10 +118,10 @@ pub fn whole_months_between(start: Date, end: Date) -> u32 {
     let estimate =
         (i32::from(end.year()) - i32::from(start.year())) * 12 + (i32::from(end.month()) - i32::from(start.month()));
     let mut months = estimate.max(0);
-    while months > 0 && add_months(start, months) > end {
+    while months > 0 && checked_add_months(start, months).is_none_or(|d| d > end) {
         months -= 1;
     }
-    while add_months(start, months + 1) <= end {
+    while checked_add_months(start, months + 1).is_some_and(|d| d <= end) {
         months += 1;
     }
     months as u32
@@ -137,7 +146,9 @@ pub fn anniversary(date: Date, n: u32) -> Date {
 
 /// Days from `start` to `end` (negative when `end` is earlier).
 pub fn days_between(start: Date, end: Date) -> i32 {
-    let span: Span = start.until(end).expect("dates within range");
+    // Two civil dates are at most about 7.3 million days apart: always in
+    // range for a span of days.
+    let span: Span = start.until((jiff::Unit::Day, end)).unwrap_or_default();
     span.get_days()
 }
 
@@ -173,6 +184,17 @@ mod tests {
         assert_eq!(whole_months_between(date(2023, 3, 15), date(2024, 3, 14)), 11);
         assert_eq!(whole_months_between(date(2023, 3, 15), date(2024, 3, 15)), 12);
         assert_eq!(whole_months_between(date(2024, 3, 15), date(2023, 3, 15)), 0);
+    }
+
+    #[test]
+    fn date_arithmetic_at_the_calendar_edge_saturates_instead_of_panicking() {
+        assert_eq!(add_months(date(9999, 12, 31), 1), Date::MAX);
+        assert_eq!(add_months(date(-9999, 1, 1), -1), Date::MIN);
+        assert_eq!(add_days(date(9999, 12, 31), 1), Date::MAX);
+        assert_eq!(checked_add_months(date(9999, 12, 31), 1), None);
+        assert_eq!(whole_months_between(date(9999, 1, 1), date(9999, 12, 31)), 11);
+        assert_eq!(age_on(date(1985, 3, 15), date(9999, 12, 31)), 8014);
+        assert_eq!(days_between(date(0, 1, 1), date(9999, 12, 31)), 3_652_424);
     }
 
     #[test]

@@ -32,16 +32,79 @@ fn ym(text: &str) -> YearMonth {
     YearMonth::parse("", text).expect("validated before evaluation")
 }
 
+/// Whether an address change was reported in time.
+///
+/// Where the module's text sets a deadline in days (`deadline_days`, e.g.
+/// Hangzhou's "应当自变更之日起10日内办理变更手续") and the report date is known,
+/// the module computes it: reported on or before the move plus the deadline
+/// (the day of the move itself not counted). Otherwise the authority's record
+/// (`in_time`) is read. `None`: not known.
+pub fn change_in_time(change: &AddressChange, deadline_days: Option<u32>) -> Option<bool> {
+    match (deadline_days, change.reported_on.as_deref()) {
+        (Some(n), Some(reported)) => Some(d(reported) <= add_days(d(&change.moved_on), n as i32)),
+        _ => change.in_time,
+    }
+}
+
+/// The first day of the current run of continuous registered residence, read
+/// both ways where a change's timeliness is unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResidenceRun {
+    /// Every change of unknown timeliness taken as late: what the facts show.
+    pub shown: Option<Date>,
+    /// Every change of unknown timeliness taken as in time: the best the
+    /// applicant could show once the timeliness is known.
+    pub at_best: Option<Date>,
+}
+
+impl ResidenceRun {
+    /// Whether `holds` (a test of the run's start) is met, not met, or turns
+    /// on a change whose timeliness is unknown (`None`). An unknown never
+    /// satisfies it.
+    pub fn judge(&self, holds: impl Fn(Date) -> bool) -> Option<bool> {
+        match (self.shown.is_some_and(&holds), self.at_best.is_some_and(&holds)) {
+            (true, _) => Some(true),
+            (false, true) => None,
+            (false, false) => Some(false),
+        }
+    }
+}
+
+/// [`residence_run_start`] read both ways: see [`ResidenceRun`].
+pub fn residence_run(
+    app: &Application,
+    on: Date,
+    in_area: impl Fn(&str) -> bool,
+    deadline_days: Option<u32>,
+) -> ResidenceRun {
+    ResidenceRun {
+        shown: run_start(app, on, &in_area, deadline_days, true),
+        at_best: run_start(app, on, &in_area, deadline_days, false),
+    }
+}
+
 /// The first day of the run of continuous registered residence that covers
 /// `on`, counting only registrations whose division satisfies `in_area`.
 ///
 /// Registrations that follow each other without a gap (the next starts on or
 /// before the day after the previous ends) form one run. A move reported to
 /// the authority keeps the run going when it stays in the area and was made in
-/// time (`in_time != Some(false)`); a move out of the area ends the run, and a
-/// move not reported in time restarts it from the day it was reported (or the
-/// move itself, when no report date is known).
+/// time; a move out of the area ends the run, and a move not reported in time
+/// restarts it from the day it was reported (or the move itself, when no
+/// report date is known). A move whose timeliness is not known is taken as
+/// late: an unknown never keeps the run (use [`residence_run`] to tell an
+/// unknown from a break).
 pub fn residence_run_start(app: &Application, on: Date, in_area: impl Fn(&str) -> bool) -> Option<Date> {
+    run_start(app, on, &in_area, None, true)
+}
+
+fn run_start(
+    app: &Application,
+    on: Date,
+    in_area: &impl Fn(&str) -> bool,
+    deadline_days: Option<u32>,
+    unknown_is_late: bool,
+) -> Option<Date> {
     // Each registration becomes one or more in-area stretches [start, end].
     // (start, end, restarted): a restarted stretch never joins the one before it.
     let mut stretches: Vec<(Date, Option<Date>, bool)> = Vec::new();
@@ -57,7 +120,7 @@ pub fn residence_run_start(app: &Application, on: Date, in_area: impl Fn(&str) -
                 if let Some(s) = start.take() {
                     stretches.push((s, Some(add_days(moved, -1)), restarted));
                 }
-            } else if c.in_time == Some(false) {
+            } else if !change_in_time(c, deadline_days).unwrap_or(!unknown_is_late) {
                 if let Some(s) = start.take() {
                     stretches.push((s, Some(add_days(moved, -1)), restarted));
                 }
@@ -432,6 +495,25 @@ mod tests {
         assert_eq!(residence_run_start(&late, on, |d| d == "330205"), Some(date_of("2016-05-01")));
         let reported = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-06-20"), Some(false), "330205")]);
         assert_eq!(residence_run_start(&reported, on, |d| d == "330205"), Some(date_of("2016-06-20")));
+    }
+
+    #[test]
+    fn a_move_of_unknown_timeliness_never_keeps_the_run() {
+        let app = registration("2016-01-10", vec![moved("2016-05-01", None, None, "330205")]);
+        let on = date_of("2016-09-01");
+        assert_eq!(residence_run_start(&app, on, |d| d == "330205"), Some(date_of("2016-05-01")));
+        let run = residence_run(&app, on, |d| d == "330205", None);
+        assert_eq!(run.at_best, Some(date_of("2016-01-10")));
+        assert_eq!(run.judge(|s| crate::date::months_completed(s, on, 6)), None);
+    }
+
+    #[test]
+    fn a_deadline_in_days_decides_timeliness_from_the_dates() {
+        let on = date_of("2016-09-01");
+        let in_time = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-11"), None, "330205")]);
+        assert_eq!(residence_run(&in_time, on, |d| d == "330205", Some(10)).shown, Some(date_of("2016-01-10")));
+        let late = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-12"), Some(true), "330205")]);
+        assert_eq!(residence_run(&late, on, |d| d == "330205", Some(10)).shown, Some(date_of("2016-05-12")));
     }
 
     #[test]

@@ -10,6 +10,15 @@
 //! made a component by `juzhu module build`) and a native library for fast
 //! tests and as the performance baseline.
 //!
+//! ## Legal dates
+//!
+//! Every entry point takes the legal date as text and checks it before any
+//! rule runs: it must be a real `YYYY-MM-DD` date from 1949-10-01 to
+//! 2199-12-31 ([`validate::EARLIEST_LEGAL_DATE`],
+//! [`validate::LATEST_LEGAL_DATE`]). Any other date is refused with an
+//! input error naming the field `legal_date` (the station answers 422), so
+//! a rule's date arithmetic never sees a year like 0000 or 9999.
+//!
 //! ## A small module
 //!
 //! ```

@@ -13,6 +13,23 @@ use std::fmt::Display;
 
 type Check = Result<(), InputError>;
 
+#[cfg(test)]
+mod legal_date_tests {
+    use super::*;
+
+    #[test]
+    fn a_legal_date_outside_1949_10_01_to_2199_12_31_is_refused_naming_the_field() {
+        for bad in ["0000-01-01", "1000-01-01", "1949-09-30", "2200-01-01", "9999-12-31"] {
+            let e = legal_date(bad).unwrap_err();
+            assert_eq!(e.field, "legal_date", "{bad}");
+            assert!(e.message.contains("1949-10-01 to 2199-12-31"), "{bad}: {}", e.message);
+        }
+        for good in ["1949-10-01", "2018-03-12", "2199-12-31"] {
+            assert_eq!(legal_date(good).unwrap().to_string(), good);
+        }
+    }
+}
+
 fn err(field: impl Display, message: impl Into<String>) -> InputError {
     InputError { field: field.to_string(), message: message.into() }
 }
@@ -28,9 +45,30 @@ impl<P: Display + ?Sized> Display for Item<'_, P> {
     }
 }
 
-/// Parses the legal date argument.
+/// The earliest legal date a module accepts: 1949-10-01, the founding of
+/// the People's Republic, before which no residence-permit rule can apply.
+pub const EARLIEST_LEGAL_DATE: Date = Date::constant(1949, 10, 1);
+
+/// The latest legal date a module accepts: 2199-12-31. Far enough ahead for
+/// any what-if, near enough that date arithmetic on it (windows, periods of
+/// years, ages) stays well inside the calendar.
+pub const LATEST_LEGAL_DATE: Date = Date::constant(2199, 12, 31);
+
+/// Parses the legal date argument, which must lie in
+/// [`EARLIEST_LEGAL_DATE`]`..=`[`LATEST_LEGAL_DATE`]: a date outside is
+/// refused, naming `legal_date`, before any rule runs.
 pub fn legal_date(text: &str) -> Result<Date, InputError> {
-    parse_date("legal_date", text)
+    let date = parse_date("legal_date", text)?;
+    if !(EARLIEST_LEGAL_DATE..=LATEST_LEGAL_DATE).contains(&date) {
+        return Err(err(
+            "legal_date",
+            format!(
+                "`{text}` is outside the legal dates a module decides for: \
+                 {EARLIEST_LEGAL_DATE} to {LATEST_LEGAL_DATE}"
+            ),
+        ));
+    }
+    Ok(date)
 }
 
 fn date(field: impl Display, text: &str) -> Result<Date, InputError> {

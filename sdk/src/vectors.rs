@@ -82,6 +82,9 @@ pub struct Expect {
     pub reasons_include: Option<BTreeSet<String>>,
     /// Reason codes that must not appear.
     pub reasons_exclude: Option<BTreeSet<String>>,
+    /// Reason code → words its Chinese or English text must contain (e.g. the
+    /// name of a configured parameter the reason relies on, or a cited text).
+    pub reason_text: Option<BTreeMap<String, String>>,
     /// The decision's missing materials, as a set.
     pub missing: Option<BTreeSet<MaterialKind>>,
     pub endorsement: Option<ExpectEndorsement>,
@@ -136,6 +139,8 @@ pub struct ExpectServices {
     pub count: Option<usize>,
     /// Service code → responsible department.
     pub departments: Option<BTreeMap<String, String>>,
+    /// Service codes that must name no responsible department (the text names none).
+    pub without_department: Option<BTreeSet<String>>,
     pub reasons_include: Option<BTreeSet<String>>,
 }
 
@@ -491,6 +496,18 @@ pub fn compare(v: &Vector, result: &Result<Actual, InputError>) -> Vec<Mismatch>
     c.set("reasons", &e.reasons, &reason_codes);
     c.include("reasons_include", &e.reasons_include, &reason_codes);
     c.exclude("reasons_exclude", &e.reasons_exclude, &reason_codes);
+    for (code, words) in e.reason_text.iter().flatten() {
+        let reasons = all_reasons(actual);
+        let said = reasons
+            .iter()
+            .filter(|r| &r.code == code)
+            .any(|r| r.zh.contains(words.as_str()) || r.en.contains(words.as_str()));
+        if !said {
+            let got: Vec<String> =
+                reasons.iter().filter(|r| &r.code == code).map(|r| format!("{} / {}", r.zh, r.en)).collect();
+            c.push(&format!("reason_text.{code}"), format!("to contain {words:?}"), show(&got));
+        }
+    }
     if let Some(want) = &e.endorsement {
         match actual {
             Actual::Endorsement(a) => compare_endorsement(&mut c, want, a),
@@ -507,6 +524,10 @@ pub fn compare(v: &Vector, result: &Result<Actual, InputError>) -> Vec<Mismatch>
                 for (code, dept) in want.departments.iter().flatten() {
                     let got = s.services.iter().find(|x| &x.code == code).map(|x| x.department.clone());
                     c.eq(&format!("services.departments.{code}"), &Some(Some(Some(dept.clone()))), &got);
+                }
+                for code in want.without_department.iter().flatten() {
+                    let got = s.services.iter().find(|x| &x.code == code).map(|x| x.department.clone());
+                    c.eq(&format!("services.without_department.{code}"), &Some(Some(None)), &got);
                 }
                 c.include("services.reasons_include", &want.reasons_include, &codes(&s.reasons));
             }

@@ -74,6 +74,24 @@ pub fn create_dir_all(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Appends `bytes` to `path` (creating it), durably: one `write` at the end
+/// of the file, `fsync` of the file, and of the directory when the file is
+/// new. For append-only logs (audit checkpoints) that a rename would not suit.
+pub fn append(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let existed = path.exists();
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(fail(path, "opening the file to append"))?;
+    file.write_all(bytes).map_err(fail(path, "appending"))?;
+    file.sync_all().map_err(fail(path, "syncing the file"))?;
+    if !existed {
+        sync_dir(parent_of(path)).map_err(fail(path, "syncing the directory it was created in"))?;
+    }
+    Ok(())
+}
+
 fn parent_of(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

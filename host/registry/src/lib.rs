@@ -88,6 +88,28 @@ impl Error {
         Error::Io { path: path.display().to_string(), detail: e.to_string() }
     }
 
+    /// A short, stable name for the kind of failure, for metrics labels.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Io { .. } => "io",
+            Error::Write(_) => "write",
+            Error::Key(_) => "key",
+            Error::Malformed { .. } => "malformed",
+            Error::TooLarge { .. } => "too_large",
+            Error::Missing { .. } => "missing",
+            Error::BelowThreshold { .. } => "signature_threshold",
+            Error::Expired { .. } => "expired",
+            Error::Rollback { .. } => "rollback",
+            Error::VersionMismatch { .. } => "version_mismatch",
+            Error::HashMismatch { .. } => "hash_mismatch",
+            Error::TooLong { .. } => "too_long",
+            Error::WrongLength { .. } => "wrong_length",
+            Error::MixAndMatch(_) => "mix_and_match",
+            Error::UnsafeName { .. } => "unsafe_name",
+            Error::Refused(_) => "refused",
+        }
+    }
+
     /// An expired timestamp (or any expired role): keep what runs, activate nothing new.
     pub fn is_freeze(&self) -> bool {
         matches!(self, Error::Expired { .. })

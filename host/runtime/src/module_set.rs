@@ -9,6 +9,9 @@
 //! A case is decided by the module of the nearest enclosing division that has
 //! one: district (`330105`), then city (`330100`), then province (`330000`).
 //! So an application to 350602 (芗城区) is decided by Zhangzhou's city module.
+//! A division whose certified module could not be loaded is still in the set,
+//! [unavailable](ModuleSet::mark_unavailable): its cases are refused with the
+//! reason, and never decided by its city's or province's module.
 //!
 //! A division keeps every certified version it has had. The version applied to
 //! a case is the non-revoked one with the latest effective date on or before
@@ -50,6 +53,8 @@ impl ModuleVersion {
 pub struct VersionHistory {
     versions: Vec<ModuleVersion>,
     pinned: Option<String>,
+    /// Why the division's certified module could not be loaded.
+    unavailable: Option<String>,
 }
 
 impl VersionHistory {
@@ -61,9 +66,19 @@ impl VersionHistory {
         self.pinned.as_deref()
     }
 
+    /// Why the division's cases are refused, when its certified module could
+    /// not be loaded.
+    pub fn unavailable(&self) -> Option<&str> {
+        self.unavailable.as_deref()
+    }
+
     /// The version in force on `date`: not revoked, effective on or before
-    /// `date`, and not after the pinned version.
+    /// `date`, and not after the pinned version. An unavailable division has
+    /// none.
     pub fn in_force(&self, date: Date) -> Option<&ModuleVersion> {
+        if self.unavailable.is_some() {
+            return None;
+        }
         let ceiling = self
             .pinned
             .as_ref()
@@ -95,6 +110,10 @@ pub enum NotInForce {
     NoModule(String),
     #[error("no certified, non-revoked version of {module} for {division} is in force on {date}{}", .earliest.as_ref().map(|e| format!("; the earliest takes effect on {e}")).unwrap_or_default())]
     NoVersion { division: String, module: String, date: Date, earliest: Option<Date> },
+    #[error(
+        "jurisdiction {division}'s certified module cannot be loaded, so its cases are refused (no other jurisdiction's module decides them): {reason}. Publish and certify a module that loads, or fix the station's copy"
+    )]
+    Unavailable { division: String, reason: String },
 }
 
 /// Why a pin or rollback was refused.
@@ -175,6 +194,13 @@ impl ModuleSet {
         Ok(())
     }
 
+    /// Marks `division` unavailable: its certified module could not be loaded
+    /// for `reason`. Its cases are refused with the reason; they never fall
+    /// through to its city's or province's module.
+    pub fn mark_unavailable(&mut self, division: &str, reason: String) {
+        self.by_division.entry(division.to_string()).or_default().unavailable = Some(reason);
+    }
+
     /// Loads every `*.wasm` component in `dir`.
     pub fn load_dir(runtime: &Runtime, dir: &Path) -> Result<Self, SetError> {
         let mut paths: Vec<_> = std::fs::read_dir(dir)
@@ -210,6 +236,9 @@ impl ModuleSet {
     /// The module that decides a case of `division` on `legal_date`.
     pub fn for_case(&self, division: &str, legal_date: Date) -> Result<&Arc<LoadedModule>, NotInForce> {
         let (code, d) = self.division(division).ok_or_else(|| NotInForce::NoModule(division.to_string()))?;
+        if let Some(reason) = &d.unavailable {
+            return Err(NotInForce::Unavailable { division: code.to_string(), reason: reason.clone() });
+        }
         d.in_force(legal_date).map(|v| &v.module).ok_or_else(|| NotInForce::NoVersion {
             division: code.to_string(),
             module: d.versions.last().map(|v| v.module.info().id.clone()).unwrap_or_default(),

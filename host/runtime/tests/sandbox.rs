@@ -360,9 +360,14 @@ fn random_bytes_are_refused() {
     }
 }
 
+/// The compiled files in a cache directory (each has a `.sha256` record
+/// beside it, which is not compiled code).
 fn cache_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).expect("the cache dir exists").map(|e| e.expect("readable entry").path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("the cache dir exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cwasm"))
+        .collect();
     entries.sort();
     entries
 }

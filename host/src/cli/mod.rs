@@ -30,6 +30,13 @@ enum Command {
         /// The station file (TOML); every key has a default, so it may be absent.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Create a new station even where the data directory shows an
+        /// earlier one (compiled cache, registry trust state, card lock,
+        /// audit checkpoints) but its database is missing or empty. Without
+        /// it, such a start is refused; the first start on an empty data
+        /// directory needs no flag.
+        #[arg(long)]
+        init: bool,
     },
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
@@ -67,8 +74,8 @@ enum Command {
 
 pub fn run() -> anyhow::Result<ExitCode> {
     match Cli::parse().command {
-        Command::Serve { config } => {
-            juzhu_station::server::serve_with(station(&config)?, juzhu_console::mount)?;
+        Command::Serve { config, init } => {
+            juzhu_station::server::serve_with(station(&config)?, init, juzhu_console::mount)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(command) => token::run(command),

@@ -251,6 +251,17 @@ impl RegistryFollower {
             .collect();
         let mut delivered = Vec::new();
         let mut set = ModuleSet::default();
+        // A certified, non-revoked module refused here, by district.
+        let mut failed: std::collections::BTreeMap<String, String> = Default::default();
+        let reject = |rejected: &mut Vec<NotActivated>,
+                      failed: &mut std::collections::BTreeMap<String, String>,
+                      m: &juzhu_registry::client::VerifiedModule,
+                      reason: String| {
+            if m.revoked.is_none() {
+                failed.entry(m.district.clone()).or_insert_with(|| format!("{}: {reason}", m.target));
+            }
+            rejected.push(NotActivated { target: m.target.clone(), reason });
+        };
         for m in &update.modules {
             if !self.jurisdictions.is_empty() && !self.jurisdictions.contains(&m.district) {
                 continue;
@@ -261,7 +272,7 @@ impl RegistryFollower {
                 None => match runtime.load(&format!("{} ({})", m.target, &m.sha256[..12]), &m.bytes) {
                     Ok(l) => std::sync::Arc::new(l),
                     Err(e) => {
-                        rejected.push(NotActivated { target: m.target.clone(), reason: e.to_string() });
+                        reject(&mut rejected, &mut failed, m, e.to_string());
                         continue;
                     }
                 },
@@ -274,23 +285,22 @@ impl RegistryFollower {
                 ("division", &info.jurisdiction, &m.district),
             ];
             if let Some((what, actual, signed)) = claims.iter().find(|(_, a, s)| a != s) {
-                rejected.push(NotActivated {
-                    target: m.target.clone(),
-                    reason: format!("the component's {what} is {actual}, but the registry signed {signed}"),
-                });
+                reject(
+                    &mut rejected,
+                    &mut failed,
+                    m,
+                    format!("the component's {what} is {actual}, but the registry signed {signed}"),
+                );
                 continue;
             }
             let Ok(effective_from) = juzhu_domain::parse_legal_date("effective_from", &f.effective_from) else {
-                rejected.push(NotActivated {
-                    target: m.target.clone(),
-                    reason: format!("effective_from {} is not a date", f.effective_from),
-                });
+                reject(&mut rejected, &mut failed, m, format!("effective_from {} is not a date", f.effective_from));
                 continue;
             };
             if let Err(e) =
                 set.insert_version(ModuleVersion { module: loaded, effective_from, revoked: m.revoked.clone() })
             {
-                rejected.push(NotActivated { target: m.target.clone(), reason: e.to_string() });
+                reject(&mut rejected, &mut failed, m, e.to_string());
                 continue;
             }
             delivered.push(DeliveredModule {
@@ -301,6 +311,16 @@ impl RegistryFollower {
                 sha256: m.sha256.clone(),
                 revoked: m.revoked.clone(),
             });
+        }
+        // A district left with no module of its own refuses its cases: it
+        // never falls through to its city's or province's module.
+        for (district, reason) in failed {
+            if set.division(&district).is_none_or(|(code, _)| code != district) {
+                tracing::error!(
+                    "ALERT: district {district}'s certified module cannot be loaded; its cases are refused: {reason}"
+                );
+                set.mark_unavailable(&district, reason);
+            }
         }
         (set, Assembled { delivered, pending, rejected })
     }

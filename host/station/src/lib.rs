@@ -10,6 +10,7 @@
 //! - [`issuance`]: permits written onto IC cards through the station's
 //!   encoders, under a write-ahead journal;
 //! - beside them: [`config`] (the station file), [`auth`] (tokens and roles),
+//!   [`checkpoint`] (signed heads of the audit log),
 //!   [`metrics`] (Prometheus), [`server`] (start-up), [`logging`] (tracing).
 //!
 //! This crate never interprets a rule: every outcome, status and ground comes
@@ -18,8 +19,10 @@
 
 /// API tokens and their roles.
 pub mod auth;
-/// The station's TOML file: listen address, data, modules, sandbox limits, encoders.
-pub mod config;
+pub mod checkpoint;
+/// The station's TOML file: listen address, data, modules, sandbox limits,
+/// encoders (its own crate, `juzhu-config`).
+pub use juzhu_config as config;
 pub mod follower;
 /// The HTTP API over the service.
 pub mod http;

@@ -86,6 +86,16 @@ pub struct Metrics {
     fuel: Family<ModuleLabels, Counter>,
     failures: Family<FailureLabels, Counter>,
     registry_frozen: Gauge,
+    registry_ok: Gauge,
+    registry_attempt_at: Gauge,
+    registry_success_at: Gauge,
+    registry_refusals: Family<ReasonLabels, Counter>,
+}
+
+/// Why a registry refresh was refused (`juzhu_registry::Error::kind`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: String,
 }
 
 impl Default for Metrics {
@@ -103,6 +113,10 @@ impl Metrics {
         let fuel = Family::<ModuleLabels, Counter>::default();
         let failures = Family::<FailureLabels, Counter>::default();
         let registry_frozen = Gauge::default();
+        let registry_ok = Gauge::default();
+        let registry_attempt_at = Gauge::default();
+        let registry_success_at = Gauge::default();
+        let registry_refusals = Family::<ReasonLabels, Counter>::default();
 
         // Names are given without the `_total` suffix and the unit; the
         // encoder appends both (`juzhu_http_requests_total`,
@@ -137,7 +151,42 @@ impl Metrics {
             "1 while the registry's metadata is stale (frozen) and no new module activates, else 0",
             registry_frozen.clone(),
         );
-        Metrics { registry, http_requests, http_duration, decisions, call_duration, fuel, failures, registry_frozen }
+        registry.register(
+            "juzhu_registry_last_refresh_ok",
+            "1 when the last registry refresh was verified and applied, 0 when it was refused (or none has run)",
+            registry_ok.clone(),
+        );
+        registry.register_with_unit(
+            "juzhu_registry_last_attempt_timestamp",
+            "When the last registry refresh was attempted, as Unix time",
+            Unit::Seconds,
+            registry_attempt_at.clone(),
+        );
+        registry.register_with_unit(
+            "juzhu_registry_last_success_timestamp",
+            "When a registry refresh last succeeded, as Unix time",
+            Unit::Seconds,
+            registry_success_at.clone(),
+        );
+        registry.register(
+            "juzhu_registry_refusals",
+            "Registry refreshes refused, by reason (expired, signature_threshold, rollback, hash_mismatch, io, malformed, ...)",
+            registry_refusals.clone(),
+        );
+        Metrics {
+            registry,
+            http_requests,
+            http_duration,
+            decisions,
+            call_duration,
+            fuel,
+            failures,
+            registry_frozen,
+            registry_ok,
+            registry_attempt_at,
+            registry_success_at,
+            registry_refusals,
+        }
     }
 
     /// Records one answered HTTP request. `route` is the route template.
@@ -173,6 +222,24 @@ impl Metrics {
     /// Sets whether the registry is frozen (its timestamp metadata expired).
     pub fn registry_frozen(&self, frozen: bool) {
         self.registry_frozen.set(i64::from(frozen));
+    }
+
+    /// Records a registry refresh: `Ok` when verified and applied, or the
+    /// kind of refusal. An operator alerts on `last_refresh_ok == 0` or on a
+    /// stale `last_success_timestamp`.
+    pub fn registry_refresh(&self, outcome: Result<(), &str>) {
+        let now = jiff::Timestamp::now().as_second();
+        self.registry_attempt_at.set(now);
+        match outcome {
+            Ok(()) => {
+                self.registry_ok.set(1);
+                self.registry_success_at.set(now);
+            }
+            Err(reason) => {
+                self.registry_ok.set(0);
+                self.registry_refusals.get_or_create(&ReasonLabels { reason: reason.to_string() }).inc();
+            }
+        }
     }
 
     /// Everything, in the text format named by [`CONTENT_TYPE`].

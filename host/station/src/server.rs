@@ -25,6 +25,11 @@ use crate::service::{Service, ServiceError};
 pub enum StartError {
     #[error("cannot create data_dir {}: {source}", path.display())]
     DataDir { path: PathBuf, source: std::io::Error },
+    #[error(
+        "refusing to start: the database {} is {state}, but {} shows an earlier station ({found}). Starting would create a new, empty station with a new admin token and lose the earlier one. Restore the database from a backup; or, to create a new station here on purpose, move the data directory aside or run `juzhu serve --init`",
+        path.display(), dir.display()
+    )]
+    EarlierStation { path: PathBuf, state: &'static str, dir: PathBuf, found: String },
     #[error("cannot open the database {}: {source}", path.display())]
     Database { path: PathBuf, source: StoreError },
     #[error(transparent)]
@@ -57,6 +62,8 @@ pub enum StartError {
     Service(Box<ServiceError>),
     #[error(transparent)]
     Token(#[from] crate::auth::TokenError),
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
     #[error("the HTTP server stopped: {0}")]
     Http(String),
 }
@@ -70,12 +77,75 @@ impl From<ServiceError> for StartError {
 /// The database file inside the data directory.
 pub const DATABASE: &str = "juzhu.db";
 
-/// Opens the station's store, creating the data directory.
+/// Opens the station's store, creating the data directory. A missing or
+/// empty database is created only on an empty data directory (the first
+/// start); see [`open_store_init`].
 pub fn open_store(config: &StationConfig) -> Result<Store, StartError> {
+    open_store_init(config, false)
+}
+
+/// Opens the station's store; with `init`, a missing or empty database is
+/// created even where the data directory shows an earlier station
+/// (`juzhu serve --init`).
+pub fn open_store_init(config: &StationConfig, init: bool) -> Result<Store, StartError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|source| StartError::DataDir { path: config.data_dir.clone(), source })?;
     let path = config.data_dir.join(DATABASE);
+    if let Err(refused) = refuse_lost_database(&config.data_dir, &path) {
+        if !init {
+            return Err(refused);
+        }
+        set_aside_earlier_chain(&path)?;
+    }
     Store::open(&path).map_err(|source| StartError::Database { path, source })
+}
+
+/// `--init` over an earlier station: its audit checkpoints and write-ahead
+/// log belong to the lost chain, so they are kept beside it under
+/// `<name>.before-init-<unix seconds>`, never deleted, and never read by the
+/// new station.
+fn set_aside_earlier_chain(db: &std::path::Path) -> Result<(), StartError> {
+    let stamp = jiff::Timestamp::now().as_second();
+    for suffix in ["-checkpoints.jsonl", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", db.display()));
+        if from.exists() {
+            let to = PathBuf::from(format!("{}.before-init-{stamp}", from.display()));
+            std::fs::rename(&from, &to).map_err(|source| StartError::DataDir { path: from.clone(), source })?;
+            tracing::warn!("--init: kept the earlier station's {} as {}", from.display(), to.display());
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a missing or 0-byte database in a data directory that shows an
+/// earlier station: its compiled-code cache, registry trust state, card lock,
+/// audit checkpoints or checkpoint key, or a write-ahead log.
+fn refuse_lost_database(dir: &std::path::Path, path: &std::path::Path) -> Result<(), StartError> {
+    let state = match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "missing",
+        Ok(m) if m.len() == 0 => "empty (0 bytes)",
+        _ => return Ok(()),
+    };
+    let entries = std::fs::read_dir(dir).map_err(|source| StartError::DataDir { path: dir.to_path_buf(), source })?;
+    let mut found: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let non_empty = e.metadata().is_ok_and(|m| m.is_dir() || m.len() > 0);
+            let earlier = name == "compiled"
+                || name == crate::follower::TRUST_STATE
+                || name == "cards.lock"
+                || name == crate::checkpoint::KEY_FILE
+                || name.ends_with("-checkpoints.jsonl")
+                || (name.ends_with("-wal") && non_empty);
+            earlier.then(|| if name == "compiled" { "compiled/ (the compiled-code cache)".to_string() } else { name })
+        })
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    found.sort();
+    Err(StartError::EarlierStation { path: path.to_path_buf(), state, dir: dir.to_path_buf(), found: found.join(", ") })
 }
 
 /// Loads the modules the station serves.
@@ -104,7 +174,13 @@ fn load_modules(config: &StationConfig, runtime: &Runtime) -> Result<ModuleSet, 
 
 /// Builds the service; returns it with a new admin token when none existed.
 pub fn build(config: &StationConfig) -> Result<(Arc<Service>, Option<String>), StartError> {
-    let mut store = open_store(config)?;
+    build_init(config, false)
+}
+
+/// [`build`]; with `init`, creates a new station even where the data
+/// directory shows an earlier one (`juzhu serve --init`).
+pub fn build_init(config: &StationConfig, init: bool) -> Result<(Arc<Service>, Option<String>), StartError> {
+    let mut store = open_store_init(config, init)?;
     let admin = if crate::auth::has_admin(&store)? {
         None
     } else {
@@ -163,9 +239,11 @@ fn follow(service: Arc<Service>, config: &StationConfig) {
         .expect("a thread starts");
 }
 
-/// Runs the HTTP API until the process is stopped.
-pub fn serve(config: StationConfig) -> Result<(), StartError> {
-    run(config, |rocket| rocket, false)
+/// Runs the HTTP API until the process is stopped. `init` creates a new
+/// station where the data directory shows an earlier one whose database is
+/// missing or empty; without it, that start is refused.
+pub fn serve(config: StationConfig, init: bool) -> Result<(), StartError> {
+    run(config, init, |rocket| rocket, false)
 }
 
 /// Runs the HTTP API with the console `mount` puts beside it at `/` (the
@@ -173,18 +251,20 @@ pub fn serve(config: StationConfig) -> Result<(), StartError> {
 /// on the console).
 pub fn serve_with(
     config: StationConfig,
+    init: bool,
     mount: impl FnOnce(rocket::Rocket<rocket::Build>) -> rocket::Rocket<rocket::Build> + Send + 'static,
 ) -> Result<(), StartError> {
-    run(config, mount, true)
+    run(config, init, mount, true)
 }
 
 fn run(
     config: StationConfig,
+    init: bool,
     extend: impl FnOnce(rocket::Rocket<rocket::Build>) -> rocket::Rocket<rocket::Build> + Send + 'static,
     console: bool,
 ) -> Result<(), StartError> {
     crate::logging::init(config.log_format);
-    let (service, admin) = build(&config)?;
+    let (service, admin) = build_init(&config, init)?;
     for j in service.jurisdictions() {
         tracing::info!(
             division = %j.division,
@@ -202,6 +282,10 @@ fn run(
         tracing::info!("following registry {} every {} s", location.display(), config.registry.poll_interval_secs);
     }
     follow(service.clone(), &config);
+    // Refuses to start on a log that no longer reaches its last checkpoint.
+    let db = config.data_dir.join(DATABASE);
+    let checkpoints = service.with_store(|st| crate::checkpoint::Checkpointer::open(&config, &db, st.conn()))?;
+    Arc::new(checkpoints).spawn(db);
     if let Some(token) = admin {
         println!("admin token (shown once; keep it safe): {token}");
     }

@@ -10,7 +10,14 @@
 //! inserted or reordered entry breaks the chain at a seq that
 //! [`verify_audit`] names. Deleting the *newest* entries leaves a shorter
 //! valid chain; detecting that needs the head ([`audit_head`]) anchored
-//! outside the database (printed, sent to a supervisor, or signed).
+//! outside the database: the station's signed checkpoints.
+//!
+//! Since migration 6 an entry also hashes `records`, the sha256 of each
+//! record its transaction wrote ([`crate::commitments`]), so a record edited
+//! behind the log's back is named too. Entries written before that migration
+//! have no `records` and are verified as before.
+
+use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -33,8 +40,24 @@ pub struct AuditEntry {
     /// What it was done to, e.g. `decision:12`, `permit:330105-2017-000001`.
     pub subject: String,
     pub details: Value,
+    /// Record id → sha256 of the record as this entry's transaction left it;
+    /// absent on entries written before record commitments (migration 6).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<Value>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// What a successful [`verify_audit_report`] checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditReport {
+    /// Entries in the chain.
+    pub entries: usize,
+    /// Of those, entries written before record commitments began: their
+    /// chain is verified, the records they wrote cannot be.
+    pub before_commitments: usize,
+    /// Records recomputed and found as the newest entry that wrote them left them.
+    pub records: usize,
 }
 
 /// Where and why the chain breaks.
@@ -52,6 +75,14 @@ pub enum AuditError {
     Unlinked { seq: i64 },
     #[error("audit log entry seq {seq} has details that are not JSON ({detail}); the entry was edited")]
     Unreadable { seq: i64, detail: String },
+    #[error(
+        "audit log entry seq {seq} commits to no records, but every entry from seq {since} on must; the entry was edited"
+    )]
+    MissingCommitment { seq: i64, since: i64 },
+    #[error(
+        "{record} was edited or deleted behind the log's back: it no longer matches what audit entry seq {seq} committed to (sha256 {committed}, now {found})"
+    )]
+    RecordEdited { record: String, seq: i64, committed: String, found: String },
     #[error("reading the audit log: {0}")]
     Sql(#[from] rusqlite::Error),
 }
@@ -61,9 +92,11 @@ impl AuditError {
     pub fn seq(&self) -> Option<i64> {
         match self {
             AuditError::Gap { expected, .. } => Some(*expected),
-            AuditError::Edited { seq } | AuditError::Unlinked { seq } | AuditError::Unreadable { seq, .. } => {
-                Some(*seq)
-            }
+            AuditError::Edited { seq }
+            | AuditError::Unlinked { seq }
+            | AuditError::Unreadable { seq, .. }
+            | AuditError::MissingCommitment { seq, .. }
+            | AuditError::RecordEdited { seq, .. } => Some(*seq),
             AuditError::Sql(_) => None,
         }
     }
@@ -107,24 +140,20 @@ fn write_canonical(v: &Value, out: &mut String) {
     }
 }
 
-fn entry_hash(
-    seq: i64,
-    at: &str,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    details: &Value,
-    prev_hash: &str,
-) -> String {
-    let body = serde_json::json!({
-        "seq": seq,
-        "at": at,
-        "actor": actor,
-        "action": action,
-        "subject": subject,
-        "details": details,
-        "prev_hash": prev_hash,
+/// The hash of `e`'s contents (its own `hash` field aside).
+fn entry_hash(e: &AuditEntry) -> String {
+    let mut body = serde_json::json!({
+        "seq": e.seq,
+        "at": e.at,
+        "actor": e.actor,
+        "action": e.action,
+        "subject": e.subject,
+        "details": e.details,
+        "prev_hash": e.prev_hash,
     });
+    if let Some(records) = &e.records {
+        body["records"] = records.clone();
+    }
     hex::encode(Sha256::digest(canonical_json(&body).as_bytes()))
 }
 
@@ -144,22 +173,38 @@ pub fn append(
         None => (1, GENESIS_HASH.to_string()),
     };
     let at = super::now();
-    let hash = entry_hash(seq, &at, actor, action, subject, details, &prev_hash);
-    tx.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, subject, details, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, at, actor, action, subject, canonical_json(details), prev_hash, hash],
-    )?;
-    Ok(AuditEntry {
+    // Read inside the transaction, after the caller's change: the records as
+    // this commit leaves them.
+    let records = crate::commitments::commit(tx, subject)?;
+    let mut entry = AuditEntry {
         seq,
         at,
         actor: actor.to_string(),
         action: action.to_string(),
         subject: subject.to_string(),
         details: details.clone(),
+        records: Some(records),
         prev_hash,
-        hash,
-    })
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry);
+    let e = &entry;
+    tx.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, subject, details, records, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            e.seq,
+            e.at,
+            e.actor,
+            e.action,
+            e.subject,
+            canonical_json(&e.details),
+            e.records.as_ref().map(canonical_json),
+            e.prev_hash,
+            e.hash
+        ],
+    )?;
+    Ok(entry)
 }
 
 /// The newest entry's seq and hash: the value to anchor outside the database.
@@ -170,71 +215,112 @@ pub fn audit_head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> 
 
 /// Entries with `seq > after`, oldest first, at most `limit`.
 pub fn entries(conn: &Connection, after: i64, limit: u32) -> Result<Vec<AuditEntry>, AuditError> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, subject, details, prev_hash, hash
-         FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![after, limit], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get::<_, String>(5)?,
-            r.get(6)?,
-            r.get(7)?,
-        ))
-    })?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+    let mut rows = stmt.query(params![after, limit])?;
     let mut out = Vec::new();
-    for row in rows {
-        let (seq, at, actor, action, subject, details, prev_hash, hash) = row?;
-        let details =
-            serde_json::from_str(&details).map_err(|e| AuditError::Unreadable { seq, detail: e.to_string() })?;
-        out.push(AuditEntry { seq, at, actor, action, subject, details, prev_hash, hash });
+    while let Some(r) = rows.next()? {
+        out.push(read_entry(r)?);
     }
     Ok(out)
 }
 
+const COLUMNS: &str = "seq, at, actor, action, subject, details, records, prev_hash, hash";
+
+fn json_column(seq: i64, text: &str) -> Result<Value, AuditError> {
+    serde_json::from_str(text).map_err(|e| AuditError::Unreadable { seq, detail: e.to_string() })
+}
+
+fn read_entry(r: &rusqlite::Row<'_>) -> Result<AuditEntry, AuditError> {
+    let seq: i64 = r.get(0)?;
+    let records: Option<String> = r.get(6)?;
+    Ok(AuditEntry {
+        seq,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        subject: r.get(4)?,
+        details: json_column(seq, &r.get::<_, String>(5)?)?,
+        records: records.map(|t| json_column(seq, &t)).transpose()?,
+        prev_hash: r.get(7)?,
+        hash: r.get(8)?,
+    })
+}
+
+/// The first seq whose entry must commit to its records (recorded by
+/// migration 6: the head at the time plus one).
+fn commitments_since(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT since_seq FROM audit_commitments", [], |r| r.get(0))
+}
+
 /// Walks the whole chain from seq 1 and returns the number of entries, or
-/// the first seq at which it breaks.
+/// the first seq at which it breaks; see [`verify_audit_report`].
 pub fn verify_audit(conn: &Connection) -> Result<usize, AuditError> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, subject, details, prev_hash, hash
-         FROM audit_log ORDER BY seq",
-    )?;
+    verify_audit_report(conn).map(|r| r.entries)
+}
+
+/// Walks the whole chain from seq 1, then recomputes every record to which an
+/// entry committed and compares it with the newest entry that wrote it.
+pub fn verify_audit_report(conn: &Connection) -> Result<AuditReport, AuditError> {
+    let since = commitments_since(conn)?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1i64;
     let mut prev = GENESIS_HASH.to_string();
+    // Record id → (seq, sha256) of the newest entry that wrote it.
+    let mut newest: BTreeMap<String, (i64, String)> = BTreeMap::new();
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         if seq != expected_seq {
             return Err(AuditError::Gap { expected: expected_seq, found: seq });
         }
-        let details: String = r.get(5)?;
-        let details: Value =
-            serde_json::from_str(&details).map_err(|e| AuditError::Unreadable { seq, detail: e.to_string() })?;
-        let prev_hash: String = r.get(6)?;
-        let hash: String = r.get(7)?;
-        let recomputed = entry_hash(
-            seq,
-            &r.get::<_, String>(1)?,
-            &r.get::<_, String>(2)?,
-            &r.get::<_, String>(3)?,
-            &r.get::<_, String>(4)?,
-            &details,
-            &prev_hash,
-        );
+        let e = read_entry(r)?;
+        let recomputed = entry_hash(&e);
         // Contents first: an edited entry is reported as edited even when a
         // forger also patched prev_hash links around it.
-        if recomputed != hash {
+        if recomputed != e.hash {
             return Err(AuditError::Edited { seq });
         }
-        if prev_hash != prev {
+        if e.prev_hash != prev {
             return Err(AuditError::Unlinked { seq });
         }
-        prev = hash;
+        match &e.records {
+            Some(Value::Object(map)) => {
+                for (id, sha) in map {
+                    let sha = sha.as_str().ok_or_else(|| AuditError::Unreadable {
+                        seq,
+                        detail: format!("records[{id}] is not a sha256 string"),
+                    })?;
+                    newest.insert(id.clone(), (seq, sha.to_string()));
+                }
+            }
+            Some(other) => {
+                return Err(AuditError::Unreadable { seq, detail: format!("records is not an object: {other}") });
+            }
+            None if seq >= since => return Err(AuditError::MissingCommitment { seq, since }),
+            None => {}
+        }
+        prev = e.hash;
         expected_seq += 1;
     }
-    Ok((expected_seq - 1) as usize)
+    let entries = (expected_seq - 1) as usize;
+    // Oldest committing entry first, so the report names the earliest edit.
+    let mut checks: Vec<(i64, String, String)> = newest.into_iter().map(|(id, (seq, sha))| (seq, id, sha)).collect();
+    checks.sort();
+    for (seq, id, committed) in &checks {
+        let record = crate::commitments::RecordKey::parse(id).ok_or_else(|| AuditError::Unreadable {
+            seq: *seq,
+            detail: format!("records names `{id}`, which is not a record kind"),
+        })?;
+        let found = crate::commitments::record_sha256(conn, &record)?;
+        if &found != committed {
+            return Err(AuditError::RecordEdited {
+                record: record.to_string(),
+                seq: *seq,
+                committed: committed.clone(),
+                found,
+            });
+        }
+    }
+    let before_commitments = entries.min((since - 1).max(0) as usize);
+    Ok(AuditReport { entries, before_commitments, records: checks.len() })
 }

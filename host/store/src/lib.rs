@@ -8,6 +8,7 @@
 //! audit entry in one transaction, so a rejected request writes nothing.
 
 pub mod audit;
+pub mod commitments;
 pub mod group_commit;
 pub mod lifecycle;
 pub mod migrations;
@@ -21,9 +22,9 @@ use rusqlite::{Connection, Savepoint, Transaction, TransactionBehavior};
 
 pub use juzhu_domain::ModuleRef;
 
-pub use audit::{AuditEntry, AuditError, audit_head, verify_audit};
+pub use audit::{AuditEntry, AuditError, AuditReport, audit_head, verify_audit, verify_audit_report};
 pub(crate) use records::*;
-pub use records::{ApplicationRecord, DecisionRecord, PermitRecord, now, outcome_str, tier_str};
+pub use records::{ApplicationRecord, DecisionRecord, LastTransition, PermitRecord, now, outcome_str, tier_str};
 
 /// How long a writer waits for another connection's write lock before
 /// failing with "database is locked".
@@ -140,6 +141,11 @@ impl Store {
     /// Walks the audit chain; see [`audit::verify_audit`].
     pub fn verify_audit(&self) -> Result<usize, AuditError> {
         verify_audit(&self.conn)
+    }
+
+    /// Walks the audit chain and recomputes the records its entries commit to.
+    pub fn verify_audit_report(&self) -> Result<AuditReport, AuditError> {
+        verify_audit_report(&self.conn)
     }
 
     /// Audit entries after `after_seq`, oldest first.

@@ -181,6 +181,50 @@ CREATE TABLE cards (
 CREATE UNIQUE INDEX cards_one_valid_per_permit ON cards (permit_number) WHERE revoked_at IS NULL;
 "#,
     },
+    Migration {
+        version: 5,
+        name: "each permit's last transition",
+        sql: r#"
+-- The last transition of each permit and its legal date: a transition whose
+-- legal date precedes it is stale (a replay, or a backdated request) and is
+-- refused. Permits transitioned before this migration take theirs from the
+-- audit log (the latest legal date; among equal dates, the latest entry).
+ALTER TABLE permits ADD COLUMN last_transition TEXT
+    CHECK (last_transition IN ('endorse', 'suspend', 'restore', 'cancel'));
+ALTER TABLE permits ADD COLUMN last_transition_on TEXT;
+UPDATE permits SET
+    last_transition = (
+        SELECT substr(a.action, 8) FROM audit_log a
+        WHERE a.subject = 'permit:' || permits.number
+          AND a.action IN ('permit.endorse', 'permit.suspend', 'permit.restore', 'permit.cancel')
+        ORDER BY json_extract(a.details, '$.legal_date') DESC, a.seq DESC LIMIT 1),
+    last_transition_on = (
+        SELECT json_extract(a.details, '$.legal_date') FROM audit_log a
+        WHERE a.subject = 'permit:' || permits.number
+          AND a.action IN ('permit.endorse', 'permit.suspend', 'permit.restore', 'permit.cancel')
+        ORDER BY json_extract(a.details, '$.legal_date') DESC, a.seq DESC LIMIT 1);
+"#,
+    },
+    Migration {
+        version: 6,
+        name: "audit entries commit to the records they write",
+        sql: r#"
+-- Each entry from here on stores `records`: record id -> sha256 of the row
+-- as its transaction left it (see commitments.rs), and hashes it with the
+-- entry. Adding a column is not an UPDATE, so the append-only triggers stay.
+ALTER TABLE audit_log ADD COLUMN records TEXT CHECK (records IS NULL OR json_valid(records));
+-- The first seq that must carry `records`; entries before it were written
+-- by earlier builds and are verified as before.
+CREATE TABLE audit_commitments (
+    since_seq  INTEGER NOT NULL
+);
+INSERT INTO audit_commitments (since_seq) SELECT coalesce(max(seq), 0) + 1 FROM audit_log;
+CREATE TRIGGER audit_commitments_no_update BEFORE UPDATE ON audit_commitments
+BEGIN SELECT RAISE(ABORT, 'audit_commitments is fixed at migration'); END;
+CREATE TRIGGER audit_commitments_no_delete BEFORE DELETE ON audit_commitments
+BEGIN SELECT RAISE(ABORT, 'audit_commitments is fixed at migration'); END;
+"#,
+    },
 ];
 
 /// The newest schema version this build understands.

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
-use juzhu_domain::{ModuleRef, PermitState};
+use juzhu_domain::{ModuleRef, PermitState, Transition};
 use juzhu_runtime::contract::types::{Application, Decision, Outcome, Permit, PermitTier};
 
 use crate::{StoreError, Write};
@@ -50,7 +50,17 @@ pub struct PermitRecord {
     pub cancelled_on: Option<String>,
     /// Every endorsement date, oldest first.
     pub endorsements: Vec<String>,
+    /// The last transition and its legal date (none yet: only issued). A
+    /// transition may not be dated before it.
+    pub last_transition: Option<LastTransition>,
     pub updated_at: String,
+}
+
+/// A permit's last transition: what it was and its legal date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastTransition {
+    pub transition: Transition,
+    pub legal_date: String,
 }
 
 impl PermitRecord {
@@ -229,6 +239,18 @@ pub(crate) fn set_permit_state(
     Ok(())
 }
 
+/// Records `t` on `on` as the permit's last transition.
+pub(crate) fn set_last_transition(tx: &Write<'_>, number: &str, t: Transition, on: &str) -> rusqlite::Result<()> {
+    let n = tx.execute(
+        "UPDATE permits SET last_transition = ?2, last_transition_on = ?3 WHERE number = ?1",
+        params![number, t.as_str(), on],
+    )?;
+    if n != 1 {
+        return Err(rusqlite::Error::StatementChangedRows(n));
+    }
+    Ok(())
+}
+
 pub(crate) fn insert_endorsement(tx: &Write<'_>, number: &str, on: &str) -> rusqlite::Result<()> {
     tx.execute("INSERT INTO endorsements (permit_number, endorsed_on) VALUES (?1, ?2)", params![number, on])?;
     tx.execute("UPDATE permits SET updated_at = ?2 WHERE number = ?1", params![number, now()])?;
@@ -306,7 +328,8 @@ pub(crate) fn load_permit(conn: &Connection, number: &str) -> Result<Option<Perm
     let row = conn
         .query_row(
             "SELECT number, jurisdiction, tier, state, issued_on, holder_citizen_id, facts,
-                    decision_id, suspended_since, cancelled_on, updated_at
+                    decision_id, suspended_since, cancelled_on, updated_at,
+                    last_transition, last_transition_on
              FROM permits WHERE number = ?1",
             [number],
             |r| {
@@ -322,6 +345,8 @@ pub(crate) fn load_permit(conn: &Connection, number: &str) -> Result<Option<Perm
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, Option<String>>(9)?,
                     r.get::<_, String>(10)?,
+                    r.get::<_, Option<String>>(11)?,
+                    r.get::<_, Option<String>>(12)?,
                 ))
             },
         )
@@ -338,6 +363,8 @@ pub(crate) fn load_permit(conn: &Connection, number: &str) -> Result<Option<Perm
         suspended_since,
         cancelled_on,
         updated_at,
+        last_transition,
+        last_transition_on,
     )) = row
     else {
         return Ok(None);
@@ -346,7 +373,16 @@ pub(crate) fn load_permit(conn: &Connection, number: &str) -> Result<Option<Perm
         .prepare("SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on")?
         .query_map([&number], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
+    let last_transition = match (last_transition, last_transition_on) {
+        (Some(t), Some(legal_date)) => Some(LastTransition {
+            transition: Transition::parse(&t)
+                .ok_or_else(|| corrupt(format!("last transition of permit {number}"), format!("unknown `{t}`")))?,
+            legal_date,
+        }),
+        _ => None,
+    };
     Ok(Some(PermitRecord {
+        last_transition,
         tier: parse_tier(&tier)?,
         state: PermitState::parse(&state)
             .ok_or_else(|| corrupt(format!("state of permit {number}"), format!("unknown state `{state}`")))?,

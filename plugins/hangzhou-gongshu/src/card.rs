@@ -4,14 +4,16 @@
 //! responsible for permits ("区公安分局负责…居住证申领、管理等工作"); the card
 //! names it in the text's words, 拱墅区公安分局. A permit issued before the
 //! 《省条例》 took effect (configured date, [`config::PROVINCIAL_REGULATION_IN_FORCE`])
-//! stays valid and is exchanged free for the IC card, target 2017-06-30.
+//! stays valid within its own validity (not carried by the permit record, so
+//! not asserted) and is exchanged free for the IC card, target 2017-06-30, when
+//! the holder meets the new conditions (二(一)2-3, judged on the facts).
 
 use juzhu_sdk::framework::date_of;
 use juzhu_sdk::prelude::*;
 
 use crate::clauses::*;
 use crate::config;
-use crate::endorsement;
+use crate::{eligibility, endorsement};
 
 /// The permit's name as the text gives it.
 pub const TITLE: &str = "浙江省居住证";
@@ -44,17 +46,61 @@ pub fn content(permit: &Permit, facts: &Application, on: Date) -> CardContent {
         ),
     ];
     let regulation = &config::PROVINCIAL_REGULATION_IN_FORCE;
-    if date_of(&permit.issued_on) < regulation.from() {
+    let old = date_of(&permit.issued_on) < regulation.from();
+    extra.push(field(
+        "issued-under",
+        "领证时间",
+        format!(
+            "{}（《省条例》实施日期为区配置参数{}：{}）",
+            if old { "《省条例》实施前领取" } else { "《省条例》实施后领取" },
+            regulation.id,
+            regulation.from()
+        ),
+    ));
+    if old {
+        // 二(一)4: "《省条例》实施前已经领取《浙江省临时居住证》和《浙江省居住证》的，在证件有效期内
+        // 继续有效；符合新的居住证申领条件的，可以免费换领《浙江省居住证》IC卡". Both halves
+        // are checked: the old card stays valid only within its own validity, which
+        // the permit record does not carry (so it is not asserted), and the free
+        // exchange needs the new conditions, judged on the holder's facts.
         extra.push(field(
-            "exchange",
-            "换领",
+            "old-permit-validity",
+            "原证件效力",
             format!(
-                "《省条例》实施前领取的证件在有效期内继续有效，符合新的申领条件的免费换领IC卡（{} {}；《省条例》实施日期为区配置参数{}：{}）",
-                DOC, EXCHANGE.clause, regulation.id, regulation.from()
+                "在证件有效期内继续有效；原证件有效期未载明，不能据此确认仍在有效期内，由发证机关核验（{} {}）",
+                DOC, EXCHANGE.clause
             ),
         ));
-        extra.push(field("exchange-fee", "换领费用", "免费".into()));
-        extra.push(field("exchange-target", "换领完成目标", EXCHANGE_TARGET.into()));
+        let conditions = match eligibility::evaluate(facts, on, false).outcome {
+            Outcome::Eligible => Some(true),
+            Outcome::Ineligible => Some(false),
+            Outcome::Incomplete => None,
+        };
+        extra.push(field(
+            "exchange-conditions",
+            "换领条件",
+            match conditions {
+                Some(true) => "符合新的居住证申领条件（二(一)2-3）",
+                Some(false) => "不符合新的居住证申领条件（二(一)2-3），不予免费换领",
+                None => "是否符合新的居住证申领条件（二(一)2-3）不明，暂不能免费换领",
+            }
+            .into(),
+        ));
+        if conditions == Some(true) {
+            extra.push(field(
+                "exchange",
+                "换领",
+                format!(
+                    "《省条例》实施前领取的证件，符合新的居住证申领条件的免费换领IC卡（{} {}；《省条例》实施日期为区配置参数{}：{}）",
+                    DOC,
+                    EXCHANGE.clause,
+                    regulation.id,
+                    regulation.from()
+                ),
+            ));
+            extra.push(field("exchange-fee", "换领费用", "免费".into()));
+            extra.push(field("exchange-target", "换领完成目标", EXCHANGE_TARGET.into()));
+        }
     }
     let mut endorsements: Vec<String> = permit.endorsements.iter().filter(|e| date_of(e) <= on).cloned().collect();
     endorsements.dedup();

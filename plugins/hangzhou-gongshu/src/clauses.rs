@@ -11,6 +11,8 @@ use juzhu_sdk::cite::Clause;
 pub const DOC: &str = "003_7477c59a98b1b6f9";
 pub const TITLE: &str = "关于推行新型居住证制度的通知（征求意见稿）";
 
+/// 二(一)1: residence registration; a change of address within 10 days.
+pub const REGISTRATION: Clause = Clause::new(DOC, "二(一)1");
 /// 二(一)2: six months of registered residence in the urban districts, plus one condition.
 pub const CONDITIONS: Clause = Clause::new(DOC, "二(一)2");
 /// 二(一)2(1): stable employment with a year of continuous insurance.

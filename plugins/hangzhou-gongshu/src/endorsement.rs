@@ -47,12 +47,18 @@ impl Cycle {
 
 /// The first anniversary of `issued` whose window opens after `last`: the one an
 /// endorsement after `last` is for.
+/// Near the end of the calendar (year 9999) there may be no such
+/// anniversary: the last day of the calendar stands for it, so the search
+/// always ends instead of looping (out of fuel, in wasm).
 fn next_due(issued: Date, last: Date) -> Date {
-    let mut n = 1;
-    while date::add_months(date::anniversary(issued, n), -1) <= last {
+    let mut n: i32 = 1;
+    loop {
+        let Some(due) = date::checked_add_months(issued, 12 * n) else { return Date::MAX };
+        if date::add_months(due, -1) > last {
+            return due;
+        }
         n += 1;
     }
-    date::anniversary(issued, n)
 }
 
 /// Replays the endorsements made up to `on` and finds the anniversary due next.

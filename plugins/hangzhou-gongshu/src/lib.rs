@@ -54,8 +54,30 @@ fn own_jurisdiction(field: &str, code: &str) -> Result<(), InputError> {
     }
 }
 
+/// 三, closing sentence: "本通知自2017年1月1日起施行". Before that day the text is
+/// not in force and decides nothing: contract 1.0 has no `NotInForce` outcome, so
+/// the answer is an input error on the legal date naming the document and its
+/// window (the text sets no end), as Jiaxing does for its pilot term.
+pub const IN_FORCE_FROM: &str = "2017-01-01";
+
+fn in_force(on: Date) -> Result<(), InputError> {
+    if on < framework::date_of(IN_FORCE_FROM) {
+        return Err(InputError {
+            field: "legal_date".into(),
+            message: format!(
+                "not in force: {}《{}》\"本通知自2017年1月1日起施行\" is in force from {IN_FORCE_FROM} (no end set); \
+                 {on} is before it",
+                clauses::DOC,
+                clauses::TITLE
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The permit must be issued on or before the legal date, by this district.
 fn check_permit(permit: &Permit, facts: &Application, on: Date) -> Result<(), InputError> {
+    in_force(on)?;
     own_jurisdiction("permit.jurisdiction", &permit.jurisdiction)?;
     own_jurisdiction("facts.jurisdiction", &facts.jurisdiction)?;
     if framework::date_of(&permit.issued_on) > on {
@@ -80,7 +102,7 @@ impl Policy for HangzhouGongshu {
                 id: clauses::DOC.into(),
                 title: clauses::TITLE.into(),
                 issued_on: None,
-                in_force_from: Some("2017-01-01".into()),
+                in_force_from: Some(IN_FORCE_FROM.into()),
             }],
             tiers: vec![PermitTier::Standard],
         }
@@ -88,6 +110,7 @@ impl Policy for HangzhouGongshu {
 
     fn evaluate(application: &Application, on: Date) -> Result<Decision, InputError> {
         own_jurisdiction("application.jurisdiction", &application.jurisdiction)?;
+        in_force(on)?;
         Ok(eligibility::evaluate(application, on, true))
     }
 
@@ -104,7 +127,10 @@ impl Policy for HangzhouGongshu {
     fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<PointsBreakdown, InputError> {
         match permit {
             Some(p) => check_permit(p, facts, on)?,
-            None => own_jurisdiction("facts.jurisdiction", &facts.jurisdiction)?,
+            None => {
+                own_jurisdiction("facts.jurisdiction", &facts.jurisdiction)?;
+                in_force(on)?;
+            }
         }
         Ok(points::points(permit, facts, on))
     }

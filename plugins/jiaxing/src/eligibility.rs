@@ -48,6 +48,48 @@ pub fn pilot_start() -> Date {
     framework::date_of(PILOT_START)
 }
 
+/// The last day of the pilot's one-year term (二(二)).
+pub fn pilot_last_day() -> Date {
+    framework::date_of(PILOT_LAST_DAY)
+}
+
+/// 二(二) 改革试点的范围和期限: "自2014年10月31日起，全市范围内暂时停止施行《浙江省
+/// 流动人口居住登记条例》第十五条、第十七条，期限为一年".
+///
+/// The conditions of 三(一) apply only while the provincial articles they stand
+/// in for are suspended: from 2014-10-31 to 2015-10-30 (one year; the text sets
+/// no extension). Outside that window this text decides no application: the
+/// answer is not a refusal but "not in force", naming the document and window
+/// (contract 1.0 carries it as an input error on the legal date). The term is
+/// that of the suspension; the text sets no end for permits it issued, whose
+/// endorsement and services (三(二), 三(三)) are still read from it, as 三(四)
+/// keeps permits "在有效期限内" when the rules change.
+pub fn in_force(on: Date) -> Result<(), InputError> {
+    if on < pilot_start() || on > pilot_last_day() {
+        return Err(InputError {
+            field: "legal_date".into(),
+            message: format!(
+                "not in force: {DOC}《{DOC_TITLE}》二(二) suspends articles 15 and 17 of the provincial regulation \
+                 \"自2014年10月31日起……期限为一年\", so its conditions for issue (三(一)) apply from {PILOT_START} \
+                 to {PILOT_LAST_DAY}; {on} is outside that window"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Records a three-valued condition: `None` keeps the route open, never met.
+fn record(route: &mut RouteBuilder, holds: Option<bool>, reason: Reason) {
+    match holds {
+        Some(h) => {
+            route.condition(h, reason);
+        }
+        None => {
+            route.unknown(reason);
+        }
+    }
+}
+
 /// `code.met` or `code.not-met`, with the matching text.
 pub(crate) fn verdict(clause: Clause, code: &str, holds: bool, met: (&str, &str), not: (&str, &str)) -> Reason {
     if holds {
@@ -110,7 +152,8 @@ pub fn decide(app: &Application, on: Date, tier: Option<PermitTier>) -> Decision
 
 /// The outcome of looking for a stable residence in the city.
 struct Home {
-    holds: bool,
+    /// `None`: undecided — the text leaves the conditions to the counties.
+    holds: Option<bool>,
     reasons: Vec<Reason>,
     /// Materials for the home found, by route.
     needs: Vec<(MaterialKind, Clause)>,
@@ -132,7 +175,7 @@ fn stable_home(app: &Application, on: Date) -> Home {
         }
         let candidate = match h.kind {
             HousingKind::Owned => Home {
-                holds: true,
+                holds: Some(true),
                 reasons: vec![TEMPORARY_OWN.reason("residence.own-home.met", "居住在自购住房", "lives in a home of their own")],
                 needs: vec![(MaterialKind::PropertyCertificate, TEMPORARY_OWN)],
             },
@@ -159,7 +202,7 @@ fn stable_home(app: &Application, on: Date) -> Home {
                     continue;
                 }
                 Home {
-                    holds: true,
+                    holds: Some(true),
                     reasons: vec![TEMPORARY_RENTED.reason(
                         "residence.rented-home.met",
                         "居住在出租房屋",
@@ -169,7 +212,7 @@ fn stable_home(app: &Application, on: Date) -> Home {
                 }
             }
             HousingKind::CollectiveDormitory => Home {
-                holds: true,
+                holds: Some(true),
                 reasons: vec![TEMPORARY_DORMITORY.reason(
                     "residence.unit-dormitory.met",
                     "居住在单位内部宿舍",
@@ -177,12 +220,15 @@ fn stable_home(app: &Application, on: Date) -> Home {
                 )],
                 needs: vec![(MaterialKind::DormitoryCertificate, TEMPORARY_DORMITORY)],
             },
+            // 三(一)1(4) "其他能够证明合法稳定住所的相关材料〔此条款由各县(市、区)结合各自实际
+            // 制订具体条件和操作办法〕": without the county's rules this is undecided,
+            // never met.
             HousingKind::RelativeOwned | HousingKind::SchoolDormitory => Home {
-                holds: true,
+                holds: None,
                 reasons: vec![TEMPORARY_OTHER.reason(
-                    "residence.other-home.met",
-                    "其他能够证明合法稳定住所的情形；具体条件和材料由各县（市、区）制订，本意见未规定",
-                    "another kind of stable residence; each county sets its conditions and materials, which this text does not give",
+                    "residence.other-home.undecided",
+                    "其他能够证明合法稳定住所的情形，“由各县(市、区)结合各自实际制订具体条件和操作办法”；本意见未规定，须按县（市、区）规定认定，本模块不能认定",
+                    "another kind of home: \"each county sets the conditions and procedure\"; this text gives none, so the county's rules must decide it and this module cannot",
                 )],
                 needs: vec![],
             },
@@ -190,7 +236,8 @@ fn stable_home(app: &Application, on: Date) -> Home {
         let complete = candidate.needs.iter().all(|(k, _)| evidence.has(*k));
         let better = match &best {
             None => true,
-            Some(b) => complete && !b.needs.iter().all(|(k, _)| evidence.has(*k)),
+            Some(b) if b.holds.is_none() => candidate.holds == Some(true),
+            Some(b) => candidate.holds == Some(true) && complete && !b.needs.iter().all(|(k, _)| evidence.has(*k)),
         };
         if better {
             best = Some(candidate);
@@ -204,7 +251,7 @@ fn stable_home(app: &Application, on: Date) -> Home {
                 "has no lawful stable residence in Jiaxing",
             ));
         }
-        Home { holds: false, reasons: failures, needs: vec![] }
+        Home { holds: Some(false), reasons: failures, needs: vec![] }
     })
 }
 
@@ -213,7 +260,7 @@ fn temporary_route(app: &Application, on: Date) -> RouteResult {
     let mut route = RouteBuilder::new(RouteKind::Residence, Some(PermitTier::Temporary));
     let home = stable_home(app, on);
     for r in home.reasons {
-        route.condition(home.holds, r);
+        record(&mut route, home.holds, r);
     }
     route.needs(Evidence::of(app).missing(Some(RouteKind::Residence), &home.needs));
     route.finish()
@@ -233,12 +280,19 @@ fn standard_base(route: &mut RouteBuilder, app: &Application, on: Date) {
         return;
     }
     let home = stable_home(app, on);
+    if home.holds.is_none() {
+        for r in home.reasons {
+            route.unknown(r);
+        }
+        return;
+    }
+    let holds = home.holds == Some(true);
     route.condition(
-        home.holds,
+        holds,
         verdict(
             STANDARD,
             "standard.temporary-permit-or-home",
-            home.holds,
+            holds,
             ("在居住地有合法稳定住所", "has a lawful stable residence in the place of residence"),
             (
                 "未持有《浙江省临时居住证》，在居住地也没有合法稳定住所",
@@ -247,7 +301,7 @@ fn standard_base(route: &mut RouteBuilder, app: &Application, on: Date) {
         ),
     );
     for r in home.reasons {
-        route.condition(home.holds, r);
+        route.condition(holds, r);
     }
     route.needs(Evidence::of(app).missing(Some(RouteKind::Employment), &home.needs));
 }
@@ -395,6 +449,16 @@ fn registration_route(app: &Application, on: Date) -> RouteResult {
                 ("在居住地就业不满6个月", "in employment in Jiaxing for less than six months"),
             ),
         );
+    } else if Evidence::of(app).has(MaterialKind::EmploymentStatusCertificate) {
+        // "提供就业、失业登记证明…〔此条款由各县(市、区)…制订具体条件和操作办法〕": a
+        // 就业失业登记证明 without a registered job in the city (e.g. an
+        // unemployment registration) is a path the text opens; how it proves
+        // six months of stable employment is the county's rule, so undecided.
+        route.unknown(STANDARD_REGISTRATION.reason(
+            "employment.unemployment-registration.undecided",
+            "提供了就业、失业登记证明，但在居住地没有已登记的在职就业；以失业登记等证明认定合法稳定就业的具体条件“由各县(市、区)结合各自实际制订”，本意见未规定，须按县（市、区）规定认定",
+            "an employment/unemployment registration certificate is given but no registered current job in Jiaxing; the conditions on which such proof shows stable employment are set by each county, not by this text",
+        ));
     } else if jobs.iter().any(|e| e.registered.is_none()) {
         route.unknown(STANDARD_REGISTRATION.reason(
             "employment.registration.unknown",
@@ -411,14 +475,11 @@ fn registration_route(app: &Application, on: Date) -> RouteResult {
             ),
         );
     }
-    route.condition(
-        true,
-        STANDARD_REGISTRATION.reason(
-            "employment.other-proof.not-in-text",
-            "其他能够证明合法稳定就业的材料由各县（市、区）制订具体条件，本意见未规定",
-            "other proof of stable employment is set by each county; this text does not give it",
-        ),
-    );
+    route.note(STANDARD_REGISTRATION.reason(
+        "employment.other-proof.not-in-text",
+        "其他能够证明合法稳定就业的材料由各县（市、区）制订具体条件，本意见未规定",
+        "other proof of stable employment is set by each county; this text does not give it",
+    ));
     route.needs(
         Evidence::of(app).missing(
             Some(RouteKind::Employment),

@@ -79,6 +79,7 @@ impl Policy for Jiaxing {
     }
 
     fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
+        eligibility::in_force(on)?;
         Ok(eligibility::decide(app, on, app.tier_requested))
     }
 

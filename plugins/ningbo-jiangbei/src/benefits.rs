@@ -1,8 +1,9 @@
 //! 三(二): the six basic public services and the seven conveniences.
 //!
 //! 三(二)1 says 居住地 provides the services, naming no department per service,
-//! so `department` is `None` there. 三(二)2 names 居住地或市级有关部门 for all
-//! conveniences, and that is what each carries. Compulsory education is arranged
+//! so `department` is `None` there. 三(二)2 names 居住地或市级有关部门 for the
+//! conveniences, and that is what each listed one carries; the catch-all
+//! 三(二)2(7) "国家和省、市人民政府规定的其他便利" names no convenience and carries none. Compulsory education is arranged
 //! by points (三(二)1(1)); the services that differ from those of registered
 //! residents go by points ranking (四(三)), and are explained as reasons, not
 //! granted as entitlements.
@@ -47,6 +48,9 @@ const BASIC: &[(&str, &str, &str, &str)] = &[
         "other basic public services set by the state, province or city",
     ),
 ];
+
+/// 三(二)2(7), the catch-all "国家和省、市人民政府规定的其他便利".
+const CATCH_ALL_CONVENIENCE: &str = "convenience.other-prescribed";
 
 /// (code, clause, zh, en) of every convenience of 三(二)2.
 const CONVENIENCE: &[(&str, &str, &str, &str)] = &[
@@ -126,6 +130,12 @@ pub fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitl
          insurance, public rental housing and social welfare are supplied by points ranking",
     ));
     let mut list: Vec<Service> = BASIC.iter().map(|s| service(ServiceKind::BasicPublicService, *s, None)).collect();
-    list.extend(CONVENIENCE.iter().map(|s| service(ServiceKind::Convenience, *s, Some(CONVENIENCE_DEPARTMENT))));
+    // "国家和省、市人民政府规定的其他便利" is a catch-all: it names no convenience, so no
+    // department can be responsible for it; 三(二)2's 居住地或市级有关部门 goes to the
+    // six it lists.
+    list.extend(CONVENIENCE.iter().map(|s| {
+        let department = (s.0 != CATCH_ALL_CONVENIENCE).then_some(CONVENIENCE_DEPARTMENT);
+        service(ServiceKind::Convenience, *s, department)
+    }));
     Ok(Entitlements { services: list, reasons })
 }

@@ -145,7 +145,7 @@ fn met_or(holds: bool, clause: Clause, code: &str, met: (&str, &str), not_met: (
 /// break the run there.) With `unknown_is_late`, a move of unknown timeliness
 /// is treated as late: the worst case.
 pub fn run_start(app: &Application, on: Date, unknown_is_late: bool) -> Option<Date> {
-    let mut start = framework::residence_run_start(app, on, in_district)?;
+    let mut start = framework::residence_run(app, on, in_district, None).at_best?;
     for c in app.registrations.iter().flat_map(|r| r.changes.iter()) {
         let late = c.in_time == Some(false) || (unknown_is_late && c.in_time.is_none());
         let moved = date_of(&c.moved_on);
@@ -220,21 +220,33 @@ fn employment(app: &Application, on: Date) -> RouteResult {
     let route = Some(RouteKind::Employment);
     let current = |e: &&Employment| in_district(&e.division) && runs_on(&e.started_on, &e.ended_on, on);
     let months = insurance_months(app, on);
+    // The run's anchor is a configured parameter, not a figure of the text: the
+    // reason names it and its value.
+    let tolerance = config::value_on(config::INSURANCE_TOLERANCE, on).unwrap_or(0).max(0);
+    let month = YearMonth::of(on);
+    let anchor_zh = format!(
+        "连续缴纳截至{month}（区配置参数{}={tolerance}：连续缴纳须延续至申请当月前{tolerance}个月以内；本办法未规定此数）",
+        config::INSURANCE_TOLERANCE
+    );
+    let anchor_en = format!(
+        "the run must reach {month} or end at most {tolerance} months before it (district parameter {}={tolerance}; the text sets no such figure)",
+        config::INSURANCE_TOLERANCE
+    );
     let insurance = |clause: Clause, code: &str| {
         met_or(
             months >= ONE_YEAR,
             clause,
             code,
             (
-                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，满1年"),
+                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，满1年；{anchor_zh}"),
                 &format!(
-                    "{months} consecutive months of insurance (no back-payment, not work-injury only): one year or more"
+                    "{months} consecutive months of insurance (no back-payment, not work-injury only): one year or more; {anchor_en}"
                 ),
             ),
             (
-                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，不满1年"),
+                &format!("连续缴纳社会保险（不含补缴和单独参加工伤保险）{months}个月，不满1年；{anchor_zh}"),
                 &format!(
-                    "{months} consecutive months of insurance (no back-payment, not work-injury only): less than one year"
+                    "{months} consecutive months of insurance (no back-payment, not work-injury only): less than one year; {anchor_en}"
                 ),
             ),
         )
@@ -602,6 +614,25 @@ fn exemption(app: &Application) -> RouteResult {
     rb.finish()
 }
 
+/// 三(一)4 "可不受以上申领条件限制" could be read to lift the half year too. The
+/// module reads the district text through Decree 663 第二条 ("公民离开常住户口所在地，
+/// 到其他城市居住半年以上…可以依照本条例的规定申领居住证"), the national floor a local
+/// text cannot lower, and keeps the half year for an exempt applicant. That is an
+/// interpretation, not the district text's words: both reasons say so, one citing
+/// each text.
+fn half_year_for_exempt(shared: &mut Shared) {
+    shared.note(EXEMPTION.reason(
+        "exemption.half-year-kept.interpretation",
+        "解释：三(一)4“可不受以上申领条件限制”本办法未说明是否包括居住半年；本模块按《居住证暂行条例》（国务院令第663号）第二条“到其他城市居住半年以上”的全国标准，仍要求连续居住登记满半年，只免除三(一)1-3的条件",
+        "interpretation: 三(一)4 \"not bound by the above conditions\" does not say whether it lifts the half year; reading it through Decree 663 第二条 (\"resided in another city for half a year or more\"), the module keeps the half year and lifts only conditions 1-3",
+    ));
+    shared.note(framework::decree_663("第二条").reason(
+        "residence-period.half-year.decree-663-floor",
+        "《居住证暂行条例》第二条“到其他城市居住半年以上”：本模块据此解释000_cc214f7b1d2eacaa 三(一)4，对不受三(一)1-3条件限制的申请人仍适用居住半年",
+        "Decree 663 第二条 \"resided in another city for half a year or more\": the module reads 000_cc214f7b1d2eacaa 三(一)4 through it and keeps the half year for applicants exempt from 三(一)1-3",
+    ));
+}
+
 /// Decides an application under 三(一).
 pub fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
     if !in_district(&app.jurisdiction) {
@@ -615,6 +646,10 @@ pub fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
     }
     let mut shared = Shared::new();
     residence_period(app, on, &mut shared);
-    let routes = vec![employment(app, on), residence(app, on), schooling(app, on), exemption(app)];
+    let exemption = exemption(app);
+    if exemption.status != RouteStatus::NotMet {
+        half_year_for_exempt(&mut shared);
+    }
+    let routes = vec![employment(app, on), residence(app, on), schooling(app, on), exemption];
     Ok(framework::decide(shared, routes, |_| 0))
 }

@@ -185,7 +185,7 @@ pub fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<
             l.unknown("points.skill.unknown", "职业技能等级不明，未计分", "vocational skill grade unknown: not scored")
         }
     }
-    let years = crate::eligibility::run_start(facts, on, false).map_or(0, |s| date::whole_years_between(s, on));
+    let years = crate::eligibility::run_start(facts, on, true).map_or(0, |s| date::whole_years_between(s, on));
     l.configured(
         "scoring.residence-years",
         s,

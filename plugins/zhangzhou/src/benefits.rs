@@ -176,12 +176,15 @@ pub fn services(permit: &Permit, on: Date) -> Entitlements {
         ));
         false
     } else if crate::is_zanzhuzheng(permit) {
+        // "对暂住证还在有效期内的持有人，各相关部门应按规定提供相应服务和便利": the
+        // services turn on the 暂住证's validity, which the facts do not show.
+        // An unknown validity grants nothing; the departments check the card.
         reasons.push(TRANSITION.reason(
             "transition.zanzhuzheng-valid.unknown",
-            &format!("该证于{issued}（2016年12月1日前）发放，为暂住证；在有效期内的，各相关部门按规定提供相应服务和便利，有效期以证件为准"),
-            &format!("issued on {issued}, before 2016-12-01: a 暂住证, which keeps the services while valid; its expiry is on the document, not known here"),
+            &format!("该证于{issued}（2016年12月1日前）发放，为暂住证；“对暂住证还在有效期内的持有人，各相关部门应按规定提供相应服务和便利”，其有效期不明，须凭有效期内的暂住证向各相关部门办理，此处不列服务"),
+            &format!("issued on {issued}, before 2016-12-01: a 暂住证, which keeps the services only while valid; its validity is not known here, so no service is listed: the departments provide them on a 暂住证 shown to be valid"),
         ));
-        true
+        false
     } else if endorsement::suspended(permit, on) {
         let since = date::add_days(endorsement::cycle(permit).due, 1);
         reasons.push(DUTIES.reason(

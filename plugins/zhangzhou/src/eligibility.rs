@@ -85,8 +85,17 @@ fn hukou(shared: &mut Shared, app: &Application) {
 /// 二(三) leaves the method of counting residence to the police; the module
 /// counts the continuous run that covers the legal date.
 fn residence_period(shared: &mut Shared, app: &Application, on: Date) {
-    let since = framework::residence_run_start(app, on, in_city);
-    match since {
+    let run = framework::residence_run(app, on, in_city, None);
+    if run.judge(|s| date::months_completed(s, on, 6)).is_none() {
+        // Half a year only if a move of unknown timeliness was reported in time.
+        shared.unknown(CONDITIONS.reason(
+            "residence-period.six-months.unknown",
+            "迁居后是否及时办理暂住登记变更不明：及时办理的，已满半年；未及时办理的，不满半年",
+            "whether a move was reported in time is not known: half a year only if it was",
+        ));
+        return;
+    }
+    match run.shown {
         Some(start) if date::months_completed(start, on, 6) => {
             shared.condition(
                 true,
@@ -146,6 +155,27 @@ impl<'a, T> Steps<'a, T> {
         Steps { route: RouteBuilder::new(kind, None), items: items.iter().collect() }
     }
 
+    /// A step whose fact may be unknown (`None`): items shown to pass are
+    /// kept; when none is shown but some are unknown, the route stays open on
+    /// those (an unknown never meets the step).
+    fn step3(mut self, keep: impl Fn(&T) -> Option<bool>, met: Reason, not_met: Reason, unknown: Reason) -> Self {
+        if self.route.holds() {
+            let shown: Vec<&'a T> = self.items.iter().copied().filter(|t| keep(t) == Some(true)).collect();
+            if !shown.is_empty() {
+                self.items = shown;
+                self.route.condition(true, met);
+            } else {
+                self.items.retain(|t| keep(t).is_none());
+                if self.items.is_empty() {
+                    self.route.condition(false, not_met);
+                } else {
+                    self.route.unknown(unknown);
+                }
+            }
+        }
+        self
+    }
+
     fn step(mut self, keep: impl Fn(&T) -> bool, met: Reason, not_met: Reason) -> Self {
         if self.route.holds() {
             self.items.retain(|t| keep(t));
@@ -195,19 +225,23 @@ fn employment(app: &Application, on: Date) -> RouteResult {
         .finish()
 }
 
-/// Whether a home is lived in on the legal date: `since` (when known) is not
-/// later, and a rented home's known lease dates cover it. The text sets no
-/// duration, so an unknown `since` does not matter.
-fn lived_in_on(h: &Housing, on: Date) -> bool {
-    let since_ok = h.since.as_deref().is_none_or(|s| framework::date_of(s) <= on);
-    let lease_ok = match (&h.kind, &h.rental) {
-        (HousingKind::Rented, Some(r)) => {
-            r.lease_start.as_deref().is_none_or(|s| framework::date_of(s) <= on)
-                && r.lease_end.as_deref().is_none_or(|e| framework::date_of(e) >= on)
-        }
-        _ => true,
+/// Whether a home is lived in on the legal date ("…的宿舍居住的"): the move-in
+/// date (`since`) is on or before it, and a rented home's known lease dates
+/// cover it. The text sets no duration, but living there must be shown: with
+/// no move-in date (nor, for a rented home, a lease that has begun) it is
+/// unknown, never met.
+fn lived_in_on(h: &Housing, on: Date) -> Option<bool> {
+    let lease = match (&h.kind, &h.rental) {
+        (HousingKind::Rented, Some(r)) => Some(r),
+        _ => None,
     };
-    since_ok && lease_ok
+    let ended = lease.and_then(|r| r.lease_end.as_deref()).is_some_and(|e| framework::date_of(e) < on);
+    let not_begun = |s: &Option<String>| s.as_deref().is_some_and(|s| framework::date_of(s) > on);
+    if ended || not_begun(&h.since) || lease.is_some_and(|r| not_begun(&r.lease_start)) {
+        return Some(false);
+    }
+    let moved_in = h.since.is_some() || lease.is_some_and(|r| r.lease_start.is_some());
+    moved_in.then_some(true)
 }
 
 /// 二(二)2: living in the city in a home over which the applicant holds lawful
@@ -241,7 +275,7 @@ fn residence(app: &Application, on: Date) -> RouteResult {
                 "the home is neither owned, rented, nor an employer's or school's dormitory",
             ),
         )
-        .step(
+        .step3(
             |h: &Housing| lived_in_on(h, on),
             RESIDENCE.reason(
                 "housing.living-on-date.met",
@@ -252,6 +286,11 @@ fn residence(app: &Application, on: Date) -> RouteResult {
                 "housing.living-on-date.not-met",
                 "申领之日尚未入住该住所或租赁期已结束",
                 "on the legal date the applicant does not yet live there, or the lease has ended",
+            ),
+            RESIDENCE.reason(
+                "housing.living-on-date.unknown",
+                "入住日期不明，无法确认申领之日在该住所居住",
+                "the move-in date is not known, so living in the home on the legal date is not shown",
             ),
         )
         .finish()

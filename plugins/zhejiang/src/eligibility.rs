@@ -2,7 +2,8 @@
 //!
 //! The notice sets no conditions of its own: 二(二) tells each city to make
 //! 具体可操作的居住证申领条件. So the module applies only the floor of Decree 663
-//! 第二条 (six months of registered residence in the province, plus one of
+//! 第二条 (six months of registered residence in one city of the province,
+//! counted per city as "到其他城市居住半年以上" says, plus one of
 //! stable employment, stable residence, continuous schooling) and recognises
 //! the kinds of each by the categories 二(一) tells cities to survey:
 //! - employment: 签订劳动合同 (a running labour contract), 参加社会保险 (insurance
@@ -66,16 +67,47 @@ pub fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
     Ok(framework::decide(shared, routes, |_| 0))
 }
 
-/// Decree 663 第二条: six months of continuous registered residence in the province.
+/// The city (the first four digits of a GB/T 2260 code) of a division.
+fn city_of(division: &str) -> &str {
+    division.get(..4).unwrap_or(division)
+}
+
+/// Decree 663 第二条: "到其他城市居住半年以上": six months of continuous
+/// registered residence in one city of the province. The half year is counted
+/// per city: a run that crosses from one city to another starts again in the
+/// new city. The run considered is the one that covers the legal date.
 fn residence_period(app: &Application, on: Date, shared: &mut Shared) {
-    match framework::residence_run_start(app, on, in_area) {
+    let mut cities: Vec<&str> = app
+        .registrations
+        .iter()
+        .flat_map(|r| std::iter::once(r.division.as_str()).chain(r.changes.iter().map(|c| c.division.as_str())))
+        .filter(|d| in_area(d))
+        .map(city_of)
+        .collect();
+    cities.sort_unstable();
+    cities.dedup();
+    let runs = cities.iter().map(|c| framework::residence_run(app, on, |d| in_area(d) && city_of(d) == *c, None));
+    let run = runs
+        .clone()
+        .find(|r| r.shown.is_some())
+        .or_else(|| runs.clone().find(|r| r.at_best.is_some()))
+        .unwrap_or(framework::ResidenceRun { shown: None, at_best: None });
+    if run.judge(|s| date::months_completed(s, on, 6)).is_none() {
+        shared.unknown(NATIONAL_FLOOR.reason(
+            "residence-period.six-months.unknown",
+            "迁居后是否及时办理居住登记变更不明：及时办理的，已满半年；未及时办理的，不满半年",
+            "whether a move was reported in time is not known: six months only if it was",
+        ));
+        return;
+    }
+    match run.shown {
         Some(start) if date::months_completed(start, on, 6) => {
             shared.condition(
                 true,
                 NATIONAL_FLOOR.reason(
                     "residence-period.six-months.met",
-                    &format!("自{start}起在省内连续居住登记，已满半年"),
-                    &format!("registered residence in Zhejiang since {start}: six months completed"),
+                    &format!("自{start}起在同一城市（省内）连续居住登记，已满半年（按城市计算：“到其他城市居住半年以上”）"),
+                    &format!("registered residence in one city of Zhejiang since {start}: six months completed (counted per city)"),
                 ),
             );
         }
@@ -85,8 +117,8 @@ fn residence_period(app: &Application, on: Date, shared: &mut Shared) {
                 false,
                 NATIONAL_FLOOR.reason(
                     "residence-period.six-months.not-met",
-                    &format!("自{start}起在省内连续居住登记，至{done}方满半年"),
-                    &format!("registered residence in Zhejiang since {start}: six months complete only on {done}"),
+                    &format!("自{start}起在同一城市（省内）连续居住登记，至{done}方满半年（按城市计算，跨城市的居住不连续计算）"),
+                    &format!("registered residence in one city of Zhejiang since {start}: six months complete only on {done} (counted per city; residence in another city does not join)"),
                 ),
             );
         }

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use juzhu_registry::repo::{InitSpec, ModuleDescription, RoleSpec};
-use juzhu_registry::{Keyring, Repository, SigningKey};
+use juzhu_registry::fixture::Fixture;
+use juzhu_registry::repo::ModuleDescription;
 
 use super::Figure;
 use super::http::{Station, wrk};
@@ -21,91 +21,31 @@ const VECTORS: &str = "plugins/hangzhou-gongshu/vectors";
 /// The station's polling interval for this figure.
 const POLL_SECS: u64 = 5;
 
-/// The benchmark's registry: one key per role, threshold 1.
-struct Registry {
-    path: std::path::PathBuf,
-    root: SigningKey,
-    targets: SigningKey,
-    snapshot: SigningKey,
-    timestamp: SigningKey,
-    certification: SigningKey,
-    district: SigningKey,
-    today: jiff::civil::Date,
+/// The benchmark's registry (one key per role, threshold 1, the district
+/// delegated), dated in the station's time zone.
+fn create_registry(path: std::path::PathBuf) -> anyhow::Result<Fixture> {
+    Ok(Fixture::builder().at(path).district(DIVISION).time_zone(jiff::tz::TimeZone::get("Asia/Shanghai")?).build()?)
 }
 
-fn spec(k: &SigningKey) -> RoleSpec {
-    RoleSpec { keys: vec![k.public().clone()], threshold: 1 }
-}
-
-fn ring(keys: &[&SigningKey]) -> Keyring {
-    Keyring::new(keys.iter().map(|k| (*k).clone()).collect())
-}
-
-impl Registry {
-    fn create(path: std::path::PathBuf) -> anyhow::Result<Self> {
-        let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai")?).date();
-        let r = Registry {
-            path,
-            root: SigningKey::generate(),
-            targets: SigningKey::generate(),
-            snapshot: SigningKey::generate(),
-            timestamp: SigningKey::generate(),
-            certification: SigningKey::generate(),
-            district: SigningKey::generate(),
-            today,
-        };
-        let init = InitSpec {
-            root: spec(&r.root),
-            targets: spec(&r.targets),
-            snapshot: spec(&r.snapshot),
-            timestamp: spec(&r.timestamp),
-            certification: spec(&r.certification),
-        };
-        Repository::init(
-            &r.path,
-            &init,
-            &ring(&[&r.root, &r.targets, &r.snapshot, &r.timestamp]),
-            jiff::Timestamp::now(),
-        )?;
-        r.repo()?.delegate(DIVISION, &spec(&r.district), &r.online(&r.targets))?;
-        Ok(r)
-    }
-
-    fn repo(&self) -> anyhow::Result<Repository> {
-        Ok(Repository::open(&self.path, jiff::Timestamp::now())?)
-    }
-
-    fn online(&self, k: &SigningKey) -> Keyring {
-        ring(&[k, &self.snapshot, &self.timestamp])
-    }
-
-    /// Publishes `bytes` as `version`, in force from today, and certifies it
-    /// as a tester would: only after its vectors pass.
-    fn publish_and_attest(&self, bytes: &[u8], version: &str) -> anyhow::Result<()> {
-        let description =
-            ModuleDescription { module_id: MODULE.into(), version: version.into(), contract_version: version.into() };
-        self.repo()?.publish(
-            DIVISION,
-            &description,
-            bytes,
-            &self.today.to_string(),
-            self.today,
-            &self.online(&self.district),
-        )?;
-        let file = self.path.with_file_name(format!("{MODULE}-{version}.wasm"));
-        std::fs::write(&file, bytes)?;
-        let runtime = juzhu_runtime::Runtime::new(juzhu_runtime::SandboxLimits::default(), None)?;
-        let report = juzhu_runtime::certify::certify(
-            &runtime,
-            &file,
-            Path::new(VECTORS),
-            crate::native::module(MODULE).as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject),
-        )
-        .with_context(|| format!("{VECTORS} (run from the repository root)"))?;
-        anyhow::ensure!(report.passed(), "{MODULE} {version} fails its vectors; the benchmark will not certify it");
-        self.repo()?.attest(bytes, report.vectors as u64, &self.online(&self.certification))?;
-        Ok(())
-    }
+/// Publishes `bytes` as `version`, in force from today, and certifies it as a
+/// tester would: only after its vectors pass.
+fn publish_and_attest(registry: &Fixture, bytes: &[u8], version: &str) -> anyhow::Result<()> {
+    let description =
+        ModuleDescription { module_id: MODULE.into(), version: version.into(), contract_version: version.into() };
+    registry.publish(DIVISION, &description, bytes, &registry.today.to_string())?;
+    let file = registry.dir().with_file_name(format!("{MODULE}-{version}.wasm"));
+    std::fs::write(&file, bytes)?;
+    let runtime = juzhu_runtime::Runtime::new(juzhu_runtime::SandboxLimits::default(), None)?;
+    let report = juzhu_runtime::certify::certify(
+        &runtime,
+        &file,
+        Path::new(VECTORS),
+        crate::native::module(MODULE).as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject),
+    )
+    .with_context(|| format!("{VECTORS} (run from the repository root)"))?;
+    anyhow::ensure!(report.passed(), "{MODULE} {version} fails its vectors; the benchmark will not certify it");
+    registry.attest(bytes, report.vectors as u64)?;
+    Ok(())
 }
 
 /// The component claiming `version` instead of 1.0.0: a same-length edit of
@@ -134,12 +74,12 @@ fn version_in_force(station: &Station) -> anyhow::Result<String> {
 pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Result<(Vec<Figure>, String)> {
     let component = std::fs::read(modules.join(format!("{MODULE}.wasm"))).context("the gongshu component")?;
     let dir = tempfile::tempdir()?;
-    let registry = Registry::create(dir.path().join("registry"))?;
-    registry.publish_and_attest(&component, "1.0.0")?;
+    let registry = create_registry(dir.path().join("registry"))?;
+    publish_and_attest(&registry, &component, "1.0.0")?;
     let sections = format!(
         "[registry]\nlocation = {:?}\ntrusted_root = {:?}\npoll_interval_secs = {POLL_SECS}\n",
-        registry.path,
-        registry.path.join("metadata/1.root.json")
+        registry.dir(),
+        registry.path("metadata/1.root.json")
     );
     let station = Station::start_in(dir, &sections)?;
     anyhow::ensure!(version_in_force(&station)? == "1.0.0", "the station did not start on 1.0.0");
@@ -153,7 +93,7 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
         std::thread::spawn(move || wrk(&dir, &format!("{base}/v1/evaluate"), &token, &body, load_seconds, connections))
     };
     std::thread::sleep(Duration::from_secs(load_seconds / 3));
-    registry.publish_and_attest(&as_version(&component, "1.0.1")?, "1.0.1")?;
+    publish_and_attest(&registry, &as_version(&component, "1.0.1")?, "1.0.1")?;
     let signed = Instant::now();
     let switch = loop {
         if version_in_force(&station)? == "1.0.1" {

@@ -1,9 +1,26 @@
-//! What juzhu's tests share, so no test file carries its own copy: the
-//! workspace root, the jurisdiction components built once per test binary,
-//! and sample applications.
+//! What juzhu's tests share, so that no test file carries its own copy and a
+//! change to a module's build, the sample applicant or the station's wiring
+//! is made once:
+//!
+//! - [`workspace`] and [`component`]: the workspace root, and each
+//!   jurisdiction module built as a component once per test binary;
+//!   [`with_version`] for a distinct component claiming another version.
+//! - [`ApplicationBuilder`]: the Gongshu applicant most tests submit, with
+//!   the few fields they vary, as JSON or as the contract's type.
+//! - [`station`]: a service over a temporary store, and [`station::Station`],
+//!   that service behind Rocket's local client with a token per role.
+//! - [`registry`]: a station following a [`juzhu_registry::fixture`]
+//!   registry.
 
+pub mod application;
+pub mod registry;
+pub mod station;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
+
+pub use application::ApplicationBuilder;
 
 /// The five jurisdiction modules: crate directory name and division code.
 pub const MODULES: [(&str, &str); 5] = [
@@ -14,14 +31,18 @@ pub const MODULES: [(&str, &str); 5] = [
     ("zhangzhou", "350600"),
 ];
 
+/// The workspace root, whichever crate's test asks.
 pub fn workspace() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("tests/support sits in the workspace")
 }
 
 /// Builds the module crate `plugins/<name>` as a component (once per test
-/// binary) and returns its path.
+/// binary) and returns its path, `target/modules/<name>.wasm`.
+///
+/// Test binaries run in parallel share that file: `module_build` replaces it
+/// atomically, so none reads half of it.
 pub fn component(name: &str) -> PathBuf {
-    static BUILT: OnceLock<Mutex<std::collections::HashMap<String, PathBuf>>> = OnceLock::new();
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let built = BUILT.get_or_init(Default::default);
     let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
     built
@@ -35,4 +56,27 @@ pub fn component(name: &str) -> PathBuf {
             .unwrap_or_else(|e| panic!("building plugins/{name}: {e:#}"))
         })
         .clone()
+}
+
+/// The bytes of [`component`]`(name)`.
+pub fn component_bytes(name: &str) -> Vec<u8> {
+    let path = component(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// `component` (module `module_id`, version 1.0.0) claiming `version`
+/// instead: the version string sits right after the module id in the data
+/// segment, so a same-length edit gives a distinct, valid component that
+/// decides exactly as the original. The compiler shares that literal with
+/// the contract version (both are "1.0.0"), so the variant claims contract
+/// version `version` too: still 1.x, which the host accepts.
+pub fn with_version(component: &[u8], module_id: &str, version: &str) -> Vec<u8> {
+    assert_eq!(version.len(), 5, "same length as 1.0.0");
+    let needle = format!("{module_id}1.0.0");
+    let at: Vec<usize> =
+        component.windows(needle.len()).enumerate().filter(|(_, w)| *w == needle.as_bytes()).map(|(i, _)| i).collect();
+    assert_eq!(at.len(), 1, "the module's version string moved; update juzhu_test_support::with_version");
+    let mut out = component.to_vec();
+    out[at[0] + module_id.len()..at[0] + needle.len()].copy_from_slice(version.as_bytes());
+    out
 }

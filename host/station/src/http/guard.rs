@@ -12,6 +12,14 @@ use crate::service::Service;
 #[derive(Clone, Default)]
 pub struct Refusal(pub Option<String>);
 
+/// The token of a `Bearer` credential. The scheme is matched in any case
+/// (RFC 7235 §2.1), and one or more spaces may follow it.
+pub fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, rest) = header.split_once(' ')?;
+    let token = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 async fn authenticate(req: &Request<'_>, needed: Role) -> Outcome<Principal, ()> {
     let refuse = |status: Status, why: String| {
         req.local_cache(|| Refusal(Some(why)));
@@ -24,13 +32,13 @@ async fn authenticate(req: &Request<'_>, needed: Role) -> Outcome<Principal, ()>
                 .into(),
         );
     };
-    let Some(token) = header.strip_prefix("Bearer ") else {
+    let Some(token) = bearer_token(header) else {
         return refuse(Status::Unauthorized, "the Authorization header is not `Bearer <token>`".into());
     };
     let Some(service) = req.guard::<&State<std::sync::Arc<Service>>>().await.succeeded() else {
         return Outcome::Error((Status::InternalServerError, ()));
     };
-    match service.authenticate(token.trim()) {
+    match service.authenticate(token) {
         Ok(Some(principal)) if principal.role.covers(needed) => {
             super::access_log::actor(req, &principal.name);
             Outcome::Success(principal)

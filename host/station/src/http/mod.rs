@@ -107,6 +107,7 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::act,
                 routes::benefits,
                 routes::audit,
+                routes::audit_checkpoints,
                 routes::rank,
                 routes::jurisdictions,
                 routes::tokens,

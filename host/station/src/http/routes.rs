@@ -9,7 +9,7 @@ use rocket::{State, delete, get, post};
 use serde::Deserialize;
 
 use super::access_log::LogLine;
-use super::body::Checked;
+use super::body::{Checked, OrDefault};
 use super::error::ApiError;
 use super::guard::{Admin, Clerk, Supervisor};
 use crate::service::{Benefits, Evaluation, JurisdictionModule, Service};
@@ -20,7 +20,10 @@ use juzhu_store::audit::AuditEntry;
 use juzhu_store::lifecycle::Receipt;
 
 type Svc<'r> = &'r State<Arc<Service>>;
+/// A body the route needs.
 type Body<T> = Result<Checked<T>, ApiError>;
+/// A body the route may go without: absent means every field at its default.
+type OptionalBody<T> = Result<OrDefault<T>, ApiError>;
 
 /// An application and, optionally, the legal date (default: today in the
 /// jurisdiction's time zone).
@@ -87,9 +90,10 @@ pub fn issue(
     who: Supervisor,
     svc: Svc<'_>,
     id: i64,
-    body: Body<IssueRequest>,
+    body: OptionalBody<IssueRequest>,
 ) -> Result<(Status, Json<PermitRecord>), ApiError> {
-    let Checked(req) = body?;
+    // No body: issued today in the jurisdiction's time zone.
+    let OrDefault(req) = body?;
     Ok((Status::Created, Json(svc.issue(&who.0.name, id, req.issued_on)?)))
 }
 
@@ -115,7 +119,7 @@ pub fn act(
     svc: Svc<'_>,
     number: &str,
     action: &str,
-    body: Body<DateRequest>,
+    body: OptionalBody<DateRequest>,
 ) -> Result<Json<PermitRecord>, ApiError> {
     let action = match Transition::parse(action) {
         Some(t) => t,
@@ -127,7 +131,8 @@ pub fn act(
             ));
         }
     };
-    let Checked(req) = body?;
+    // No body: the transition is as of today in the jurisdiction's time zone.
+    let OrDefault(req) = body?;
     Ok(Json(svc.act(&who.0.name, number, action, req.legal_date)?))
 }
 
@@ -149,6 +154,16 @@ pub fn audit(
     limit: Option<u32>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     Ok(Json(svc.audit(after.unwrap_or(0), limit.unwrap_or(100))?))
+}
+
+/// The station's signed checkpoints of the audit log's head, oldest first,
+/// for operators and other stations to keep copies of.
+#[get("/v1/audit/checkpoints")]
+pub fn audit_checkpoints(_who: Supervisor, svc: Svc<'_>) -> Result<Json<Vec<crate::checkpoint::Checkpoint>>, ApiError> {
+    let path = crate::checkpoint::log_path(&svc.with_store(|st| st.path().to_path_buf()));
+    crate::checkpoint::read_log(&path)
+        .map(Json)
+        .map_err(|e| ApiError::new(Status::InternalServerError, "checkpoints_unreadable", e.to_string()))
 }
 
 /// Applicants for `places` of a limited service.

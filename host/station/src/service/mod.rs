@@ -40,6 +40,10 @@ pub enum ServiceError {
     /// The jurisdiction has a module, but no version of it applies on the legal date.
     #[error("{0}")]
     NotInForce(String),
+    /// The jurisdiction's certified module cannot be loaded: its cases are
+    /// refused, never decided by another jurisdiction's module.
+    #[error("{0}")]
+    ModuleUnavailable(String),
     /// A pin, rollback or registry refresh was refused.
     #[error("{0}")]
     Refused(String),
@@ -223,6 +227,9 @@ impl Service {
         };
         let module = set.for_case(division, date).map_err(|e| match e {
             juzhu_runtime::module_set::NotInForce::NoModule(d) => ServiceError::UnknownJurisdiction(d),
+            e @ juzhu_runtime::module_set::NotInForce::Unavailable { .. } => {
+                ServiceError::ModuleUnavailable(e.to_string())
+            }
             other => ServiceError::NotInForce(other.to_string()),
         })?;
         Ok((module.clone(), date))
@@ -274,25 +281,38 @@ impl Service {
         })
     }
 
-    /// Issues the permit an eligible decision grants.
+    /// Issues the permit an eligible decision grants, on `issued_on`
+    /// (default: today in the jurisdiction's time zone). A permit cannot be
+    /// issued in the future: `issued_on` after today in the jurisdiction's
+    /// time zone is refused, with no tolerance (a clerk in another zone
+    /// sees the jurisdiction's date in the error).
     pub fn issue(
         &self,
         actor: &str,
         decision_id: i64,
         issued_on: Option<String>,
     ) -> Result<PermitRecord, ServiceError> {
-        let issued_on = match issued_on {
-            Some(d) => parse_legal_date("issued_on", &d)?,
-            None => {
-                let decision = self
-                    .store()
-                    .decision(decision_id)?
-                    .ok_or_else(|| ServiceError::NotFound(format!("decision {decision_id} does not exist")))?;
-                let set = self.modules.snapshot();
-                let jurisdiction =
-                    self.store().application(decision.application_id)?.map(|a| a.jurisdiction).unwrap_or_default();
-                Self::module_for(&set, &jurisdiction, None)?.1
+        let given = issued_on.map(|d| parse_legal_date("issued_on", &d)).transpose()?;
+        let decision = self
+            .store()
+            .decision(decision_id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("decision {decision_id} does not exist")))?;
+        let jurisdiction =
+            self.store().application(decision.application_id)?.map(|a| a.jurisdiction).unwrap_or_default();
+        let set = self.modules.snapshot();
+        let today = Self::module_for(&set, &jurisdiction, None)?.1;
+        let issued_on = match given {
+            Some(date) if date > today => {
+                return Err(ServiceError::bad(
+                    "issued_on",
+                    format!(
+                        "issued_on {date} is in the future: today in jurisdiction {jurisdiction} is {today}; \
+                         a permit is issued on or before today"
+                    ),
+                ));
             }
+            Some(date) => date,
+            None => today,
         };
         Ok(lifecycle::issue(&mut self.store(), actor, decision_id, issued_on)?)
     }
@@ -319,7 +339,10 @@ impl Service {
     }
 
     /// Endorses, suspends, restores or cancels a permit, as the module's
-    /// endorsement answer on `legal_date` directs.
+    /// endorsement answer on `legal_date` directs. The answer is computed
+    /// from the permit as read inside the store's write transaction, so a
+    /// transition racing this one is decided on what this one left (and
+    /// the other way round), never on a permit both read before either wrote.
     pub fn act(
         &self,
         actor: &str,
@@ -327,8 +350,20 @@ impl Service {
         action: Transition,
         legal_date: Option<String>,
     ) -> Result<PermitRecord, ServiceError> {
-        let (answer, module, legal_date) = self.endorsement_status(number, legal_date)?;
-        Ok(lifecycle::transition(&mut self.store(), actor, number, action, legal_date, &answer, &module)?)
+        let set = self.modules.snapshot();
+        // The date is read before the write; the jurisdiction (for the
+        // default date, today in its zone) never changes once issued.
+        let jurisdiction = self.permit(number)?.jurisdiction;
+        let (_, date) = Self::module_for(&set, &jurisdiction, legal_date.as_deref())?;
+        lifecycle::transition_with(&mut self.store(), actor, number, action, date, |permit| {
+            let (module, _) = Self::module_for(&set, &permit.jurisdiction, Some(&date.to_string()))?;
+            let answer = self.observe(
+                &module,
+                "endorsement",
+                module.endorsement(&permit.to_contract(), &permit.facts, &date.to_string()),
+            )?;
+            Ok((input(answer)?, module_ref(&module)))
+        })
     }
 
     /// A holder's services and points on `legal_date`.

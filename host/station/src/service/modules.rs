@@ -82,9 +82,11 @@ impl Service {
         let follower = self.follower()?;
         let verified = follower.verify().map_err(|e| {
             self.metrics.registry_frozen(e.frozen);
+            self.metrics.registry_refresh(Err(e.source.kind()));
             ServiceError::Refused(e.to_string())
         })?;
         self.metrics.registry_frozen(false);
+        self.metrics.registry_refresh(Ok(()));
         let mut assembled = None;
         self.rebuild_modules(|current| {
             let (set, outcome) = follower.assemble(&verified, self.runtime(), current);

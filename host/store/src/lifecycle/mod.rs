@@ -63,6 +63,11 @@ pub enum LifecycleError {
     AlreadyEndorsed { number: String, date: String },
     #[error("cannot endorse permit {number} on {date}: it was last endorsed later, on {latest}")]
     EndorsementOutOfOrder { number: String, date: String, latest: String },
+    #[error(
+        "cannot {attempted} permit {number} on {legal_date}: its last transition was {last} on {last_on}; \
+         a transition may not be dated before the permit's last one (a replayed or backdated request?)"
+    )]
+    Stale { number: String, attempted: Transition, legal_date: String, last: Transition, last_on: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -294,6 +299,9 @@ fn directs(t: Transition, answer: &EndorsementAnswer) -> Result<(), String> {
 /// - suspend: the permit is `overdue-suspended`;
 /// - restore: it is `not-due` or `window-open` again (after a late endorsement);
 /// - cancel: it is `to-be-cancelled`.
+///
+/// `answer` must have been computed from the permit as it is now; the
+/// station uses [`transition_with`], which computes it inside the write.
 pub fn transition(
     store: &mut Store,
     actor: &str,
@@ -304,19 +312,76 @@ pub fn transition(
     module: &ModuleRef,
 ) -> Result<PermitRecord, LifecycleError> {
     check_module(module)?;
-    let tx = store.write()?;
-    let permit = store::load_permit(&tx, number)?.ok_or_else(|| LifecycleError::PermitNotFound(number.to_string()))?;
+    transition_with(store, actor, number, t, legal_date, |_| Ok::<_, LifecycleError>((answer.clone(), module.clone())))
+}
+
+/// [`transition`], with the module's answer computed by `ask` from the
+/// permit as read inside the write transaction, so two racing transitions
+/// see each other: the second is decided on the permit the first left, as
+/// in some serial order. `ask` runs only when the state machine allows `t`
+/// on `legal_date`.
+///
+/// `legal_date` may not precede the permit's last transition (a replayed or
+/// backdated request): that is [`LifecycleError::Stale`].
+pub fn transition_with<E: From<LifecycleError>>(
+    store: &mut Store,
+    actor: &str,
+    number: &str,
+    t: Transition,
+    legal_date: LegalDate,
+    ask: impl FnOnce(&PermitRecord) -> Result<(EndorsementAnswer, ModuleRef), E>,
+) -> Result<PermitRecord, E> {
+    let tx = store.write().map_err(LifecycleError::from)?;
+    let permit = store::load_permit(&tx, number)
+        .map_err(LifecycleError::from)?
+        .ok_or_else(|| LifecycleError::PermitNotFound(number.to_string()))?;
     let Some(next) = permit.state.after(t) else {
-        return Err(LifecycleError::IllegalTransition { number: permit.number, state: permit.state, attempted: t });
+        return Err(
+            LifecycleError::IllegalTransition { number: permit.number, state: permit.state, attempted: t }.into()
+        );
     };
-    if legal_date < stored_date(&format!("permit {number}"), &permit.issued_on)? {
+    if legal_date < stored_date(&format!("permit {number}"), &permit.issued_on).map_err(LifecycleError::from)? {
         return Err(LifecycleError::BeforeIssue {
             number: permit.number,
             attempted: t,
             legal_date: legal_date.to_string(),
             issued_on: permit.issued_on,
-        });
+        }
+        .into());
     }
+    // An endorsement before the last endorsement gets the more specific
+    // `EndorsementOutOfOrder`, below.
+    if let Some(last) = &permit.last_transition
+        && !(t == Transition::Endorse && last.transition == Transition::Endorse)
+        && legal_date < stored_date(&format!("permit {number}"), &last.legal_date).map_err(LifecycleError::from)?
+    {
+        return Err(LifecycleError::Stale {
+            number: permit.number.clone(),
+            attempted: t,
+            legal_date: legal_date.to_string(),
+            last: last.transition,
+            last_on: last.legal_date.clone(),
+        }
+        .into());
+    }
+    let (answer, module) = ask(&permit)?;
+    check_module(&module)?;
+    Ok(commit_transition(tx, actor, permit, t, next, legal_date, &answer, &module)?)
+}
+
+/// The checks on the module's answer and the write, in the transaction `tx`.
+#[allow(clippy::too_many_arguments)]
+fn commit_transition(
+    tx: crate::Write<'_>,
+    actor: &str,
+    permit: PermitRecord,
+    t: Transition,
+    next: PermitState,
+    legal_date: LegalDate,
+    answer: &EndorsementAnswer,
+    module: &ModuleRef,
+) -> Result<PermitRecord, LifecycleError> {
+    let number = &permit.number.clone();
     let date = legal_date;
     let legal_date = &date.to_string();
     directs(t, answer).map_err(|rule| LifecycleError::NotDirected {
@@ -366,9 +431,11 @@ pub fn transition(
             store::set_permit_state(&tx, number, next, Some(legal_date))?;
         }
     }
+    store::set_last_transition(&tx, number, t, legal_date)?;
     audit::append(&tx, actor, &format!("permit.{t}"), &format!("permit:{number}"), &details)?;
+    let after = store::load_permit(&tx, number)?;
     tx.commit()?;
-    loaded(store, number)
+    after.ok_or_else(|| LifecycleError::PermitNotFound(number.to_string()))
 }
 
 fn loaded(store: &Store, number: &str) -> Result<PermitRecord, LifecycleError> {

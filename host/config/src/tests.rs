@@ -81,6 +81,11 @@ fn full_file_round_trips() {
             retry_delay_ms: 250,
             photo_dir: Some(PathBuf::from("/srv/photos")),
         },
+        audit: crate::AuditConfig {
+            station_name: "gongshu-hall-1".into(),
+            checkpoint_every_entries: 10,
+            checkpoint_every_secs: 5,
+        },
     };
     let text = toml::to_string(&config).unwrap();
     assert_eq!(parse(&text).unwrap(), config, "text was:\n{text}");
@@ -211,4 +216,17 @@ fn syntax_error_gives_line() {
     let err = parse("listen = \n").unwrap_err();
     assert_eq!(err.key(), None);
     assert!(err.to_string().starts_with("station.toml:1:"), "{err}");
+}
+
+#[test]
+fn audit_checkpoint_intervals_of_zero_are_refused_naming_the_key() {
+    for (text, key) in [
+        ("[audit]\ncheckpoint_every_entries = 0", "audit.checkpoint_every_entries"),
+        ("[audit]\ncheckpoint_every_secs = 0", "audit.checkpoint_every_secs"),
+        ("[audit]\nstation_name = \" \"", "audit.station_name"),
+    ] {
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.key(), Some(key), "{text}");
+        assert!(err.to_string().contains("e.g.") || err.to_string().contains("at least 1"), "{err}");
+    }
 }

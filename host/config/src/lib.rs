@@ -14,14 +14,15 @@
 //! `host/station.example.toml` lists every key with its default.
 //!
 //! Relative paths are taken from the directory the service starts in.
+//!
+//! A crate of its own, with no engine or server in it, so that the parser of
+//! a file operators write can be fuzzed and tested on its own.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use juzhu_domain::Division;
+use juzhu_domain::{Division, SandboxLimits};
 use serde::{Deserialize, Deserializer, Serialize};
-
-use juzhu_runtime::SandboxLimits;
 
 /// Everything a station is configured with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +51,8 @@ pub struct StationConfig {
     pub encoders: Vec<EncoderConfig>,
     /// Card issuance: the signing key, trusted keys, retries, photos.
     pub card: CardConfig,
+    /// Signed checkpoints of the audit log's head.
+    pub audit: AuditConfig,
 }
 
 impl Default for StationConfig {
@@ -64,7 +67,30 @@ impl Default for StationConfig {
             http: HttpConfig::default(),
             encoders: Vec::new(),
             card: CardConfig::default(),
+            audit: AuditConfig::default(),
         }
+    }
+}
+
+/// The `[audit]` section: how often the station signs a checkpoint of the
+/// audit log's head (as Certificate Transparency signs tree heads), so that
+/// deleting the newest entries is detected by `juzhu audit verify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// The name checkpoints are signed under, so that copies kept by an
+    /// operator or another station say whose log they anchor.
+    pub station_name: String,
+    /// Sign once this many entries were appended since the last checkpoint.
+    pub checkpoint_every_entries: u64,
+    /// Sign new entries at the latest this many seconds after the last
+    /// checkpoint, however few there are.
+    pub checkpoint_every_secs: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig { station_name: "juzhu-station".into(), checkpoint_every_entries: 100, checkpoint_every_secs: 60 }
     }
 }
 
@@ -302,6 +328,19 @@ impl StationConfig {
         }
         if self.http.workers == 0 {
             return Err(("http.workers".into(), "must be at least 1; leave it out to use one worker per core".into()));
+        }
+        let name = &self.audit.station_name;
+        if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
+            return Err((
+                "audit.station_name".into(),
+                format!("{name:?} cannot name a station; use 1 to 128 printable characters, e.g. \"gongshu-hall-1\""),
+            ));
+        }
+        if self.audit.checkpoint_every_entries == 0 {
+            return Err(("audit.checkpoint_every_entries".into(), "must be at least 1; the default is 100".into()));
+        }
+        if self.audit.checkpoint_every_secs == 0 {
+            return Err(("audit.checkpoint_every_secs".into(), "must be at least 1; the default is 60".into()));
         }
         for (i, key) in self.card.trusted_keys.iter().enumerate() {
             if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {

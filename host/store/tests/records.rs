@@ -1,0 +1,104 @@
+//! Submissions: an application, its decision and its audit entry are
+//! recorded together, or, refused or failing, not at all.
+
+mod common;
+
+use juzhu_runtime::contract::types::*;
+use juzhu_store::Store;
+use juzhu_store::audit::GENESIS_HASH;
+use juzhu_store::lifecycle::{self, ModuleRef, Submission};
+
+use common::{application, count, decision, legal, module, open_temp};
+
+#[test]
+fn submit_records_application_decision_and_audit_entry() {
+    let (_dir, mut store) = open_temp();
+    let app = application("11010519491231002X");
+    let d = decision(Outcome::Eligible, Some(PermitTier::Standard));
+    let m = module();
+    let receipt = lifecycle::submit(
+        &mut store,
+        "clerk-1",
+        Submission { application: &app, legal_date: legal("2024-03-01"), decision: &d, module: &m },
+    )
+    .unwrap();
+    assert_eq!(receipt.input_sha256, lifecycle::input_sha256(&app, "2024-03-01"));
+    assert_eq!(receipt.module, m);
+
+    let rec = store.decision(receipt.decision_id).unwrap().unwrap();
+    assert_eq!(rec.decision, d);
+    assert_eq!(rec.outcome, Outcome::Eligible);
+    assert_eq!(rec.module, m);
+    assert_eq!(rec.legal_date, "2024-03-01");
+    let a = store.application(rec.application_id).unwrap().unwrap();
+    assert_eq!(a.facts, app);
+    assert_eq!(a.jurisdiction, "330105");
+    assert_eq!(a.input_sha256, receipt.input_sha256);
+
+    let entries = store.audit_entries(0, 10).unwrap();
+    assert_eq!(entries.len(), 1);
+    let e = &entries[0];
+    assert_eq!((e.seq, e.action.as_str(), e.actor.as_str()), (receipt.audit_seq, "decision.submit", "clerk-1"));
+    assert_eq!(e.subject, format!("decision:{}", receipt.decision_id));
+    assert_eq!(e.details["input_sha256"], receipt.input_sha256.as_str());
+    assert_eq!(e.details["module"]["sha256"], m.sha256.as_str());
+    assert_eq!(e.prev_hash, GENESIS_HASH);
+    assert_eq!(store.verify_audit().unwrap(), 1);
+}
+
+#[test]
+fn a_rejected_submission_writes_nothing() {
+    let (_dir, mut store) = open_temp();
+    let app = application("11010519491231002X");
+    let ok = decision(Outcome::Eligible, Some(PermitTier::Standard));
+    let no_tier = decision(Outcome::Eligible, None);
+    let m = module();
+    let bad_digest = ModuleRef { sha256: "not-hex".into(), ..module() };
+    let mut other = application("11010519491231002X");
+    other.jurisdiction = "3301".into();
+
+    // An impossible date never becomes a legal date: it is refused where it is parsed.
+    let err = juzhu_domain::parse_legal_date("legal_date", "2023-02-29").unwrap_err();
+    assert!(err.to_string().contains("not a valid date"), "`{err}` should mention not a valid date");
+    let cases: Vec<(Submission<'_>, &str)> = vec![
+        (Submission { application: &app, legal_date: legal("2024-03-01"), decision: &no_tier, module: &m }, "no tier"),
+        (
+            Submission { application: &app, legal_date: legal("2024-03-01"), decision: &ok, module: &bad_digest },
+            "sha256",
+        ),
+        (Submission { application: &other, legal_date: legal("2024-03-01"), decision: &ok, module: &m }, "six-digit"),
+    ];
+    for (s, needle) in cases {
+        let err = lifecycle::submit(&mut store, "clerk-1", s).unwrap_err();
+        assert!(err.to_string().contains(needle), "`{err}` should mention {needle}");
+    }
+    for table in ["applications", "decisions", "audit_log"] {
+        assert_eq!(count(&store, table), 0, "{table} must be untouched");
+    }
+}
+
+#[test]
+fn decision_and_audit_entry_commit_or_roll_back_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("juzhu.db");
+    let mut store = Store::open(&path).unwrap();
+    // Make the audit insert fail after the decision rows were written.
+    store
+        .conn()
+        .execute_batch(
+            "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit disk full'); END;",
+        )
+        .unwrap();
+    let app = application("11010519491231002X");
+    let d = decision(Outcome::Eligible, Some(PermitTier::Standard));
+    let m = module();
+    let err = lifecycle::submit(
+        &mut store,
+        "clerk-1",
+        Submission { application: &app, legal_date: legal("2024-03-01"), decision: &d, module: &m },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("audit disk full"), "{err}");
+    assert_eq!(count(&store, "applications"), 0, "the application rolled back with the audit entry");
+    assert_eq!(count(&store, "decisions"), 0, "the decision rolled back with the audit entry");
+}
