@@ -61,20 +61,7 @@ fn workspace() -> &'static Path {
 
 /// A Gongshu applicant eligible on 2017-06-15 through employment (as in api.rs).
 fn application() -> Value {
-    let materials: Vec<Value> = ["ApplicationForm", "IdCard", "Photo", "InsuranceCertificate", "LabourContract"]
-        .iter()
-        .map(|k| json!({ "kind": k, "source": "Submitted" }))
-        .collect();
-    json!({
-        "jurisdiction": "330105",
-        "identity": { "name": "王伟", "citizen_id": "340102198503150012" },
-        "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "拱墅区湖墅南路1号", "changes": [] }],
-        "insurance": [{ "from": "2016-06", "to": "2017-06", "division": "330105", "scope": "Full", "back_paid": false }],
-        "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
-        "housing": [], "schooling": [], "guardians": [], "special_statuses": [],
-        "materials": materials,
-        "points": { "awards": [], "violations": [], "assigned": [] }
-    })
+    juzhu_test_support::ApplicationBuilder::gongshu_employed().json()
 }
 
 const DATES: &[&str] = &[

@@ -43,20 +43,7 @@ fn bearer(token: &str) -> Header<'static> {
 /// A Gongshu applicant eligible on 2017-06-15 through employment, insured
 /// through 2018-07 (so a late endorsement in July 2018 is allowed).
 fn application() -> Value {
-    let materials: Vec<Value> = ["ApplicationForm", "IdCard", "Photo", "InsuranceCertificate", "LabourContract"]
-        .iter()
-        .map(|k| json!({ "kind": k, "source": "Submitted" }))
-        .collect();
-    json!({
-        "jurisdiction": "330105",
-        "identity": { "name": "王伟", "citizen_id": "340102198503150012" },
-        "registrations": [{ "registered_on": "2016-06-01", "division": "330105", "address": "拱墅区湖墅南路1号", "changes": [] }],
-        "insurance": [{ "from": "2016-06", "to": "2018-07", "division": "330105", "scope": "Full", "back_paid": false }],
-        "employment": [{ "kind": "LabourContract", "division": "330105", "started_on": "2016-06-01" }],
-        "housing": [], "schooling": [], "guardians": [], "special_statuses": [],
-        "materials": materials,
-        "points": { "awards": [], "violations": [], "assigned": [] }
-    })
+    juzhu_test_support::ApplicationBuilder::gongshu_employed().insured_until("2018-07").json()
 }
 
 fn post_raw(s: &Station, token: &str, path: &str, body: &str) -> (Status, Value) {
