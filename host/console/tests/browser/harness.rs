@@ -70,25 +70,15 @@ impl Station {
         let mut set = ModuleSet::default();
         set.insert(runtime.load(&path.display().to_string(), &std::fs::read(&path).unwrap()).unwrap()).unwrap();
         let service = Arc::new(Service::new(runtime, set, store).unwrap().with_cards(desk));
-        let port = free_port();
-        let figment = rocket::Config::figment()
-            .merge(("address", "127.0.0.1"))
-            .merge(("port", port))
-            .merge(("log_level", rocket::config::LogLevel::Off));
+        let figment = rocket::Config::figment().merge(("log_level", rocket::config::LogLevel::Off));
         let limits = juzhu_station::http::Limits { max_body_bytes: 1 << 20 };
-        let (ready, launched) = tokio::sync::oneshot::channel::<()>();
-        let ready = std::sync::Mutex::new(Some(ready));
-        let rocket = juzhu_console::mount(juzhu_station::http::app(service.clone(), limits, figment)).attach(
-            rocket::fairing::AdHoc::on_liftoff("ready", move |_| {
-                Box::pin(async move {
-                    if let Some(tx) = ready.lock().unwrap().take() {
-                        let _ = tx.send(());
-                    }
-                })
-            }),
-        );
-        tokio::spawn(async move { rocket.launch().await.map(drop).unwrap() });
-        tokio::time::timeout(WAIT, launched).await.expect("the station starts").unwrap();
+        // Served as `juzhu serve` serves it: through the station's listener.
+        let rocket = juzhu_console::mount(juzhu_station::http::app(service.clone(), limits, figment));
+        let client = rocket::local::asynchronous::Client::untracked(rocket).await.expect("the routes start");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let front = juzhu_station::front::FrontLimits::from_config(&Default::default());
+        tokio::spawn(juzhu_station::front::serve(listener, client, front, std::future::pending()));
         Station { service, url: format!("http://127.0.0.1:{port}"), clerk, supervisor, admin, _dir: dir }
     }
 
