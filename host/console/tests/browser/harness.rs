@@ -53,11 +53,17 @@ impl Station {
     /// The Gongshu module, a memory encoder `desk-1` (`[[encoders]] driver = "memory"`),
     /// one token per role, the API and the console on a free port.
     pub async fn start() -> Station {
+        Station::start_with_retry_delay(10).await
+    }
+
+    /// [`Station::start`] with the card desk waiting `retry_delay_ms` between
+    /// attempts, slow enough for a person (and a test) to watch a retry.
+    pub async fn start_with_retry_delay(retry_delay_ms: u64) -> Station {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("authority.key");
         std::fs::write(&key, juzhu_card::Authority::generate().seed_hex()).unwrap();
         let config: juzhu_station::config::StationConfig = toml_config(&format!(
-            "[card]\nauthority_key = {:?}\nretry_delay_ms = 10\n\n[[encoders]]\nname = \"desk-1\"\ndriver = \"memory\"\n",
+            "[card]\nauthority_key = {:?}\nretry_delay_ms = {retry_delay_ms}\n\n[[encoders]]\nname = \"desk-1\"\ndriver = \"memory\"\n",
             key.display().to_string()
         ));
         let desk = juzhu_station::issuance::Desk::from_config(&config.card, &config.encoders).unwrap();
@@ -188,6 +194,25 @@ impl Browser {
 
     pub async fn text(&self, css: &str) -> String {
         self.wait(css).await.text().await.unwrap()
+    }
+
+    /// Waits until the text of `css` satisfies `ok`; returns it.
+    pub async fn wait_text(&self, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let text = self.text(css).await;
+            if ok(&text) {
+                return text;
+            }
+            assert!(std::time::Instant::now() < deadline, "{css} never showed {what}; last: {text:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Runs `script` in the page (WebDriver's own channel: the page's CSP,
+    /// which forbids inline script, does not apply to it).
+    pub async fn execute(&self, script: &str) -> serde_json::Value {
+        self.c.execute(script, vec![]).await.unwrap()
     }
 
     pub async fn fill(&self, css: &str, value: &str) {
