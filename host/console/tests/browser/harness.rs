@@ -59,6 +59,12 @@ impl Station {
     /// [`Station::start`] with the card desk waiting `retry_delay_ms` between
     /// attempts, slow enough for a person (and a test) to watch a retry.
     pub async fn start_with_retry_delay(retry_delay_ms: u64) -> Station {
+        Station::start_with(&["hangzhou-gongshu"], retry_delay_ms).await
+    }
+
+    /// A station serving the modules `names` (component names under
+    /// target/modules), with the card desk's `retry_delay_ms`.
+    pub async fn start_with(names: &[&str], retry_delay_ms: u64) -> Station {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("authority.key");
         std::fs::write(&key, juzhu_card::Authority::generate().seed_hex()).unwrap();
@@ -72,9 +78,11 @@ impl Station {
         let supervisor = auth::create(&mut store, "test", "supervisor-1", Role::Supervisor).unwrap();
         let admin = auth::create(&mut store, "test", "admin-1", Role::Admin).unwrap();
         let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
-        let path = juzhu_test_support::component("hangzhou-gongshu");
         let mut set = ModuleSet::default();
-        set.insert(runtime.load(&path.display().to_string(), &std::fs::read(&path).unwrap()).unwrap()).unwrap();
+        for name in names {
+            let path = juzhu_test_support::component(name);
+            set.insert(runtime.load(&path.display().to_string(), &std::fs::read(&path).unwrap()).unwrap()).unwrap();
+        }
         let service = Arc::new(Service::new(runtime, set, store).unwrap().with_cards(desk));
         let figment = rocket::Config::figment().merge(("log_level", rocket::config::LogLevel::Off));
         let limits = juzhu_station::http::Limits { max_body_bytes: 1 << 20 };

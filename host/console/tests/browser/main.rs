@@ -181,6 +181,38 @@ async fn the_card_journal_shows_a_retry_and_a_rejected_card_as_they_happen() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_compares_one_application_across_every_jurisdiction_served() {
+    let s = Station::start_with(&["hangzhou-gongshu", "jiaxing", "zhejiang"], 10).await;
+    let b = Browser::open(&s.url).await;
+    b.sign_in(&s.clerk).await;
+    fill_gongshu(&b, "340102198503150012", "2016-06-01", &ALL_MATERIALS).await;
+    b.click_to("#decide", "#outcome").await;
+    let before = s.audit_len();
+    b.click_to("#compare-link", "#compare").await;
+    b.shot("compare-zh").await;
+    // One column per module served, each that module's own decision.
+    for division in ["330105", "330400", "330000"] {
+        assert!(b.exists(&format!("#compare-{division}")).await, "no column for {division}");
+    }
+    assert!(b.exists("#compare-330105.own").await, "the application's own jurisdiction is marked");
+    let own = b.wait("#compare-330105").await.attr("data-outcome").await.unwrap().unwrap();
+    assert_eq!(own, "eligible", "Gongshu decides its own applicant as on the decision page");
+    // The same facts elsewhere: each column says what its module decided, or
+    // why it did not decide, with the clause it cites.
+    for division in ["330400", "330000"] {
+        let column = b.wait(&format!("#compare-{division}")).await;
+        let outcome = column.attr("data-outcome").await.unwrap().unwrap();
+        let text = column.text().await.unwrap();
+        assert!(["eligible", "ineligible", "incomplete", "not-decided"].contains(&outcome.as_str()), "{outcome}");
+        if outcome != "not-decided" {
+            assert!(b.exists(&format!("#compare-{division} cite.clause")).await, "{division} cites no clause: {text}");
+        }
+    }
+    assert_eq!(s.audit_len(), before, "comparing writes nothing");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_cannot_see_or_call_supervisor_or_admin_actions() {
     let s = Station::start().await;
     let (id, number) = s.permit();
