@@ -275,3 +275,48 @@ fn the_access_log_names_route_status_and_caller_and_masks_the_citizen_id() {
     assert!(!text.contains("340102198503150012"), "the full citizen ID number reached the log: {text}");
     assert!(!text.contains(&s.clerk), "a token reached the log: {text}");
 }
+
+/// The five modules of the workspace, each deciding the same application.
+#[test]
+fn compare_decides_one_application_in_all_five_jurisdictions_and_records_nothing() {
+    let s = Station::new(&["hangzhou-gongshu", "jiaxing", "ningbo-jiangbei", "zhangzhou", "zhejiang"]);
+    let before = s.audit_len();
+    let request = json!({ "application": application(), "legal_date": "2017-06-15" });
+    let (status, body) = s.post(&s.clerk, "/v1/compare", &request);
+    assert_eq!(status, Status::Ok, "{body}");
+    let columns = body["jurisdictions"].as_array().unwrap();
+    let divisions: Vec<&str> = columns.iter().map(|c| c["division"].as_str().unwrap()).collect();
+    assert_eq!(divisions, ["330000", "330105", "330205", "330400", "350600"], "one column per module, in code order");
+    for c in columns {
+        let division = c["division"].as_str().unwrap();
+        assert_eq!(c["own"], division == "330105", "{c}");
+        // Each column is exactly what evaluate says for that jurisdiction.
+        let mut case = application();
+        case["jurisdiction"] = json!(division);
+        let (status, alone) =
+            s.post(&s.clerk, "/v1/evaluate", &json!({ "application": case, "legal_date": "2017-06-15" }));
+        if status == Status::Ok {
+            assert_eq!(c["decision"], alone["decision"], "{division}");
+            assert_eq!(c["module"], alone["module"], "{division}");
+            assert!(c.get("refusal").is_none(), "{c}");
+        } else {
+            assert!(c.get("decision").is_none(), "{c}");
+            assert_eq!(c["refusal"], alone["error"], "{division}: the column gives evaluate's own error");
+        }
+    }
+    // Gongshu decides its own applicant; Jiaxing's pilot text is not in force in 2017 and says so.
+    assert_eq!(columns[1]["decision"]["outcome"], "Eligible");
+    assert_eq!(columns[3]["refusal"]["field"], "legal_date", "{}", columns[3]);
+    assert!(columns[3]["refusal"]["message"].as_str().unwrap().contains("2015-10-30"), "{}", columns[3]);
+    assert_eq!(s.audit_len(), before, "a comparison writes nothing");
+}
+
+#[test]
+fn compare_refuses_a_bad_citizen_id_once_for_the_whole_comparison() {
+    let s = station();
+    let mut bad = application();
+    bad["identity"]["citizen_id"] = json!("340102198503150013");
+    let (status, body) = s.post(&s.clerk, "/v1/compare", &json!({ "application": bad }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["field"], "application.identity.citizen_id");
+}

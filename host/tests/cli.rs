@@ -188,3 +188,43 @@ fn certify_refuses_a_file_that_is_not_a_component() {
     assert!(!out.status.success());
     assert!(text(&out).contains("not a WebAssembly component"), "{}", text(&out));
 }
+
+#[test]
+fn compare_prints_every_jurisdiction_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let modules = dir.path().join("modules");
+    std::fs::create_dir_all(&modules).unwrap();
+    for name in ["hangzhou-gongshu", "jiaxing", "ningbo-jiangbei", "zhangzhou", "zhejiang"] {
+        std::fs::copy(component(name), modules.join(format!("{name}.wasm"))).unwrap();
+    }
+    let app = dir.path().join("application.json");
+    let body = serde_json::json!({
+        "application": juzhu_test_support::ApplicationBuilder::gongshu_employed().json(),
+        "legal_date": "2017-06-15"
+    });
+    std::fs::write(&app, body.to_string()).unwrap();
+    let out = juzhu(&["compare", app.to_str().unwrap(), "--modules", modules.to_str().unwrap()]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    for line in [
+        "330105 杭州市拱墅区 (the application's own)",
+        "eligible (standard) by hangzhou-gongshu@1.0.0 on 2017-06-15",
+        "330400 嘉兴市",
+        "not decided: legal_date",
+        "350600 漳州市",
+        "330205",
+        "330000",
+    ] {
+        assert!(shown.contains(line), "missing {line:?} in:\n{shown}");
+    }
+    // --json is what POST /v1/compare answers.
+    let out = juzhu(&["compare", app.to_str().unwrap(), "--modules", modules.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["jurisdictions"].as_array().unwrap().len(), 5);
+    assert_eq!(json["jurisdictions"][3]["refusal"]["field"], "legal_date");
+    // A file that is not an application names the field.
+    std::fs::write(&app, r#"{"application": {"jurisdiction": 330105}}"#).unwrap();
+    let out = juzhu(&["compare", app.to_str().unwrap(), "--modules", modules.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("application.jurisdiction"), "{}", text(&out));
+}

@@ -4,6 +4,7 @@
 
 mod audit;
 mod card;
+mod compare;
 mod module;
 mod pins;
 mod registry;
@@ -52,6 +53,9 @@ enum Command {
     Card(card::CardCommand),
     /// Run a module's vectors through its wasm component.
     Certify(module::Certify),
+    /// Decide one application in every jurisdiction whose module is in a
+    /// directory, side by side (as `POST /v1/compare`); nothing is recorded.
+    Compare(compare::Compare),
     /// Create an ed25519 signing key (private file 0600, public `.pub` beside it).
     #[command(subcommand)]
     Key(registry::KeyCommand),
@@ -83,6 +87,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Module(command) => module::run(command),
         Command::Card(command) => card::run(command),
         Command::Certify(args) => module::certify(args),
+        Command::Compare(args) => compare::run(args),
         Command::Key(command) => registry::key(command),
         Command::Registry(command) => registry::registry(command),
         Command::Publish(args) => registry::publish(args),

@@ -1,7 +1,7 @@
 //! Compare: the clerk's draft application decided in every jurisdiction the
 //! station serves, side by side. Only the application's `jurisdiction`
 //! changes between columns; each column is that jurisdiction's module's own
-//! decision, through the same `Service::evaluate` the API uses.
+//! decision, through `Service::compare`, which `POST /v1/compare` uses too.
 
 use rocket::get;
 use rocket::http::Status;
@@ -12,9 +12,9 @@ use juzhu_station::auth::Role;
 
 use crate::pages::apply::Draft;
 use crate::pages::view::Documents;
-use crate::pages::{Reply, need};
+use crate::pages::{Reply, need, status_of};
 use crate::session::Visitor;
-use crate::web::render;
+use crate::web::{message, render};
 
 #[get("/apply/compare")]
 pub fn compare(v: Visitor) -> Reply {
@@ -24,29 +24,24 @@ pub fn compare(v: Visitor) -> Reply {
     let Some(Draft { application: Some(app), legal_date, .. }) = v.session.draft.clone() else {
         return Redirect::to("/apply").into();
     };
-    let columns: Vec<Value> = v
-        .service
-        .jurisdictions()
-        .into_iter()
-        .map(|j| {
-            let mut case = app.clone();
-            case.jurisdiction = j.division.clone();
-            let own = j.division == app.jurisdiction;
-            match v.service.evaluate(&case, legal_date.clone()) {
+    let columns: Vec<Value> = match v.service.compare(&app, legal_date) {
+        Ok(columns) => columns
+            .into_iter()
+            .map(|c| match c.result {
                 Ok(evaluation) => {
                     let docs = Documents::of(&v.service, &evaluation.module.sha256);
                     json!({
-                        "division": j.division, "name": j.name, "own": own,
+                        "division": c.division, "name": c.name, "own": c.own,
                         "module": evaluation.module, "legal_date": evaluation.legal_date.to_string(),
                         "decision": docs.decision(v.lang(), &evaluation.decision),
                     })
                 }
-                // Not decided here (no version in force on the date, a module
-                // that cannot run): said in the column, never left blank.
-                Err(e) => json!({ "division": j.division, "name": j.name, "own": own, "error": e.to_string() }),
-            }
-        })
-        .collect();
+                // Not decided here: said in the column, never left blank.
+                Err(e) => json!({ "division": c.division, "name": c.name, "own": c.own, "error": e.to_string() }),
+            })
+            .collect(),
+        Err(e) => return message(&v, status_of(&e), "error.refused", e.to_string()).into(),
+    };
     render(
         &v,
         Status::Ok,

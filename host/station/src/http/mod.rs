@@ -100,6 +100,7 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
             routes![
                 routes::health,
                 routes::evaluate,
+                routes::compare,
                 routes::submit,
                 routes::issue,
                 routes::permit,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rocket::http::Status;
 use rocket::serde::json::Json;
 use rocket::{State, delete, get, post};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::access_log::LogLine;
 use super::body::{Checked, OrDefault};
@@ -61,6 +61,48 @@ pub fn evaluate(
     let Checked(req) = body?;
     log.holder(&req.application.identity.citizen_id);
     Ok(Json(svc.evaluate(&req.application, req.legal_date)?))
+}
+
+/// One jurisdiction's column of `POST /v1/compare`.
+#[derive(Serialize)]
+pub struct CompareColumn {
+    pub division: String,
+    pub name: String,
+    pub own: bool,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<Evaluation>,
+    /// Why this jurisdiction did not decide, as the API states errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<ApiError>,
+}
+
+#[derive(Serialize)]
+pub struct Comparison {
+    pub jurisdictions: Vec<CompareColumn>,
+}
+
+/// The application decided in every jurisdiction served, side by side.
+#[post("/v1/compare", data = "<body>")]
+pub fn compare(
+    _who: Clerk,
+    log: LogLine<'_>,
+    svc: Svc<'_>,
+    body: Body<ApplicationRequest>,
+) -> Result<Json<Comparison>, ApiError> {
+    let Checked(req) = body?;
+    log.holder(&req.application.identity.citizen_id);
+    let jurisdictions = svc
+        .compare(&req.application, req.legal_date)?
+        .into_iter()
+        .map(|c| {
+            let (evaluation, refusal) = match c.result {
+                Ok(e) => (Some(e), None),
+                Err(e) => (None, Some(ApiError::from(e))),
+            };
+            CompareColumn { division: c.division, name: c.name, own: c.own, evaluation, refusal }
+        })
+        .collect();
+    Ok(Json(Comparison { jurisdictions }))
 }
 
 /// Async because a submission waits for its commit to reach the disk: the

@@ -8,6 +8,7 @@
 //! ground comes from the module.
 
 mod cards;
+mod compare;
 mod modules;
 mod ranking;
 
@@ -16,6 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::Serialize;
 
 pub use cards::CardStatus;
+pub use compare::Column;
 pub use modules::{DivisionModules, PinReport, VersionInfo};
 pub use ranking::{Applicant, Ranked, Ranking, TIE_BREAK};
 
