@@ -27,7 +27,14 @@ pub trait Policy {
     fn card(permit: &Permit, facts: &Application, on: Date) -> Result<CardContent, InputError>;
 }
 
-/// Validated entry points, generic over the policy.
+impl From<InputError> for Refusal {
+    fn from(e: InputError) -> Self {
+        Refusal::Input(e)
+    }
+}
+
+/// Validated entry points, generic over the policy. A module's input error
+/// is the contract's `refusal::input`.
 pub mod entry {
     use super::*;
 
@@ -35,52 +42,52 @@ pub mod entry {
         P::info()
     }
 
-    pub fn evaluate<P: Policy>(application: Application, legal_date: String) -> Result<Decision, InputError> {
+    pub fn evaluate<P: Policy>(application: Application, legal_date: String) -> Result<Decision, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::application("application", &application)?;
-        P::evaluate(&application, on)
+        Ok(P::evaluate(&application, on)?)
     }
 
     pub fn endorsement<P: Policy>(
         permit: Permit,
         facts: Application,
         legal_date: String,
-    ) -> Result<EndorsementAnswer, InputError> {
+    ) -> Result<EndorsementAnswer, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
-        P::endorsement(&permit, &facts, on)
+        Ok(P::endorsement(&permit, &facts, on)?)
     }
 
     pub fn services<P: Policy>(
         permit: Permit,
         facts: Application,
         legal_date: String,
-    ) -> Result<Entitlements, InputError> {
+    ) -> Result<Entitlements, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
-        P::services(&permit, &facts, on)
+        Ok(P::services(&permit, &facts, on)?)
     }
 
     pub fn points<P: Policy>(
         permit: Option<Permit>,
         facts: Application,
         legal_date: String,
-    ) -> Result<PointsBreakdown, InputError> {
+    ) -> Result<PointsBreakdown, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         if let Some(p) = &permit {
             validate::permit("permit", p)?;
         }
         validate::application("facts", &facts)?;
-        P::points(permit.as_ref(), &facts, on)
+        Ok(P::points(permit.as_ref(), &facts, on)?)
     }
 
-    pub fn card<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, InputError> {
+    pub fn card<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
-        P::card(&permit, &facts, on)
+        Ok(P::card(&permit, &facts, on)?)
     }
 }
 
@@ -89,11 +96,11 @@ pub mod entry {
 #[derive(Clone, Copy)]
 pub struct NativeModule {
     pub info: fn() -> ModuleInfo,
-    pub evaluate: fn(Application, String) -> Result<Decision, InputError>,
-    pub endorsement: fn(Permit, Application, String) -> Result<EndorsementAnswer, InputError>,
-    pub services: fn(Permit, Application, String) -> Result<Entitlements, InputError>,
-    pub points: fn(Option<Permit>, Application, String) -> Result<PointsBreakdown, InputError>,
-    pub card: fn(Permit, Application, String) -> Result<CardContent, InputError>,
+    pub evaluate: fn(Application, String) -> Result<Decision, Refusal>,
+    pub endorsement: fn(Permit, Application, String) -> Result<EndorsementAnswer, Refusal>,
+    pub services: fn(Permit, Application, String) -> Result<Entitlements, Refusal>,
+    pub points: fn(Option<Permit>, Application, String) -> Result<PointsBreakdown, Refusal>,
+    pub card: fn(Permit, Application, String) -> Result<CardContent, Refusal>,
 }
 
 impl NativeModule {
@@ -122,29 +129,25 @@ mod guest_impls {
         }
     }
     impl<P: Policy> x::eligibility::Guest for Exports<P> {
-        fn evaluate(application: Application, legal_date: String) -> Result<Decision, InputError> {
+        fn evaluate(application: Application, legal_date: String) -> Result<Decision, Refusal> {
             entry::evaluate::<P>(application, legal_date)
         }
     }
     impl<P: Policy> x::endorsement::Guest for Exports<P> {
-        fn status(permit: Permit, facts: Application, legal_date: String) -> Result<EndorsementAnswer, InputError> {
+        fn status(permit: Permit, facts: Application, legal_date: String) -> Result<EndorsementAnswer, Refusal> {
             entry::endorsement::<P>(permit, facts, legal_date)
         }
     }
     impl<P: Policy> x::benefits::Guest for Exports<P> {
-        fn services(permit: Permit, facts: Application, legal_date: String) -> Result<Entitlements, InputError> {
+        fn services(permit: Permit, facts: Application, legal_date: String) -> Result<Entitlements, Refusal> {
             entry::services::<P>(permit, facts, legal_date)
         }
-        fn points(
-            permit: Option<Permit>,
-            facts: Application,
-            legal_date: String,
-        ) -> Result<PointsBreakdown, InputError> {
+        fn points(permit: Option<Permit>, facts: Application, legal_date: String) -> Result<PointsBreakdown, Refusal> {
             entry::points::<P>(permit, facts, legal_date)
         }
     }
     impl<P: Policy> x::card::Guest for Exports<P> {
-        fn content(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, InputError> {
+        fn content(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, Refusal> {
             entry::card::<P>(permit, facts, legal_date)
         }
     }

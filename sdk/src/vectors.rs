@@ -72,6 +72,9 @@ pub struct Vector {
 pub struct Expect {
     /// The call must fail with an input error on this field.
     pub error: Option<ExpectError>,
+    /// The call must be refused: the legal date is outside this document's
+    /// in-force window.
+    pub not_in_force: Option<ExpectNotInForce>,
     pub outcome: Option<Outcome>,
     pub tier: Option<PermitTier>,
     /// Route → status, for the routes named.
@@ -97,6 +100,19 @@ pub struct Expect {
 #[serde(deny_unknown_fields)]
 pub struct ExpectError {
     pub field: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectNotInForce {
+    /// The document id the refusal names.
+    pub document: String,
+    /// Its window as the refusal states it (`Some(None)`, written `null`:
+    /// open at that end).
+    #[serde(default, deserialize_with = "present")]
+    pub from: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub until: Option<Option<String>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,6 +246,9 @@ pub fn load_file(path: &Path) -> Result<Vec<Vector>, LoadError> {
         if v.clause.trim().is_empty() {
             return Err(fail(at("clause"), "is empty; name the clause the vector exercises".into()));
         }
+        if v.expect.error.is_some() && v.expect.not_in_force.is_some() {
+            return Err(fail(at("expect"), "expects both an input error and not-in-force; keep one".into()));
+        }
         if v.expect.error.is_none() {
             // A vector that does not expect an error must be valid input.
             validate::legal_date(&v.legal_date).map_err(|e| fail(at(&e.field), e.message))?;
@@ -290,7 +309,7 @@ pub enum Actual {
 /// wasm component. `Err` is a failure of the call itself (a trap, a limit).
 pub trait Subject {
     fn info(&self) -> Result<ModuleInfo, String>;
-    fn run(&self, vector: &Vector) -> Result<Result<Actual, InputError>, String>;
+    fn run(&self, vector: &Vector) -> Result<Result<Actual, Refusal>, String>;
 }
 
 impl Subject for crate::NativeModule {
@@ -298,7 +317,7 @@ impl Subject for crate::NativeModule {
         Ok((self.info)())
     }
 
-    fn run(&self, v: &Vector) -> Result<Result<Actual, InputError>, String> {
+    fn run(&self, v: &Vector) -> Result<Result<Actual, Refusal>, String> {
         let facts = v.facts.clone();
         let date = v.legal_date.clone();
         let permit = || v.permit.clone().ok_or_else(|| "vector has no permit".to_string());
@@ -445,26 +464,63 @@ pub fn uncited(actual: &Actual, info: &ModuleInfo) -> Vec<String> {
     bad
 }
 
+/// A refusal as a mismatch shows it.
+fn show_refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Input(err) => format!("input error on `{}`: {}", err.field, err.message),
+        Refusal::NotInForce(n) => format!(
+            "not in force: `{}` {} from {} until {} (legal date {})",
+            n.document,
+            n.title,
+            n.in_force_from.as_deref().unwrap_or("(open)"),
+            n.in_force_until.as_deref().unwrap_or("(open)"),
+            n.legal_date
+        ),
+    }
+}
+
 /// Compares a result with what the vector expects.
-pub fn compare(v: &Vector, result: &Result<Actual, InputError>) -> Vec<Mismatch> {
+pub fn compare(v: &Vector, result: &Result<Actual, Refusal>) -> Vec<Mismatch> {
     let mut c = Checker { vector: &v.id, found: Vec::new() };
     let e = &v.expect;
-    let actual = match (result, &e.error) {
-        (Err(err), Some(want)) => {
+    let actual = match (result, &e.error, &e.not_in_force) {
+        (Err(Refusal::Input(err)), Some(want), _) => {
             if err.field != want.field {
                 c.push("error.field", want.field.clone(), format!("{} ({})", err.field, err.message));
             }
             return c.found;
         }
-        (Err(err), None) => {
-            c.push("result", "a result".into(), format!("input error on `{}`: {}", err.field, err.message));
+        (Err(Refusal::NotInForce(n)), _, Some(want)) => {
+            c.eq("not_in_force.document", &Some(want.document.clone()), &n.document);
+            if let Some(from) = &want.from {
+                c.eq("not_in_force.from", &Some(from.clone()), &n.in_force_from);
+            }
+            if let Some(until) = &want.until {
+                c.eq("not_in_force.until", &Some(until.clone()), &n.in_force_until);
+            }
             return c.found;
         }
-        (Ok(_), Some(want)) => {
+        (Err(refusal), Some(want), _) => {
+            c.push("error.field", want.field.clone(), show_refusal(refusal));
+            return c.found;
+        }
+        (Err(refusal), None, Some(want)) => {
+            c.push("not_in_force", format!("not in force: `{}`", want.document), show_refusal(refusal));
+            return c.found;
+        }
+        (Err(refusal), None, None) => {
+            c.push("result", "a result".into(), show_refusal(refusal));
+            return c.found;
+        }
+        (Ok(_), Some(want), _) => {
             c.push("error.field", want.field.clone(), "no error".into());
             return c.found;
         }
-        (Ok(a), None) => a,
+        (Ok(_), None, Some(want)) => {
+            c.push("not_in_force", format!("not in force: `{}`", want.document), "an answer".into());
+            return c.found;
+        }
+        (Ok(a), None, None) => a,
     };
     let reason_codes = codes(all_reasons(actual));
     let wants_decision = e.outcome.is_some() || e.tier.is_some() || e.routes.is_some() || e.missing.is_some();

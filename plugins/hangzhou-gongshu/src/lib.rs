@@ -103,6 +103,11 @@ impl Policy for HangzhouGongshu {
                 title: clauses::TITLE.into(),
                 issued_on: None,
                 in_force_from: Some(IN_FORCE_FROM.into()),
+                issuer: None,
+                in_force_until: None,
+                window_basis: None,
+                source: Some(DocumentSource::Corpus),
+                clauses: vec![],
             }],
             tiers: vec![PermitTier::Standard],
         }

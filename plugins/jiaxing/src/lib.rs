@@ -73,6 +73,11 @@ impl Policy for Jiaxing {
                 title: DOC_TITLE.into(),
                 issued_on: Some(DOC_ISSUED.into()),
                 in_force_from: Some(PILOT_START.into()),
+                issuer: None,
+                in_force_until: None,
+                window_basis: None,
+                source: Some(DocumentSource::Corpus),
+                clauses: vec![],
             }],
             tiers: vec![PermitTier::Standard, PermitTier::Temporary],
         }

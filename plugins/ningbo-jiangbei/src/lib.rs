@@ -46,6 +46,11 @@ impl Policy for NingboJiangbei {
                 // A 2017 draft: the text leaves its in-force day blank (本办法自2017年  月  日起施行).
                 issued_on: None,
                 in_force_from: None,
+                issuer: None,
+                in_force_until: None,
+                window_basis: None,
+                source: Some(DocumentSource::Corpus),
+                clauses: vec![],
             }],
             // The text knows one permit, the 《浙江省居住证》.
             tiers: vec![PermitTier::Standard],

@@ -80,6 +80,11 @@ impl Policy for Zhangzhou {
                 title: "漳州市居住证制度实施方案".into(),
                 issued_on: None,
                 in_force_from: Some("2016-12-01".into()),
+                issuer: None,
+                in_force_until: None,
+                window_basis: None,
+                source: Some(DocumentSource::Corpus),
+                clauses: vec![],
             }],
             tiers: vec![PermitTier::Standard],
         }

@@ -49,6 +49,11 @@ impl Policy for Zhejiang {
                 // The notice states no date of effect (signed 2016-08-28,
                 // printed 2016-08-30); none is claimed.
                 in_force_from: None,
+                issuer: None,
+                in_force_until: None,
+                window_basis: None,
+                source: Some(DocumentSource::Corpus),
+                clauses: vec![],
             }],
             tiers: vec![PermitTier::Standard],
         }

@@ -40,6 +40,10 @@ pub enum ServiceError {
     /// The jurisdiction has a module, but no version of it applies on the legal date.
     #[error("{0}")]
     NotInForce(String),
+    /// The module in force says the legal date is outside the in-force
+    /// window of a text it decides by: it gives no decision.
+    #[error("{}", not_in_force_message(.0))]
+    TextNotInForce(NotInForce),
     /// The jurisdiction's certified module cannot be loaded: its cases are
     /// refused, never decided by another jurisdiction's module.
     #[error("{0}")]
@@ -129,9 +133,31 @@ pub(super) fn module_ref(module: &LoadedModule) -> ModuleRef {
     }
 }
 
-/// Turns a module's refusal of its input into a request error.
-pub(super) fn input<T>(result: Result<T, InputError>) -> Result<T, ServiceError> {
-    result.map_err(|e| ServiceError::BadInput { field: e.field, message: e.message })
+/// Turns a module's refusal into a request error.
+pub(super) fn input<T>(result: Result<T, Refusal>) -> Result<T, ServiceError> {
+    result.map_err(ServiceError::from)
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Input(e) => ServiceError::BadInput { field: e.field, message: e.message },
+            Refusal::NotInForce(n) => ServiceError::TextNotInForce(n),
+        }
+    }
+}
+
+/// "legal_date 2013-05-01 is outside the in-force window of 《…》 (`id`):
+/// from 2014-10-31 until 2015-10-30 (basis)".
+fn not_in_force_message(n: &NotInForce) -> String {
+    let from = n.in_force_from.as_deref().map_or("no stated start".to_string(), |d| format!("from {d}"));
+    let until = n.in_force_until.as_deref().map_or("open-ended".to_string(), |d| format!("until {d}"));
+    let basis = n.basis.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
+    format!(
+        "legal_date {} is outside the in-force window of 《{}》 (`{}`): {from}, {until}{basis}; \
+         the module gives no decision for a date its text does not govern",
+        n.legal_date, n.title, n.document
+    )
 }
 
 impl Service {
