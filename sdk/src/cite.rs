@@ -33,19 +33,32 @@ impl Clause {
         Citation { document: self.document.to_string(), clause: self.clause.to_string() }
     }
 
-    /// A reason grounded in this clause, stating no condition
-    /// ([`Effect::Information`]) until it is recorded as one: a
-    /// [`Tally`](crate::framework::Tally) sets the effect of the conditions it
-    /// records, and [`ReasonExt`] sets it where no tally is used.
+    /// A reason grounded in this clause. Its effect is what its code states
+    /// ([`stated_effect`]); a [`Tally`](crate::framework::Tally) sets the
+    /// effect of the conditions it records from the facts, and the vector
+    /// runner fails a reason whose code and effect disagree.
     pub fn reason(self, code: &str, zh: &str, en: &str) -> Reason {
         Reason {
             code: code.to_string(),
             zh: zh.to_string(),
             en: en.to_string(),
             citation: self.citation(),
-            effect: Some(Effect::Information),
+            effect: Some(stated_effect(code)),
             decisive: Some(false),
         }
+    }
+}
+
+/// The effect a reason code states by its last segment: `….met`,
+/// `….not-met`, `….unknown` (or `….undecided`); any other code states
+/// information. A code names what is true: `age.16-or-over`, never
+/// `age.under-16.not-met`.
+pub fn stated_effect(code: &str) -> Effect {
+    match code.rsplit_once('.').map(|(_, last)| last) {
+        Some("met") => Effect::Met,
+        Some("not-met") => Effect::NotMet,
+        Some("unknown" | "undecided") => Effect::Unknown,
+        _ => Effect::Information,
     }
 }
 

@@ -391,7 +391,7 @@ pub fn decide(shared: Shared, routes: Vec<RouteResult>, tier_rank: impl Fn(Optio
         }
     }
     let mut decision = Decision { outcome, tier, reasons: shared.reasons, routes, missing };
-    mark_deciding(&mut decision, tier_rank);
+    mark_deciding(&mut decision);
     decision
 }
 
@@ -404,19 +404,19 @@ pub fn decide(shared: Shared, routes: Vec<RouteResult>, tier_rank: impl Fn(Optio
 /// - incomplete: the unknown facts, shared and on each open route (the
 ///   missing materials are listed apart).
 ///
-/// Information never decides. A module that builds its decision without
-/// [`decide`] calls this on it.
-pub fn mark_deciding(decision: &mut Decision, tier_rank: impl Fn(Option<PermitTier>) -> u8) {
+/// Information never decides. The SDK's entry point applies it to every
+/// decision a module returns, so a module that builds its decision without
+/// [`decide`] is marked the same way.
+pub fn mark_deciding(decision: &mut Decision) {
     let is = |r: &Reason, e: Effect| r.effect == Some(e);
     let shared_failed = decision.reasons.iter().any(|r| is(r, Effect::NotMet));
+    let tier_of = |t: Option<PermitTier>| t.unwrap_or(PermitTier::Standard);
+    // The route that granted the tier: the first met route of that tier.
     let granting = if decision.outcome == Outcome::Eligible {
         decision
             .routes
             .iter()
-            .enumerate()
-            .filter(|(_, r)| r.status == RouteStatus::Met)
-            .max_by_key(|(_, r)| tier_rank(r.tier))
-            .map(|(i, _)| i)
+            .position(|r| r.status == RouteStatus::Met && Some(tier_of(r.tier)) == decision.tier.map(Some).map(tier_of))
     } else {
         None
     };

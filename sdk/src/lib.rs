@@ -78,6 +78,7 @@ pub mod date;
 pub mod evidence;
 pub mod framework;
 pub mod policy;
+pub mod table;
 pub mod validate;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod vectors;

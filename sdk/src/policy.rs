@@ -8,11 +8,21 @@
 
 use crate::date::Date;
 use crate::types::*;
-use crate::validate;
+use crate::{framework, table, validate};
 
 /// A jurisdiction's rules. Every input has been validated and the legal date
 /// parsed before a method is called.
 pub trait Policy {
+    /// The module's clause table (generated from its `clauses.toml` by
+    /// `juzhu-sdk-build`). The SDK refuses a legal date outside the window
+    /// of one of its `corpus` documents before any method is called.
+    const TABLE: &'static [table::DocumentEntry] = &[];
+    /// Whether the corpus windows also bound the calls about a permit already
+    /// issued (endorsement, services, points, card). `true` unless the text
+    /// keeps its permits under its rules after its term: Jiaxing's pilot
+    /// (三(四) keeps permits "在有效期限内") decides no new application after
+    /// 2015-10-30, but still endorses the permits it issued.
+    const WINDOW_BOUNDS_HOLDERS: bool = true;
     /// Module id, version, jurisdiction and the documents it encodes.
     fn info() -> ModuleInfo;
     /// Decides an application as of `on`, evaluating every route.
@@ -34,9 +44,34 @@ impl From<InputError> for Refusal {
 }
 
 /// Validated entry points, generic over the policy. A module's input error
-/// is the contract's `refusal::input`.
+/// is the contract's `refusal::input`; a legal date outside one of its own
+/// texts' windows is `refusal::not-in-force`, answered here from the clause
+/// table; and every answer's reasons say whether they decided it, deciding
+/// ones first.
 pub mod entry {
     use super::*;
+
+    /// Refuses a legal date outside a corpus document's window; checked
+    /// after the request's fields, so a malformed request is named as such
+    /// whatever its date. `holder`: a call about an issued permit.
+    fn in_force<P: Policy>(on: Date, holder: bool) -> Result<(), Refusal> {
+        if holder && !P::WINDOW_BOUNDS_HOLDERS {
+            return Ok(());
+        }
+        match table::not_in_force(P::TABLE, on) {
+            Some(n) => Err(Refusal::NotInForce(n)),
+            None => Ok(()),
+        }
+    }
+
+    /// Outside a decision, every condition a reason states (met, not met or
+    /// unknown) is what the answer rests on; information decides nothing.
+    fn conditions_decide(reasons: &mut [Reason]) {
+        for r in reasons.iter_mut() {
+            r.decisive = Some(r.effect.is_some_and(|e| e != Effect::Information));
+        }
+        crate::cite::deciding_first(reasons);
+    }
 
     pub fn info<P: Policy>() -> ModuleInfo {
         P::info()
@@ -45,7 +80,10 @@ pub mod entry {
     pub fn evaluate<P: Policy>(application: Application, legal_date: String) -> Result<Decision, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::application("application", &application)?;
-        Ok(P::evaluate(&application, on)?)
+        in_force::<P>(on, false)?;
+        let mut decision = P::evaluate(&application, on)?;
+        framework::mark_deciding(&mut decision);
+        Ok(decision)
     }
 
     pub fn endorsement<P: Policy>(
@@ -56,7 +94,13 @@ pub mod entry {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
-        Ok(P::endorsement(&permit, &facts, on)?)
+        in_force::<P>(on, true)?;
+        let mut answer = P::endorsement(&permit, &facts, on)?;
+        if let EndorsementStatus::ToBeCancelled(ground) = &mut answer.status {
+            ground.decisive = Some(true);
+        }
+        conditions_decide(&mut answer.reasons);
+        Ok(answer)
     }
 
     pub fn services<P: Policy>(
@@ -67,7 +111,10 @@ pub mod entry {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
-        Ok(P::services(&permit, &facts, on)?)
+        in_force::<P>(on, true)?;
+        let mut answer = P::services(&permit, &facts, on)?;
+        conditions_decide(&mut answer.reasons);
+        Ok(answer)
     }
 
     pub fn points<P: Policy>(
@@ -80,13 +127,17 @@ pub mod entry {
             validate::permit("permit", p)?;
         }
         validate::application("facts", &facts)?;
-        Ok(P::points(permit.as_ref(), &facts, on)?)
+        in_force::<P>(on, true)?;
+        let mut answer = P::points(permit.as_ref(), &facts, on)?;
+        conditions_decide(&mut answer.reasons);
+        Ok(answer)
     }
 
     pub fn card<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
+        in_force::<P>(on, true)?;
         Ok(P::card(&permit, &facts, on)?)
     }
 }

@@ -85,6 +85,11 @@ pub struct Expect {
     pub reasons_include: Option<BTreeSet<String>>,
     /// Reason codes that must not appear.
     pub reasons_exclude: Option<BTreeSet<String>>,
+    /// Reason codes that must appear marked as deciding the answer.
+    pub deciding_include: Option<BTreeSet<String>>,
+    /// Reason codes that must not be marked as deciding (they may appear as
+    /// supporting facts or information).
+    pub deciding_exclude: Option<BTreeSet<String>>,
     /// Reason code → words its Chinese or English text must contain (e.g. the
     /// name of a configured parameter the reason relies on, or a cited text).
     pub reason_text: Option<BTreeMap<String, String>>,
@@ -442,14 +447,30 @@ pub fn all_reasons(actual: &Actual) -> Vec<&Reason> {
     }
 }
 
-/// Citations that do not name one of the module's documents (or Decree 663),
-/// or name no clause: every rule must cite its clause.
+/// Whether a module was built against contract 1.0, which had no clause
+/// table and stated no effects: its vectors are checked as 1.0 checked them.
+fn is_1_0(info: &ModuleInfo) -> bool {
+    info.contract_version.starts_with("1.0.")
+}
+
+/// Citations that do not resolve: under 1.1, to a clause the module's table
+/// lists for that document; under 1.0 (no table), to one of its documents
+/// (or Decree 663) and a non-empty clause. Every rule must cite its clause.
 pub fn uncited(actual: &Actual, info: &ModuleInfo) -> Vec<String> {
-    let known = |doc: &str| doc == crate::framework::DECREE_663 || info.documents.iter().any(|d| d.id == doc);
+    let legacy = is_1_0(info);
+    let known = |c: &Citation| {
+        if legacy {
+            (c.document == crate::framework::DECREE_663 || info.documents.iter().any(|d| d.id == c.document))
+                && !c.clause.trim().is_empty()
+        } else {
+            crate::table::resolves(&info.documents, &c.document, &c.clause)
+        }
+    };
     let mut bad = Vec::new();
     let mut check = |what: String, c: &Citation| {
-        if !known(&c.document) || c.clause.trim().is_empty() {
-            bad.push(format!("{what} cites `{}` `{}`", c.document, c.clause));
+        if !known(c) {
+            let table = if legacy { "" } else { " (not in the module's clause table)" };
+            bad.push(format!("{what} cites `{}` `{}`{table}", c.document, c.clause));
         }
     };
     for r in all_reasons(actual) {
@@ -477,6 +498,48 @@ fn show_refusal(refusal: &Refusal) -> String {
             n.legal_date
         ),
     }
+}
+
+/// Reasons that do not say honestly what they do (contract 1.1): each states
+/// its effect and whether it decided; a code's stated effect
+/// ([`stated_effect`](crate::cite::stated_effect)) agrees with the effect;
+/// the deciding reasons of each list come first.
+pub fn dishonest(actual: &Actual, info: &ModuleInfo) -> Vec<String> {
+    if is_1_0(info) {
+        return Vec::new();
+    }
+    let mut bad = Vec::new();
+    for r in all_reasons(actual) {
+        let (Some(effect), Some(_)) = (r.effect, r.decisive) else {
+            bad.push(format!("reason `{}` does not state its effect and whether it decided", r.code));
+            continue;
+        };
+        let stated = crate::cite::stated_effect(&r.code);
+        if stated != Effect::Information && stated != effect {
+            bad.push(format!("reason `{}` has effect {} but its code says {}", r.code, show(&effect), show(&stated)));
+        }
+        if effect == Effect::Information && r.decisive == Some(true) {
+            bad.push(format!("reason `{}` is information but marked as deciding", r.code));
+        }
+    }
+    let mut order = |what: &str, list: &[Reason]| {
+        if list.windows(2).any(|w| w[0].decisive != Some(true) && w[1].decisive == Some(true)) {
+            bad.push(format!("{what}: a deciding reason follows one that did not decide"));
+        }
+    };
+    match actual {
+        Actual::Decision(d) => {
+            order("decision.reasons", &d.reasons);
+            for r in &d.routes {
+                order(&format!("routes.{}.reasons", name_of(&r.route)), &r.reasons);
+            }
+        }
+        Actual::Endorsement(e) => order("endorsement.reasons", &e.reasons),
+        Actual::Services(s) => order("services.reasons", &s.reasons),
+        Actual::Points(p) => order("points.reasons", &p.reasons),
+        Actual::Card(_) => {}
+    }
+    bad
 }
 
 /// Compares a result with what the vector expects.
@@ -552,6 +615,9 @@ pub fn compare(v: &Vector, result: &Result<Actual, Refusal>) -> Vec<Mismatch> {
     c.set("reasons", &e.reasons, &reason_codes);
     c.include("reasons_include", &e.reasons_include, &reason_codes);
     c.exclude("reasons_exclude", &e.reasons_exclude, &reason_codes);
+    let deciding = codes(all_reasons(actual).into_iter().filter(|r| r.decisive == Some(true)));
+    c.include("deciding_include", &e.deciding_include, &deciding);
+    c.exclude("deciding_exclude", &e.deciding_exclude, &deciding);
     for (code, words) in e.reason_text.iter().flatten() {
         let reasons = all_reasons(actual);
         let said = reasons
@@ -673,7 +739,15 @@ pub fn run(subject: &dyn Subject, vectors: &[Vector]) -> Result<Report, String> 
                 found.push(Mismatch {
                     vector: v.id.clone(),
                     field: "citation".into(),
-                    expected: "a clause of a document the module lists".into(),
+                    expected: "a clause of the module's clause table".into(),
+                    actual: bad,
+                });
+            }
+            for bad in dishonest(actual, &info) {
+                found.push(Mismatch {
+                    vector: v.id.clone(),
+                    field: "effect".into(),
+                    expected: "every reason saying what it does".into(),
                     actual: bad,
                 });
             }
