@@ -106,6 +106,21 @@ pub struct JurisdictionModule {
     pub tiers: Vec<PermitTier>,
 }
 
+/// The module that decides a division on a legal date, with its clause
+/// table: the documents it decides by, their in-force windows, and every
+/// clause's words (empty for a contract 1.0 module, which has none).
+#[derive(Debug, Serialize)]
+pub struct ModuleDetails {
+    pub division: String,
+    pub legal_date: LegalDate,
+    pub module: ModuleRef,
+    pub name: String,
+    pub contract_version: String,
+    pub time_zone: String,
+    pub tiers: Vec<PermitTier>,
+    pub documents: Vec<Document>,
+}
+
 /// The station's domain operations.
 pub struct Service {
     /// Kept alive for the modules' engine (and its epoch ticker).
@@ -420,6 +435,25 @@ impl Service {
         self.store()
             .audit_entries(after_seq, limit.min(1000))
             .map_err(|e| ServiceError::Store(StoreError::Corrupt { what: "audit log".into(), detail: e.to_string() }))
+    }
+
+    /// The module that decides `division` on `legal_date` (default: today in
+    /// its time zone), with its clause table.
+    pub fn module_details(&self, division: &str, legal_date: Option<String>) -> Result<ModuleDetails, ServiceError> {
+        Division::parse(division).map_err(|e| ServiceError::bad("division", e.to_string()))?;
+        let set = self.modules.snapshot();
+        let (module, date) = Self::module_for(&set, division, legal_date.as_deref())?;
+        let info = module.info();
+        Ok(ModuleDetails {
+            division: division.to_string(),
+            legal_date: date,
+            module: module_ref(&module),
+            name: info.jurisdiction_name.clone(),
+            contract_version: info.contract_version.clone(),
+            time_zone: info.time_zone.clone(),
+            tiers: info.tiers.clone(),
+            documents: info.documents.clone(),
+        })
     }
 
     /// The jurisdictions served and their modules in force.
