@@ -185,11 +185,31 @@ pub struct HttpConfig {
     pub max_body_bytes: u64,
     /// Worker threads serving requests. Defaults to the number of cores.
     pub workers: usize,
+    /// Connections served at once. One over the cap gets a 503 and is closed
+    /// before anything is read, so idle clients cannot take the descriptors
+    /// the store needs; the station lowers the cap to fit its file limit.
+    pub max_connections: usize,
+    /// Connections one client address may hold; 0 for no per-address cap
+    /// (behind a reverse proxy, where every client has the proxy's address).
+    pub max_connections_per_ip: usize,
+    /// Seconds a client has to send a request's head, and the longest a
+    /// keep-alive connection may sit idle; then it is closed.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a client has to send a request's body once its head arrived;
+    /// then it gets a 408.
+    pub body_read_timeout_secs: u64,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        HttpConfig { max_body_bytes: 1 << 20, workers: std::thread::available_parallelism().map_or(1, |n| n.get()) }
+        HttpConfig {
+            max_body_bytes: 1 << 20,
+            workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            max_connections: 1024,
+            max_connections_per_ip: 256,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+        }
     }
 }
 
@@ -328,6 +348,15 @@ impl StationConfig {
         }
         if self.http.workers == 0 {
             return Err(("http.workers".into(), "must be at least 1; leave it out to use one worker per core".into()));
+        }
+        if self.http.max_connections == 0 {
+            return Err(("http.max_connections".into(), "must be at least 1; the default is 1024".into()));
+        }
+        if self.http.header_read_timeout_secs == 0 {
+            return Err(("http.header_read_timeout_secs".into(), "must be at least 1; the default is 10".into()));
+        }
+        if self.http.body_read_timeout_secs == 0 {
+            return Err(("http.body_read_timeout_secs".into(), "must be at least 1; the default is 30".into()));
         }
         let name = &self.audit.station_name;
         if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {

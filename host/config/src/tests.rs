@@ -42,6 +42,11 @@ fn a_registry_needs_a_trusted_root_and_a_positive_interval() {
     assert!(err.contains("registry.poll_interval_secs") && err.contains("at least 1"), "{err}");
     let err = StationConfig::from_toml_str("[registry]\npoll_intervall = 5\n", "station.toml").unwrap_err().to_string();
     assert!(err.contains("poll_intervall"), "{err}");
+    for key in ["max_connections", "header_read_timeout_secs", "body_read_timeout_secs"] {
+        let err =
+            StationConfig::from_toml_str(&format!("[http]\n{key} = 0\n"), "station.toml").unwrap_err().to_string();
+        assert!(err.contains(&format!("http.{key}")) && err.contains("at least 1"), "{key}: {err}");
+    }
 }
 
 #[test]
@@ -66,7 +71,14 @@ fn full_file_round_trips() {
             max_result_bytes: 4096,
             max_concurrent_instances: 8,
         },
-        http: HttpConfig { max_body_bytes: 65_536, workers: 3 },
+        http: HttpConfig {
+            max_body_bytes: 65_536,
+            workers: 3,
+            max_connections: 100,
+            max_connections_per_ip: 0,
+            header_read_timeout_secs: 5,
+            body_read_timeout_secs: 20,
+        },
         encoders: vec![
             EncoderConfig {
                 name: "desk-1".into(),

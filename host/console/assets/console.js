@@ -29,7 +29,8 @@ document.addEventListener("DOMContentLoaded", function () {
         events.textContent = "";
         j.events.forEach(function (e) {
           var li = document.createElement("li");
-          li.textContent = e.action;
+          li.textContent = e.label;
+          li.dataset.action = e.action;
           events.appendChild(li);
         });
         journal.dataset.terminal = j.terminal ? "true" : "false";

@@ -43,6 +43,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "message.html",
     "outcome.html",
     "status.html",
+    "compare.html",
 );
 
 fn lang_of(state: &State) -> Lang {

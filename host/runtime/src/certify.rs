@@ -5,7 +5,9 @@
 //! in-tree modules; the station binary links none), through the native build
 //! too. A run fails on any mismatch with the vector's expectations, on any
 //! reason that does not cite a clause of the module's documents, and on any
-//! difference between the wasm and native results.
+//! difference between the wasm and native results. It then runs the generated
+//! cases of [`crate::extreme_dates`] against the component: legal dates at and
+//! beyond the ends of the calendar, which must never make a module fail.
 
 use std::path::Path;
 
@@ -76,6 +78,8 @@ pub struct CertifyReport {
     pub vectors: usize,
     pub wasm_passed: usize,
     pub native_passed: Option<usize>,
+    /// Generated cases run (extreme legal dates).
+    pub generated: usize,
     pub mismatches: Vec<(String, Mismatch)>,
 }
 
@@ -108,6 +112,9 @@ pub fn certify(
     let wasm_report = vectors::run(&wasm, &vectors).map_err(CertifyError::Run)?;
     report.wasm_passed = wasm_report.passed;
     report.mismatches.extend(wasm_report.mismatches.into_iter().map(|m| ("wasm".to_string(), m)));
+    let (generated, failed) = crate::extreme_dates::check(&wasm, &vectors);
+    report.generated = generated;
+    report.mismatches.extend(failed.into_iter().map(|m| ("wasm, generated".to_string(), m)));
 
     if let Some(native) = native {
         let native_report = vectors::run(native, &vectors).map_err(CertifyError::Run)?;
@@ -146,6 +153,7 @@ pub fn print(report: &CertifyReport) -> bool {
             "native: not run (the station binary links no policy code; `juzhu-bench certify` adds the native cross-check)"
         ),
     }
+    println!("generated: {} cases at extreme legal dates", report.generated);
     for (build, m) in &report.mismatches {
         println!("FAIL [{build}] {m}");
     }

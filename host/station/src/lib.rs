@@ -1,6 +1,8 @@
 //! The issuance station: what a district's service hall runs.
 //!
 //! The data flow through this crate:
+//! - [`front`]: the listener: connection caps and read timeouts, then each
+//!   request into Rocket's dispatcher;
 //! - [`http`]: Rocket routes, the token guard, JSON errors, the access log,
 //!   OpenAPI. Handlers are thin: each calls one [`service`] operation;
 //! - [`service`]: one API call as a domain operation: snapshot the module
@@ -24,6 +26,7 @@ pub mod checkpoint;
 /// encoders (its own crate, `juzhu-config`).
 pub use juzhu_config as config;
 pub mod follower;
+pub mod front;
 /// The HTTP API over the service.
 pub mod http;
 /// IC-card issuance: the station's encoders and the write-ahead issuance journal.

@@ -307,16 +307,51 @@ fn run(
         .merge(("cli_colors", false))
         .merge(("log_level", rocket::config::LogLevel::Critical));
     let limits = crate::http::Limits { max_body_bytes: config.http.max_body_bytes };
-    println!("listening on http://{}", config.listen);
-    if console {
-        println!("console on http://{}/ (sign in with a token)", config.listen);
-    }
-    rocket::execute(async move {
-        extend(crate::http::app(service, limits, figment))
-            .attach(crate::http::access_log::AccessLog::global())
-            .launch()
+    let front = crate::front::FrontLimits::from_config(&config.http).fit_to_file_limit();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.http.workers)
+        .thread_name("juzhu-http")
+        .enable_all()
+        .build()
+        .map_err(|e| StartError::Http(format!("cannot start the HTTP runtime: {e}")))?;
+    runtime.block_on(async move {
+        let rocket =
+            extend(crate::http::app(service, limits, figment)).attach(crate::http::access_log::AccessLog::global());
+        let client = rocket::local::asynchronous::Client::untracked(rocket)
             .await
+            .map_err(|e| StartError::Http(format!("the HTTP routes did not start: {e}")))?;
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| StartError::Http(format!("cannot listen on {}: {e}", config.listen)))?;
+        let address = listener.local_addr().map_err(|e| StartError::Http(e.to_string()))?;
+        println!("listening on http://{address}");
+        if console {
+            println!("console on http://{address}/ (sign in with a token)");
+        }
+        crate::front::serve(listener, client, front, stop_signal()).await.map_err(|e| StartError::Http(e.to_string()))
     })
-    .map(drop)
-    .map_err(|e| StartError::Http(e.to_string()))
+}
+
+/// Resolves on SIGINT or SIGTERM: the station stops taking connections and
+/// lets the ones in flight finish.
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(e) => {
+                tracing::warn!("cannot watch for SIGTERM ({e}); stop the station with SIGINT");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("stopping: no new connections; in-flight requests may finish");
 }

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod auth;
+pub mod compare;
 pub mod operator;
 pub mod permits;
 pub mod view;
@@ -92,6 +93,7 @@ pub fn routes() -> Vec<rocket::Route> {
         apply::draft_notice,
         apply::issue_confirm,
         apply::issue,
+        compare::compare,
         permits::find,
         permits::permit_page,
         permits::act_confirm,

@@ -219,13 +219,23 @@ fn journal(v: &Visitor, id: i64) -> Option<Value> {
             e.action.starts_with("card.") && e.details.get("issuance").and_then(Value::as_i64) == Some(id)
                 || e.subject == format!("card_issuance:{id}")
         })
-        .map(|e| json!({ "seq": e.seq, "at": e.at, "action": e.action }))
+        .map(|e| json!({ "seq": e.seq, "at": e.at, "action": e.action, "label": event_label(v, &e.action) }))
         .collect();
     Some(json!({
         "id": i.id, "permit": i.permit_number, "encoder": i.encoder, "state": state,
         "state_label": t(v.lang(), &format!("card.{state}")), "attempt": i.attempt, "serial": i.card_serial,
         "error": i.error, "terminal": i.state.is_terminal(), "steps": steps, "events": events,
     }))
+}
+
+/// A journal event in the visitor's language: the issuance's kind, an
+/// attempt that failed, or the state it reached.
+fn event_label(v: &Visitor, action: &str) -> String {
+    let key = match action.strip_prefix("card.") {
+        Some(kind @ ("issue" | "reissue" | "endorse")) => format!("card.kind-{kind}"),
+        _ => action.to_string(),
+    };
+    t(v.lang(), &key)
 }
 
 #[get("/cards/<id>")]

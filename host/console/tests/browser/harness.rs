@@ -53,11 +53,23 @@ impl Station {
     /// The Gongshu module, a memory encoder `desk-1` (`[[encoders]] driver = "memory"`),
     /// one token per role, the API and the console on a free port.
     pub async fn start() -> Station {
+        Station::start_with_retry_delay(10).await
+    }
+
+    /// [`Station::start`] with the card desk waiting `retry_delay_ms` between
+    /// attempts, slow enough for a person (and a test) to watch a retry.
+    pub async fn start_with_retry_delay(retry_delay_ms: u64) -> Station {
+        Station::start_with(&["hangzhou-gongshu"], retry_delay_ms).await
+    }
+
+    /// A station serving the modules `names` (component names under
+    /// target/modules), with the card desk's `retry_delay_ms`.
+    pub async fn start_with(names: &[&str], retry_delay_ms: u64) -> Station {
         let dir = tempfile::tempdir().unwrap();
         let key = dir.path().join("authority.key");
         std::fs::write(&key, juzhu_card::Authority::generate().seed_hex()).unwrap();
         let config: juzhu_station::config::StationConfig = toml_config(&format!(
-            "[card]\nauthority_key = {:?}\nretry_delay_ms = 10\n\n[[encoders]]\nname = \"desk-1\"\ndriver = \"memory\"\n",
+            "[card]\nauthority_key = {:?}\nretry_delay_ms = {retry_delay_ms}\n\n[[encoders]]\nname = \"desk-1\"\ndriver = \"memory\"\n",
             key.display().to_string()
         ));
         let desk = juzhu_station::issuance::Desk::from_config(&config.card, &config.encoders).unwrap();
@@ -66,29 +78,21 @@ impl Station {
         let supervisor = auth::create(&mut store, "test", "supervisor-1", Role::Supervisor).unwrap();
         let admin = auth::create(&mut store, "test", "admin-1", Role::Admin).unwrap();
         let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
-        let path = juzhu_test_support::component("hangzhou-gongshu");
         let mut set = ModuleSet::default();
-        set.insert(runtime.load(&path.display().to_string(), &std::fs::read(&path).unwrap()).unwrap()).unwrap();
+        for name in names {
+            let path = juzhu_test_support::component(name);
+            set.insert(runtime.load(&path.display().to_string(), &std::fs::read(&path).unwrap()).unwrap()).unwrap();
+        }
         let service = Arc::new(Service::new(runtime, set, store).unwrap().with_cards(desk));
-        let port = free_port();
-        let figment = rocket::Config::figment()
-            .merge(("address", "127.0.0.1"))
-            .merge(("port", port))
-            .merge(("log_level", rocket::config::LogLevel::Off));
+        let figment = rocket::Config::figment().merge(("log_level", rocket::config::LogLevel::Off));
         let limits = juzhu_station::http::Limits { max_body_bytes: 1 << 20 };
-        let (ready, launched) = tokio::sync::oneshot::channel::<()>();
-        let ready = std::sync::Mutex::new(Some(ready));
-        let rocket = juzhu_console::mount(juzhu_station::http::app(service.clone(), limits, figment)).attach(
-            rocket::fairing::AdHoc::on_liftoff("ready", move |_| {
-                Box::pin(async move {
-                    if let Some(tx) = ready.lock().unwrap().take() {
-                        let _ = tx.send(());
-                    }
-                })
-            }),
-        );
-        tokio::spawn(async move { rocket.launch().await.map(drop).unwrap() });
-        tokio::time::timeout(WAIT, launched).await.expect("the station starts").unwrap();
+        // Served as `juzhu serve` serves it: through the station's listener.
+        let rocket = juzhu_console::mount(juzhu_station::http::app(service.clone(), limits, figment));
+        let client = rocket::local::asynchronous::Client::untracked(rocket).await.expect("the routes start");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let front = juzhu_station::front::FrontLimits::from_config(&Default::default());
+        tokio::spawn(juzhu_station::front::serve(listener, client, front, std::future::pending()));
         Station { service, url: format!("http://127.0.0.1:{port}"), clerk, supervisor, admin, _dir: dir }
     }
 
@@ -198,6 +202,25 @@ impl Browser {
 
     pub async fn text(&self, css: &str) -> String {
         self.wait(css).await.text().await.unwrap()
+    }
+
+    /// Waits until the text of `css` satisfies `ok`; returns it.
+    pub async fn wait_text(&self, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let text = self.text(css).await;
+            if ok(&text) {
+                return text;
+            }
+            assert!(std::time::Instant::now() < deadline, "{css} never showed {what}; last: {text:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Runs `script` in the page (WebDriver's own channel: the page's CSP,
+    /// which forbids inline script, does not apply to it).
+    pub async fn execute(&self, script: &str) -> serde_json::Value {
+        self.c.execute(script, vec![]).await.unwrap()
     }
 
     pub async fn fill(&self, css: &str, value: &str) {

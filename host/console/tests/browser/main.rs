@@ -132,6 +132,87 @@ async fn a_supervisor_issues_a_permit_and_writes_its_card() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_card_journal_shows_a_retry_and_a_rejected_card_as_they_happen() {
+    use juzhu_card::sim::{Fault, FaultKind, SimCard};
+    // 1.5 s between attempts: long enough to see the failed attempt on screen.
+    let s = Station::start_with_retry_delay(1500).await;
+    let (_, number) = s.permit();
+    let encoder = s.service.cards().memory_encoder("desk-1").unwrap().clone();
+    let card = |uid: u8, fault: Fault| {
+        let mut c = SimCard::blank(&[0x04, 0x22, 0x33, 0x44, 0x55, 0x66, uid]);
+        c.fault = Some(fault);
+        c
+    };
+    // The clerk pulls the card during its third write, then puts it back.
+    encoder.insert(card(1, Fault { kind: FaultKind::Pull, after_writes: 2, persistent: false }));
+    let b = Browser::open(&s.url).await;
+    b.sign_in(&s.supervisor).await;
+    b.goto(&format!("/permits/{number}")).await;
+    b.select("#f-encoder", "desk-1").await;
+    b.select("#f-kind", "issue").await;
+    b.click_to("#card-start", "#journal").await;
+    // Marks this page: if the journal came from a reload, the mark is gone.
+    b.execute("window.juzhuSamePage = true; return null;").await;
+    let error = b.wait_text("#card-error", "the failed attempt", |t| t.contains("removed")).await;
+    assert_eq!(b.text("#card-attempt").await, "1", "shown while attempt 1's failure is current: {error}");
+    assert_eq!(b.text("#card-events li[data-action='card.attempt_failed']").await, "一次尝试失败，稍后重试");
+    b.shot("card-retry-zh").await;
+    b.wait("#card-state[data-state='done']").await;
+    assert_eq!(b.text("#card-attempt").await, "2");
+    assert_eq!(b.execute("return window.juzhuSamePage === true;").await, serde_json::json!(true), "updated in place");
+    // A broken card: 6581 on every write. It is set aside, and the page says so.
+    encoder.insert(card(2, Fault { kind: FaultKind::MemoryFailure, after_writes: 0, persistent: true }));
+    b.goto(&format!("/permits/{number}")).await;
+    b.select("#f-encoder", "desk-1").await;
+    b.select("#f-kind", "reissue").await;
+    b.click_to("#card-start", "#journal").await;
+    b.execute("window.juzhuSamePage = true; return null;").await;
+    b.wait("#card-state[data-state='rejected']").await;
+    let error = b.text("#card-error").await;
+    assert!(error.contains("6581"), "the card's own status word is shown: {error}");
+    assert_eq!(b.execute("return window.juzhuSamePage === true;").await, serde_json::json!(true), "updated in place");
+    b.shot("card-rejected-zh").await;
+    let out = encoder.handed_out();
+    assert!(
+        matches!(out.last(), Some((_, juzhu_card::encoder::Disposition::Rejected(_)))),
+        "the broken card was set aside"
+    );
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_compares_one_application_across_every_jurisdiction_served() {
+    let s = Station::start_with(&["hangzhou-gongshu", "jiaxing", "zhejiang"], 10).await;
+    let b = Browser::open(&s.url).await;
+    b.sign_in(&s.clerk).await;
+    fill_gongshu(&b, "340102198503150012", "2016-06-01", &ALL_MATERIALS).await;
+    b.click_to("#decide", "#outcome").await;
+    let before = s.audit_len();
+    b.click_to("#compare-link", "#compare").await;
+    b.shot("compare-zh").await;
+    // One column per module served, each that module's own decision.
+    for division in ["330105", "330400", "330000"] {
+        assert!(b.exists(&format!("#compare-{division}")).await, "no column for {division}");
+    }
+    assert!(b.exists("#compare-330105.own").await, "the application's own jurisdiction is marked");
+    let own = b.wait("#compare-330105").await.attr("data-outcome").await.unwrap().unwrap();
+    assert_eq!(own, "eligible", "Gongshu decides its own applicant as on the decision page");
+    // The same facts elsewhere: each column says what its module decided, or
+    // why it did not decide, with the clause it cites.
+    for division in ["330400", "330000"] {
+        let column = b.wait(&format!("#compare-{division}")).await;
+        let outcome = column.attr("data-outcome").await.unwrap().unwrap();
+        let text = column.text().await.unwrap();
+        assert!(["eligible", "ineligible", "incomplete", "not-decided"].contains(&outcome.as_str()), "{outcome}");
+        if outcome != "not-decided" {
+            assert!(b.exists(&format!("#compare-{division} cite.clause")).await, "{division} cites no clause: {text}");
+        }
+    }
+    assert_eq!(s.audit_len(), before, "comparing writes nothing");
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_cannot_see_or_call_supervisor_or_admin_actions() {
     let s = Station::start().await;
     let (id, number) = s.permit();
