@@ -48,6 +48,51 @@ fn evaluate_decides_without_recording() {
     assert_eq!(s.audit_len(), before, "a what-if writes nothing");
 }
 
+/// Issue 10, contract 1.1: a legal date outside the text's window is not a
+/// decision. Gongshu's text is in force from 2017-01-01 ("本通知自2017年1月1日起施行"):
+/// on 2016-12-31 the station answers 422 `not_in_force` with the document and its
+/// window, and writes nothing.
+#[test]
+fn evaluate_outside_the_text_s_window_answers_422_with_the_document_and_window() {
+    let s = station();
+    let before = s.audit_len();
+    for path in ["/v1/evaluate", "/v1/applications"] {
+        let (status, body) =
+            s.post(&s.clerk, path, &json!({ "application": application(), "legal_date": "2016-12-31" }));
+        assert_eq!(status, Status::UnprocessableEntity, "{path}: {body}");
+        let error = &body["error"];
+        assert_eq!(error["code"], "not_in_force", "{body}");
+        assert_eq!(error["field"], "legal_date");
+        assert_eq!(error["not_in_force"]["document"], "003_7477c59a98b1b6f9");
+        assert_eq!(error["not_in_force"]["in_force_from"], "2017-01-01");
+        assert_eq!(error["not_in_force"]["in_force_until"], Value::Null);
+        assert_eq!(error["not_in_force"]["legal_date"], "2016-12-31");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("from 2017-01-01") && message.contains("003_7477c59a98b1b6f9"), "{message}");
+    }
+    assert_eq!(s.audit_len(), before, "a refused request writes nothing");
+}
+
+/// The module-info route gives the clause table: documents, windows, clauses.
+#[test]
+fn the_module_route_exposes_the_clause_table() {
+    let s = station();
+    let r = s.client.get("/v1/jurisdictions/330105?legal_date=2017-06-15").header(bearer(&s.clerk)).dispatch();
+    assert_eq!(r.status(), Status::Ok);
+    let body: Value = r.into_json().unwrap();
+    assert_eq!(body["module"]["id"], "hangzhou-gongshu");
+    assert_eq!(body["contract_version"], "1.1.0");
+    let doc = &body["documents"][0];
+    assert_eq!(doc["id"], "003_7477c59a98b1b6f9");
+    assert_eq!(doc["in_force_from"], "2017-01-01");
+    assert_eq!(doc["source"], "Corpus");
+    let labels: Vec<&str> = doc["clauses"].as_array().unwrap().iter().map(|c| c["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"二(一)2(1)"), "{labels:?}");
+    // A date the station cannot read is refused naming the field.
+    let r = s.client.get("/v1/jurisdictions/330105?legal_date=not-a-date").header(bearer(&s.clerk)).dispatch();
+    assert_eq!(r.status(), Status::UnprocessableEntity);
+}
+
 #[test]
 fn submit_records_a_receipt_and_a_supervisor_issues_the_permit() {
     let s = station();
@@ -306,6 +351,7 @@ fn compare_decides_one_application_in_all_five_jurisdictions_and_records_nothing
     }
     // Gongshu decides its own applicant; Jiaxing's pilot text is not in force in 2017 and says so.
     assert_eq!(columns[1]["decision"]["outcome"], "Eligible");
+    assert_eq!(columns[3]["refusal"]["code"], "not_in_force", "{}", columns[3]);
     assert_eq!(columns[3]["refusal"]["field"], "legal_date", "{}", columns[3]);
     assert!(columns[3]["refusal"]["message"].as_str().unwrap().contains("2015-10-30"), "{}", columns[3]);
     assert_eq!(s.audit_len(), before, "a comparison writes nothing");

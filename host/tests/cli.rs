@@ -210,7 +210,7 @@ fn compare_prints_every_jurisdiction_side_by_side() {
         "330105 杭州市拱墅区 (the application's own)",
         "eligible (standard) by hangzhou-gongshu@1.0.0 on 2017-06-15",
         "330400 嘉兴市",
-        "not decided: legal_date",
+        "not decided: legal_date 2017-06-15 is outside the in-force window",
         "350600 漳州市",
         "330205",
         "330000",

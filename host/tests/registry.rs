@@ -59,7 +59,9 @@ impl Gongshu for Fixture {
 
     fn publish_version(&self, version: &str, effective_from: jiff::civil::Date) -> Vec<u8> {
         let bytes = if version == "1.0.0" { gongshu().clone() } else { gongshu_as(version) };
-        self.publish_as(&bytes, version, version, effective_from);
+        // Every variant is built with the current SDK: it claims contract
+        // version juzhu_sdk::CONTRACT_VERSION whatever its module version.
+        self.publish_as(&bytes, version, juzhu_sdk::CONTRACT_VERSION, effective_from);
         bytes
     }
 

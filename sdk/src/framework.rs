@@ -265,26 +265,33 @@ impl Tally {
     }
 
     /// Records a condition. A failed condition closes the tally; the reason is
-    /// kept either way, so a met condition explains itself too.
-    pub fn condition(&mut self, holds: bool, reason: Reason) -> &mut Self {
+    /// kept either way, so a met condition explains itself too. The reason's
+    /// effect is set to what `holds` says ([`Effect::Met`] or
+    /// [`Effect::NotMet`]), so its code must name the condition, not the
+    /// outcome (`age.under-16`, never `age.under-16.not-met`).
+    pub fn condition(&mut self, holds: bool, mut reason: Reason) -> &mut Self {
         if !holds {
             self.met = Some(false);
         }
+        reason.effect = Some(if holds { Effect::Met } else { Effect::NotMet });
         self.reasons.push(reason);
         self
     }
 
     /// Records a condition whose fact is not known: it stays open but cannot
-    /// be met until the fact is shown.
-    pub fn unknown(&mut self, reason: Reason) -> &mut Self {
+    /// be met until the fact is shown ([`Effect::Unknown`]).
+    pub fn unknown(&mut self, mut reason: Reason) -> &mut Self {
         if self.met == Some(true) {
             self.met = None;
         }
+        reason.effect = Some(Effect::Unknown);
         self.reasons.push(reason);
         self
     }
 
-    /// Records a reason that explains without deciding anything.
+    /// Records a reason that explains without deciding anything; it keeps the
+    /// effect it was built with ([`Effect::Information`] from
+    /// [`Clause::reason`]).
     pub fn note(&mut self, reason: Reason) -> &mut Self {
         self.reasons.push(reason);
         self
@@ -357,6 +364,9 @@ pub type Shared = Tally;
 /// - Otherwise some route still open: incomplete, listing every material
 ///   missing from the shared conditions and from every open route, once each.
 /// - Otherwise: ineligible.
+///
+/// Then it marks the reasons that decided the outcome and lists them first
+/// ([`mark_deciding`]).
 pub fn decide(shared: Shared, routes: Vec<RouteResult>, tier_rank: impl Fn(Option<PermitTier>) -> u8) -> Decision {
     let shared_failed = shared.met == Some(false);
     let shared_open = shared.met.is_none() || !shared.missing.is_empty();
@@ -380,7 +390,56 @@ pub fn decide(shared: Shared, routes: Vec<RouteResult>, tier_rank: impl Fn(Optio
             }
         }
     }
-    Decision { outcome, tier, reasons: shared.reasons, routes, missing }
+    let mut decision = Decision { outcome, tier, reasons: shared.reasons, routes, missing };
+    mark_deciding(&mut decision);
+    decision
+}
+
+/// Marks which reasons decided a decision's outcome, and lists them first
+/// (shared reasons, then each route's):
+/// - ineligible on a shared condition: the shared conditions not met;
+/// - ineligible with every route closed: each route's conditions not met;
+/// - eligible: the shared conditions met, and the conditions met by the
+///   route that granted the tier;
+/// - incomplete: the unknown facts, shared and on each open route (the
+///   missing materials are listed apart).
+///
+/// Information never decides. The SDK's entry point applies it to every
+/// decision a module returns, so a module that builds its decision without
+/// [`decide`] is marked the same way.
+pub fn mark_deciding(decision: &mut Decision) {
+    let is = |r: &Reason, e: Effect| r.effect == Some(e);
+    let shared_failed = decision.reasons.iter().any(|r| is(r, Effect::NotMet));
+    let tier_of = |t: Option<PermitTier>| t.unwrap_or(PermitTier::Standard);
+    // The route that granted the tier: the first met route of that tier.
+    let granting = if decision.outcome == Outcome::Eligible {
+        decision
+            .routes
+            .iter()
+            .position(|r| r.status == RouteStatus::Met && Some(tier_of(r.tier)) == decision.tier.map(Some).map(tier_of))
+    } else {
+        None
+    };
+    let outcome = decision.outcome;
+    for r in &mut decision.reasons {
+        r.decisive = Some(match outcome {
+            Outcome::Ineligible => is(r, Effect::NotMet),
+            Outcome::Eligible => is(r, Effect::Met),
+            Outcome::Incomplete => is(r, Effect::Unknown),
+        });
+    }
+    for (i, route) in decision.routes.iter_mut().enumerate() {
+        let open = route.status != RouteStatus::NotMet;
+        for r in &mut route.reasons {
+            r.decisive = Some(match outcome {
+                Outcome::Ineligible => !shared_failed && is(r, Effect::NotMet),
+                Outcome::Eligible => granting == Some(i) && is(r, Effect::Met),
+                Outcome::Incomplete => open && is(r, Effect::Unknown),
+            });
+        }
+        crate::cite::deciding_first(&mut route.reasons);
+    }
+    crate::cite::deciding_first(&mut decision.reasons);
 }
 
 /// A clause of Decree 663 (cited when a module applies the national floor

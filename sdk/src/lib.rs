@@ -78,6 +78,7 @@ pub mod date;
 pub mod evidence;
 pub mod framework;
 pub mod policy;
+pub mod table;
 pub mod validate;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod vectors;
@@ -87,11 +88,11 @@ pub use bindings::exports::juzhu::policy::types;
 pub use policy::{Exports, NativeModule, Policy, entry};
 
 /// The contract version this SDK implements.
-pub const CONTRACT_VERSION: &str = "1.0.0";
+pub const CONTRACT_VERSION: &str = "1.1.0";
 
 /// Everything a module usually needs.
 pub mod prelude {
-    pub use crate::cite::Clause;
+    pub use crate::cite::{Clause, ReasonExt};
     pub use crate::date::{self, Date, YearMonth};
     pub use crate::evidence::Evidence;
     pub use crate::framework::{self, RouteBuilder, Shared};

@@ -8,11 +8,21 @@
 
 use crate::date::Date;
 use crate::types::*;
-use crate::validate;
+use crate::{framework, table, validate};
 
 /// A jurisdiction's rules. Every input has been validated and the legal date
 /// parsed before a method is called.
 pub trait Policy {
+    /// The module's clause table (generated from its `clauses.toml` by
+    /// `juzhu-sdk-build`). The SDK refuses a legal date outside the window
+    /// of one of its `corpus` documents before any method is called.
+    const TABLE: &'static [table::DocumentEntry] = &[];
+    /// Whether the corpus windows also bound the calls about a permit already
+    /// issued (endorsement, services, points, card). `true` unless the text
+    /// keeps its permits under its rules after its term: Jiaxing's pilot
+    /// (三(四) keeps permits "在有效期限内") decides no new application after
+    /// 2015-10-30, but still endorses the permits it issued.
+    const WINDOW_BOUNDS_HOLDERS: bool = true;
     /// Module id, version, jurisdiction and the documents it encodes.
     fn info() -> ModuleInfo;
     /// Decides an application as of `on`, evaluating every route.
@@ -27,60 +37,108 @@ pub trait Policy {
     fn card(permit: &Permit, facts: &Application, on: Date) -> Result<CardContent, InputError>;
 }
 
-/// Validated entry points, generic over the policy.
+impl From<InputError> for Refusal {
+    fn from(e: InputError) -> Self {
+        Refusal::Input(e)
+    }
+}
+
+/// Validated entry points, generic over the policy. A module's input error
+/// is the contract's `refusal::input`; a legal date outside one of its own
+/// texts' windows is `refusal::not-in-force`, answered here from the clause
+/// table; and every answer's reasons say whether they decided it, deciding
+/// ones first.
 pub mod entry {
     use super::*;
+
+    /// Refuses a legal date outside a corpus document's window; checked
+    /// after the request's fields, so a malformed request is named as such
+    /// whatever its date. `holder`: a call about an issued permit.
+    fn in_force<P: Policy>(on: Date, holder: bool) -> Result<(), Refusal> {
+        if holder && !P::WINDOW_BOUNDS_HOLDERS {
+            return Ok(());
+        }
+        match table::not_in_force(P::TABLE, on) {
+            Some(n) => Err(Refusal::NotInForce(n)),
+            None => Ok(()),
+        }
+    }
+
+    /// Outside a decision, every condition a reason states (met, not met or
+    /// unknown) is what the answer rests on; information decides nothing.
+    fn conditions_decide(reasons: &mut [Reason]) {
+        for r in reasons.iter_mut() {
+            r.decisive = Some(r.effect.is_some_and(|e| e != Effect::Information));
+        }
+        crate::cite::deciding_first(reasons);
+    }
 
     pub fn info<P: Policy>() -> ModuleInfo {
         P::info()
     }
 
-    pub fn evaluate<P: Policy>(application: Application, legal_date: String) -> Result<Decision, InputError> {
+    pub fn evaluate<P: Policy>(application: Application, legal_date: String) -> Result<Decision, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::application("application", &application)?;
-        P::evaluate(&application, on)
+        in_force::<P>(on, false)?;
+        let mut decision = P::evaluate(&application, on)?;
+        framework::mark_deciding(&mut decision);
+        Ok(decision)
     }
 
     pub fn endorsement<P: Policy>(
         permit: Permit,
         facts: Application,
         legal_date: String,
-    ) -> Result<EndorsementAnswer, InputError> {
+    ) -> Result<EndorsementAnswer, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
-        P::endorsement(&permit, &facts, on)
+        in_force::<P>(on, true)?;
+        let mut answer = P::endorsement(&permit, &facts, on)?;
+        if let EndorsementStatus::ToBeCancelled(ground) = &mut answer.status {
+            ground.decisive = Some(true);
+        }
+        conditions_decide(&mut answer.reasons);
+        Ok(answer)
     }
 
     pub fn services<P: Policy>(
         permit: Permit,
         facts: Application,
         legal_date: String,
-    ) -> Result<Entitlements, InputError> {
+    ) -> Result<Entitlements, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
-        P::services(&permit, &facts, on)
+        in_force::<P>(on, true)?;
+        let mut answer = P::services(&permit, &facts, on)?;
+        conditions_decide(&mut answer.reasons);
+        Ok(answer)
     }
 
     pub fn points<P: Policy>(
         permit: Option<Permit>,
         facts: Application,
         legal_date: String,
-    ) -> Result<PointsBreakdown, InputError> {
+    ) -> Result<PointsBreakdown, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         if let Some(p) = &permit {
             validate::permit("permit", p)?;
         }
         validate::application("facts", &facts)?;
-        P::points(permit.as_ref(), &facts, on)
+        in_force::<P>(on, true)?;
+        let mut answer = P::points(permit.as_ref(), &facts, on)?;
+        conditions_decide(&mut answer.reasons);
+        Ok(answer)
     }
 
-    pub fn card<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, InputError> {
+    pub fn card<P: Policy>(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, Refusal> {
         let on = validate::legal_date(&legal_date)?;
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
-        P::card(&permit, &facts, on)
+        in_force::<P>(on, true)?;
+        Ok(P::card(&permit, &facts, on)?)
     }
 }
 
@@ -89,11 +147,11 @@ pub mod entry {
 #[derive(Clone, Copy)]
 pub struct NativeModule {
     pub info: fn() -> ModuleInfo,
-    pub evaluate: fn(Application, String) -> Result<Decision, InputError>,
-    pub endorsement: fn(Permit, Application, String) -> Result<EndorsementAnswer, InputError>,
-    pub services: fn(Permit, Application, String) -> Result<Entitlements, InputError>,
-    pub points: fn(Option<Permit>, Application, String) -> Result<PointsBreakdown, InputError>,
-    pub card: fn(Permit, Application, String) -> Result<CardContent, InputError>,
+    pub evaluate: fn(Application, String) -> Result<Decision, Refusal>,
+    pub endorsement: fn(Permit, Application, String) -> Result<EndorsementAnswer, Refusal>,
+    pub services: fn(Permit, Application, String) -> Result<Entitlements, Refusal>,
+    pub points: fn(Option<Permit>, Application, String) -> Result<PointsBreakdown, Refusal>,
+    pub card: fn(Permit, Application, String) -> Result<CardContent, Refusal>,
 }
 
 impl NativeModule {
@@ -122,29 +180,25 @@ mod guest_impls {
         }
     }
     impl<P: Policy> x::eligibility::Guest for Exports<P> {
-        fn evaluate(application: Application, legal_date: String) -> Result<Decision, InputError> {
+        fn evaluate(application: Application, legal_date: String) -> Result<Decision, Refusal> {
             entry::evaluate::<P>(application, legal_date)
         }
     }
     impl<P: Policy> x::endorsement::Guest for Exports<P> {
-        fn status(permit: Permit, facts: Application, legal_date: String) -> Result<EndorsementAnswer, InputError> {
+        fn status(permit: Permit, facts: Application, legal_date: String) -> Result<EndorsementAnswer, Refusal> {
             entry::endorsement::<P>(permit, facts, legal_date)
         }
     }
     impl<P: Policy> x::benefits::Guest for Exports<P> {
-        fn services(permit: Permit, facts: Application, legal_date: String) -> Result<Entitlements, InputError> {
+        fn services(permit: Permit, facts: Application, legal_date: String) -> Result<Entitlements, Refusal> {
             entry::services::<P>(permit, facts, legal_date)
         }
-        fn points(
-            permit: Option<Permit>,
-            facts: Application,
-            legal_date: String,
-        ) -> Result<PointsBreakdown, InputError> {
+        fn points(permit: Option<Permit>, facts: Application, legal_date: String) -> Result<PointsBreakdown, Refusal> {
             entry::points::<P>(permit, facts, legal_date)
         }
     }
     impl<P: Policy> x::card::Guest for Exports<P> {
-        fn content(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, InputError> {
+        fn content(permit: Permit, facts: Application, legal_date: String) -> Result<CardContent, Refusal> {
             entry::card::<P>(permit, facts, legal_date)
         }
     }

@@ -72,6 +72,9 @@ pub struct Vector {
 pub struct Expect {
     /// The call must fail with an input error on this field.
     pub error: Option<ExpectError>,
+    /// The call must be refused: the legal date is outside this document's
+    /// in-force window.
+    pub not_in_force: Option<ExpectNotInForce>,
     pub outcome: Option<Outcome>,
     pub tier: Option<PermitTier>,
     /// Route → status, for the routes named.
@@ -82,6 +85,11 @@ pub struct Expect {
     pub reasons_include: Option<BTreeSet<String>>,
     /// Reason codes that must not appear.
     pub reasons_exclude: Option<BTreeSet<String>>,
+    /// Reason codes that must appear marked as deciding the answer.
+    pub deciding_include: Option<BTreeSet<String>>,
+    /// Reason codes that must not be marked as deciding (they may appear as
+    /// supporting facts or information).
+    pub deciding_exclude: Option<BTreeSet<String>>,
     /// Reason code → words its Chinese or English text must contain (e.g. the
     /// name of a configured parameter the reason relies on, or a cited text).
     pub reason_text: Option<BTreeMap<String, String>>,
@@ -97,6 +105,19 @@ pub struct Expect {
 #[serde(deny_unknown_fields)]
 pub struct ExpectError {
     pub field: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectNotInForce {
+    /// The document id the refusal names.
+    pub document: String,
+    /// Its window as the refusal states it (`Some(None)`, written `null`:
+    /// open at that end).
+    #[serde(default, deserialize_with = "present")]
+    pub from: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub until: Option<Option<String>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -230,6 +251,9 @@ pub fn load_file(path: &Path) -> Result<Vec<Vector>, LoadError> {
         if v.clause.trim().is_empty() {
             return Err(fail(at("clause"), "is empty; name the clause the vector exercises".into()));
         }
+        if v.expect.error.is_some() && v.expect.not_in_force.is_some() {
+            return Err(fail(at("expect"), "expects both an input error and not-in-force; keep one".into()));
+        }
         if v.expect.error.is_none() {
             // A vector that does not expect an error must be valid input.
             validate::legal_date(&v.legal_date).map_err(|e| fail(at(&e.field), e.message))?;
@@ -290,7 +314,7 @@ pub enum Actual {
 /// wasm component. `Err` is a failure of the call itself (a trap, a limit).
 pub trait Subject {
     fn info(&self) -> Result<ModuleInfo, String>;
-    fn run(&self, vector: &Vector) -> Result<Result<Actual, InputError>, String>;
+    fn run(&self, vector: &Vector) -> Result<Result<Actual, Refusal>, String>;
 }
 
 impl Subject for crate::NativeModule {
@@ -298,7 +322,7 @@ impl Subject for crate::NativeModule {
         Ok((self.info)())
     }
 
-    fn run(&self, v: &Vector) -> Result<Result<Actual, InputError>, String> {
+    fn run(&self, v: &Vector) -> Result<Result<Actual, Refusal>, String> {
         let facts = v.facts.clone();
         let date = v.legal_date.clone();
         let permit = || v.permit.clone().ok_or_else(|| "vector has no permit".to_string());
@@ -423,14 +447,30 @@ pub fn all_reasons(actual: &Actual) -> Vec<&Reason> {
     }
 }
 
-/// Citations that do not name one of the module's documents (or Decree 663),
-/// or name no clause: every rule must cite its clause.
+/// Whether a module was built against contract 1.0, which had no clause
+/// table and stated no effects: its vectors are checked as 1.0 checked them.
+fn is_1_0(info: &ModuleInfo) -> bool {
+    info.contract_version.starts_with("1.0.")
+}
+
+/// Citations that do not resolve: under 1.1, to a clause the module's table
+/// lists for that document; under 1.0 (no table), to one of its documents
+/// (or Decree 663) and a non-empty clause. Every rule must cite its clause.
 pub fn uncited(actual: &Actual, info: &ModuleInfo) -> Vec<String> {
-    let known = |doc: &str| doc == crate::framework::DECREE_663 || info.documents.iter().any(|d| d.id == doc);
+    let legacy = is_1_0(info);
+    let known = |c: &Citation| {
+        if legacy {
+            (c.document == crate::framework::DECREE_663 || info.documents.iter().any(|d| d.id == c.document))
+                && !c.clause.trim().is_empty()
+        } else {
+            crate::table::resolves(&info.documents, &c.document, &c.clause)
+        }
+    };
     let mut bad = Vec::new();
     let mut check = |what: String, c: &Citation| {
-        if !known(&c.document) || c.clause.trim().is_empty() {
-            bad.push(format!("{what} cites `{}` `{}`", c.document, c.clause));
+        if !known(c) {
+            let table = if legacy { "" } else { " (not in the module's clause table)" };
+            bad.push(format!("{what} cites `{}` `{}`{table}", c.document, c.clause));
         }
     };
     for r in all_reasons(actual) {
@@ -445,26 +485,105 @@ pub fn uncited(actual: &Actual, info: &ModuleInfo) -> Vec<String> {
     bad
 }
 
+/// A refusal as a mismatch shows it.
+fn show_refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Input(err) => format!("input error on `{}`: {}", err.field, err.message),
+        Refusal::NotInForce(n) => format!(
+            "not in force: `{}` {} from {} until {} (legal date {})",
+            n.document,
+            n.title,
+            n.in_force_from.as_deref().unwrap_or("(open)"),
+            n.in_force_until.as_deref().unwrap_or("(open)"),
+            n.legal_date
+        ),
+    }
+}
+
+/// Reasons that do not say honestly what they do (contract 1.1): each states
+/// its effect and whether it decided; a code's stated effect
+/// ([`stated_effect`](crate::cite::stated_effect)) agrees with the effect;
+/// the deciding reasons of each list come first.
+pub fn dishonest(actual: &Actual, info: &ModuleInfo) -> Vec<String> {
+    if is_1_0(info) {
+        return Vec::new();
+    }
+    let mut bad = Vec::new();
+    for r in all_reasons(actual) {
+        let (Some(effect), Some(_)) = (r.effect, r.decisive) else {
+            bad.push(format!("reason `{}` does not state its effect and whether it decided", r.code));
+            continue;
+        };
+        let stated = crate::cite::stated_effect(&r.code);
+        if stated != Effect::Information && stated != effect {
+            bad.push(format!("reason `{}` has effect {} but its code says {}", r.code, show(&effect), show(&stated)));
+        }
+        if effect == Effect::Information && r.decisive == Some(true) {
+            bad.push(format!("reason `{}` is information but marked as deciding", r.code));
+        }
+    }
+    let mut order = |what: &str, list: &[Reason]| {
+        if list.windows(2).any(|w| w[0].decisive != Some(true) && w[1].decisive == Some(true)) {
+            bad.push(format!("{what}: a deciding reason follows one that did not decide"));
+        }
+    };
+    match actual {
+        Actual::Decision(d) => {
+            order("decision.reasons", &d.reasons);
+            for r in &d.routes {
+                order(&format!("routes.{}.reasons", name_of(&r.route)), &r.reasons);
+            }
+        }
+        Actual::Endorsement(e) => order("endorsement.reasons", &e.reasons),
+        Actual::Services(s) => order("services.reasons", &s.reasons),
+        Actual::Points(p) => order("points.reasons", &p.reasons),
+        Actual::Card(_) => {}
+    }
+    bad
+}
+
 /// Compares a result with what the vector expects.
-pub fn compare(v: &Vector, result: &Result<Actual, InputError>) -> Vec<Mismatch> {
+pub fn compare(v: &Vector, result: &Result<Actual, Refusal>) -> Vec<Mismatch> {
     let mut c = Checker { vector: &v.id, found: Vec::new() };
     let e = &v.expect;
-    let actual = match (result, &e.error) {
-        (Err(err), Some(want)) => {
+    let actual = match (result, &e.error, &e.not_in_force) {
+        (Err(Refusal::Input(err)), Some(want), _) => {
             if err.field != want.field {
                 c.push("error.field", want.field.clone(), format!("{} ({})", err.field, err.message));
             }
             return c.found;
         }
-        (Err(err), None) => {
-            c.push("result", "a result".into(), format!("input error on `{}`: {}", err.field, err.message));
+        (Err(Refusal::NotInForce(n)), _, Some(want)) => {
+            c.eq("not_in_force.document", &Some(want.document.clone()), &n.document);
+            if let Some(from) = &want.from {
+                c.eq("not_in_force.from", &Some(from.clone()), &n.in_force_from);
+            }
+            if let Some(until) = &want.until {
+                c.eq("not_in_force.until", &Some(until.clone()), &n.in_force_until);
+            }
             return c.found;
         }
-        (Ok(_), Some(want)) => {
+        (Err(refusal), Some(want), _) => {
+            c.push("error.field", want.field.clone(), show_refusal(refusal));
+            return c.found;
+        }
+        (Err(refusal), None, Some(want)) => {
+            c.push("not_in_force", format!("not in force: `{}`", want.document), show_refusal(refusal));
+            return c.found;
+        }
+        (Err(refusal), None, None) => {
+            c.push("result", "a result".into(), show_refusal(refusal));
+            return c.found;
+        }
+        (Ok(_), Some(want), _) => {
             c.push("error.field", want.field.clone(), "no error".into());
             return c.found;
         }
-        (Ok(a), None) => a,
+        (Ok(_), None, Some(want)) => {
+            c.push("not_in_force", format!("not in force: `{}`", want.document), "an answer".into());
+            return c.found;
+        }
+        (Ok(a), None, None) => a,
     };
     let reason_codes = codes(all_reasons(actual));
     let wants_decision = e.outcome.is_some() || e.tier.is_some() || e.routes.is_some() || e.missing.is_some();
@@ -496,6 +615,9 @@ pub fn compare(v: &Vector, result: &Result<Actual, InputError>) -> Vec<Mismatch>
     c.set("reasons", &e.reasons, &reason_codes);
     c.include("reasons_include", &e.reasons_include, &reason_codes);
     c.exclude("reasons_exclude", &e.reasons_exclude, &reason_codes);
+    let deciding = codes(all_reasons(actual).into_iter().filter(|r| r.decisive == Some(true)));
+    c.include("deciding_include", &e.deciding_include, &deciding);
+    c.exclude("deciding_exclude", &e.deciding_exclude, &deciding);
     for (code, words) in e.reason_text.iter().flatten() {
         let reasons = all_reasons(actual);
         let said = reasons
@@ -617,7 +739,15 @@ pub fn run(subject: &dyn Subject, vectors: &[Vector]) -> Result<Report, String> 
                 found.push(Mismatch {
                     vector: v.id.clone(),
                     field: "citation".into(),
-                    expected: "a clause of a document the module lists".into(),
+                    expected: "a clause of the module's clause table".into(),
+                    actual: bad,
+                });
+            }
+            for bad in dishonest(actual, &info) {
+                found.push(Mismatch {
+                    vector: v.id.clone(),
+                    field: "effect".into(),
+                    expected: "every reason saying what it does".into(),
                     actual: bad,
                 });
             }

@@ -49,6 +49,9 @@ fn built_keys() -> BTreeSet<String> {
     for status in ["NotDue", "WindowOpen", "OverdueSuspended", "ToBeCancelled"] {
         keys.insert(format!("endorsement.{status}"));
     }
+    for effect in ["met", "not-met", "unknown", "information", "not-stated"] {
+        keys.insert(format!("reason.effect.{effect}"));
+    }
     for m in 1..=12 {
         keys.insert(format!("month.{m}"));
     }

@@ -47,7 +47,7 @@ impl Subject for WasmSubject<'_> {
         Ok(transcode(self.0.info()))
     }
 
-    fn run(&self, v: &Vector) -> Result<Result<Actual, sdk::InputError>, String> {
+    fn run(&self, v: &Vector) -> Result<Result<Actual, sdk::Refusal>, String> {
         let facts = transcode(&v.facts);
         let permit: Option<crate::contract::types::Permit> = v.permit.as_ref().map(transcode);
         let need_permit = || permit.as_ref().ok_or_else(|| "vector has no permit".to_string());
@@ -57,7 +57,7 @@ impl Subject for WasmSubject<'_> {
         fn back<H: Serialize, S: DeserializeOwned, E: Serialize>(
             r: Result<H, E>,
             wrap: fn(S) -> Actual,
-        ) -> Result<Actual, sdk::InputError> {
+        ) -> Result<Actual, sdk::Refusal> {
             r.map(|h| wrap(transcode(&h))).map_err(|e| transcode(&e))
         }
         Ok(match v.call {
@@ -122,7 +122,7 @@ pub fn certify(
         report.mismatches.extend(native_report.mismatches.into_iter().map(|m| ("native".to_string(), m)));
         // The two builds of one source must agree to the last field.
         for v in &vectors {
-            let json = |r: Result<Result<Actual, sdk::InputError>, String>| {
+            let json = |r: Result<Result<Actual, sdk::Refusal>, String>| {
                 r.map(|r| serde_json::to_value(r).expect("results serialize")).map_err(CertifyError::Run)
             };
             let from_wasm = json(wasm.run(v))?;

@@ -1,12 +1,81 @@
-//! The host's bindings to `wit/policy.wit`.
+//! The host's bindings to the contract, one module per 1.x world it loads.
 //!
-//! These are generated from the same WIT as the SDK's, with the same serde
-//! derives, so a JSON request or YAML vector reads into either the same way.
+//! [`v1_1`] is generated from `wit/policy.wit` (the current contract) and
+//! [`v1_0`] from the frozen `wit/1.0/policy.wit`. A component-model record
+//! cannot gain a field compatibly, so each minor version is its own package;
+//! [`LoadedModule`](crate::LoadedModule) picks the world by the version of the
+//! package a component exports, and [`upgrade`] maps a 1.0 module's answers
+//! into 1.1's shape. Everything above the runtime (store, station, console)
+//! sees only 1.1's types, re-exported here as [`types`].
+//!
+//! Both are generated with the same serde derives as the SDK's, so a JSON
+//! request or YAML vector reads into either the same way.
 
-wasmtime::component::bindgen!({
-    path: "../../wit",
-    world: "policy-module",
-    additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
-});
+/// Contract 1.1.0: the domain shape of every answer the host hands on.
+pub mod v1_1 {
+    wasmtime::component::bindgen!({
+        path: "../../wit/policy.wit",
+        world: "policy-module",
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+    });
+}
 
-pub use exports::juzhu::policy::types;
+/// Contract 1.0.0, frozen: only to call modules built against it.
+pub mod v1_0 {
+    wasmtime::component::bindgen!({
+        path: "../../wit/1.0/policy.wit",
+        world: "policy-module",
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+    });
+}
+
+pub use v1_1::exports::juzhu::policy::types;
+pub use v1_1::{PolicyModule, PolicyModulePre};
+
+/// The contract versions this host loads, newest first, as a component's
+/// exported package names them (`juzhu:policy/metadata@<version>`).
+pub const KNOWN_VERSIONS: [&str; 2] = ["1.1.0", "1.0.0"];
+
+/// What a 1.0 module did not state, in the 1.1 shape.
+///
+/// 1.0 carried the same facts, decisions and answers as 1.1 but for the
+/// additions: 1.1's new fields are either `option` (a reason's `effect` and
+/// `decisive`, a document's issuer, window end, basis and source: `none`
+/// means "not stated by a 1.0 module") or lists (a document's `clauses`:
+/// empty, the module has no clause table). So a 1.0 value maps to 1.1
+/// through its JSON form, adding only the empty clause lists; a stored 1.0
+/// decision (JSON without `effect`) reads into 1.1's `Decision` the same way.
+/// The JSON round trip costs microseconds per call, paid only by 1.0 modules.
+pub mod upgrade {
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    use super::types as t;
+    use super::v1_0::exports::juzhu::policy::types as old;
+
+    /// Moves a value whose shape is the same in both versions (and a 1.0
+    /// answer, whose missing 1.1 fields are all `option`).
+    pub fn same<A: Serialize, B: DeserializeOwned>(value: &A) -> B {
+        let json = serde_json::to_value(value).expect("contract types serialize");
+        serde_json::from_value(json).expect("1.1 only adds optional fields to what 1.0 answers")
+    }
+
+    /// A 1.0 module's metadata: documents without a clause table.
+    pub fn info(info: &old::ModuleInfo) -> t::ModuleInfo {
+        let mut json = serde_json::to_value(info).expect("contract types serialize");
+        if let Some(docs) = json.get_mut("documents").and_then(|d| d.as_array_mut()) {
+            for doc in docs {
+                doc["clauses"] = serde_json::Value::Array(Vec::new());
+            }
+        }
+        serde_json::from_value(json).expect("1.1's documents add optional fields and the clause list")
+    }
+
+    /// A 1.0 answer: its input error becomes 1.1's `refusal::input`.
+    pub fn answer<A: Serialize, B: DeserializeOwned>(answer: Result<A, old::InputError>) -> Result<B, t::Refusal> {
+        match answer {
+            Ok(value) => Ok(same(&value)),
+            Err(e) => Err(t::Refusal::Input(t::InputError { field: e.field, message: e.message })),
+        }
+    }
+}

@@ -9,9 +9,10 @@
 //!   2199-12-31, `juzhu_sdk::validate`), the answer must be an input error on
 //!   `legal_date`;
 //! - at the range's own edges and on a century's non-leap 28 February, any
-//!   answer or input error will do;
+//!   answer, input error or not-in-force refusal will do;
 //! - never a trap, an exhausted budget or a timeout.
 
+use juzhu_sdk::types::Refusal;
 use juzhu_sdk::vectors::{Call, Mismatch, Subject, Vector};
 
 /// Dates a module must refuse as `legal_date`.
@@ -40,9 +41,13 @@ pub fn check(subject: &dyn Subject, vectors: &[Vector]) -> (usize, Vec<Mismatch>
                 };
                 match subject.run(&case) {
                     Err(failure) => failed.push(mismatch("an answer or an input error, never a failure", failure)),
-                    Ok(Err(e)) if refused && e.field != "legal_date" => failed.push(mismatch(
+                    Ok(Err(Refusal::Input(e))) if refused && e.field != "legal_date" => failed.push(mismatch(
                         "an input error on legal_date (outside 1949-10-01..2199-12-31)",
                         format!("an input error on {}: {}", e.field, e.message),
+                    )),
+                    Ok(Err(Refusal::NotInForce(n))) if refused => failed.push(mismatch(
+                        "an input error on legal_date (outside 1949-10-01..2199-12-31)",
+                        format!("not in force (`{}`): the date was not refused as unreadable first", n.document),
                     )),
                     Ok(Ok(_)) if refused => failed.push(mismatch(
                         "an input error on legal_date (outside 1949-10-01..2199-12-31)",
@@ -60,21 +65,23 @@ pub fn check(subject: &dyn Subject, vectors: &[Vector]) -> (usize, Vec<Mismatch>
 mod tests {
     use super::*;
     use juzhu_sdk::types::{InputError, ModuleInfo, PointsBreakdown};
+
+    type Answer = Result<Result<Actual, Refusal>, String>;
     use juzhu_sdk::vectors::Actual;
 
     /// A module stand-in whose answer to a legal date the test chooses.
-    struct Stub(fn(&str) -> Result<Result<Actual, InputError>, String>);
+    struct Stub(fn(&str) -> Answer);
 
     impl Subject for Stub {
         fn info(&self) -> Result<ModuleInfo, String> {
             Err("not asked".into())
         }
-        fn run(&self, v: &Vector) -> Result<Result<Actual, InputError>, String> {
+        fn run(&self, v: &Vector) -> Answer {
             (self.0)(&v.legal_date)
         }
     }
 
-    fn answer() -> Result<Result<Actual, InputError>, String> {
+    fn answer() -> Answer {
         Ok(Ok(Actual::Points(PointsBreakdown {
             lines: vec![],
             total: 0,
@@ -85,8 +92,8 @@ mod tests {
         })))
     }
 
-    fn refusal(field: &str) -> Result<Result<Actual, InputError>, String> {
-        Ok(Err(InputError { field: field.into(), message: "out of range".into() }))
+    fn refusal(field: &str) -> Answer {
+        Ok(Err(Refusal::Input(InputError { field: field.into(), message: "out of range".into() })))
     }
 
     fn in_range(date: &str) -> bool {

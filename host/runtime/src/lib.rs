@@ -2,7 +2,8 @@
 //! and the calls made to them.
 //!
 //! Loading a component checks it before anything runs: it must import nothing,
-//! export the `juzhu:policy@1.x` world, and compile. Compiled code is cached on
+//! export a `juzhu:policy@1.x` world this host knows (1.0 or 1.1; see
+//! [`contract`]), and compile. Compiled code is cached on
 //! disk under the component's sha256 and the engine's compatibility hash, so a
 //! restart does not recompile. Every call instantiates a fresh sandbox from a
 //! pre-instantiated component (the pooling allocator makes this take
@@ -158,6 +159,10 @@ impl Runtime {
                 .map_err(|e| LoadError::NotAComponent { origin: origin.into(), detail: format!("{e:#}") })?,
         };
         LoadedModule::new(self, origin, sha256, bytes.len() as u64, component)
+    }
+
+    pub(crate) fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     pub(crate) fn linker(&self) -> &Linker<limits::Sandbox> {

@@ -6,7 +6,7 @@ use wasmtime::component::Component;
 use wasmtime::{Store, Trap};
 
 use super::contract::types::*;
-use super::contract::{PolicyModule, PolicyModulePre};
+use super::contract::{upgrade, v1_0, v1_1};
 use super::limits::{Sandbox, SandboxLimits};
 use super::{LoadError, Runtime};
 
@@ -48,9 +48,61 @@ pub struct CallStats {
     pub elapsed: Duration,
 }
 
+/// A component pre-instantiated against the world of the contract version it
+/// exports.
+enum Pre {
+    V1_0(v1_0::PolicyModulePre<Sandbox>),
+    V1_1(v1_1::PolicyModulePre<Sandbox>),
+}
+
+/// A fresh instance of either world.
+enum Instance {
+    V1_0(v1_0::PolicyModule),
+    V1_1(v1_1::PolicyModule),
+}
+
+impl Pre {
+    /// Picks the world by the version of the `juzhu:policy` package the
+    /// component exports (`juzhu:policy/metadata@1.0.0` or `@1.1.0`), so a
+    /// module built against 1.0 keeps loading beside 1.1 modules.
+    fn new(runtime: &Runtime, component: &Component) -> Result<Self, String> {
+        let engine = runtime.engine();
+        let exported: Vec<String> =
+            component.component_type().exports(engine).map(|(name, _)| name.to_string()).collect();
+        let version = exported
+            .iter()
+            .find_map(|name| name.strip_prefix("juzhu:policy/metadata@"))
+            .ok_or_else(|| format!("it exports no `juzhu:policy/metadata` interface (it exports {exported:?})"))?;
+        let instance_pre = runtime.linker().instantiate_pre(component).map_err(|e| format!("{e:#}"))?;
+        let minor = version.rsplit_once('.').map(|(mm, _)| mm).unwrap_or(version);
+        match minor {
+            "1.1" => v1_1::PolicyModulePre::new(instance_pre).map(Pre::V1_1).map_err(|e| format!("{e:#}")),
+            "1.0" => v1_0::PolicyModulePre::new(instance_pre).map(Pre::V1_0).map_err(|e| format!("{e:#}")),
+            _ => Err(format!(
+                "it exports contract juzhu:policy@{version}; this host loads {}",
+                super::contract::KNOWN_VERSIONS.join(" and ")
+            )),
+        }
+    }
+
+    fn engine(&self) -> &wasmtime::Engine {
+        match self {
+            Pre::V1_0(p) => p.engine(),
+            Pre::V1_1(p) => p.engine(),
+        }
+    }
+
+    fn instantiate(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<Instance> {
+        Ok(match self {
+            Pre::V1_0(p) => Instance::V1_0(p.instantiate(store)?),
+            Pre::V1_1(p) => Instance::V1_1(p.instantiate(store)?),
+        })
+    }
+}
+
 /// A checked, compiled and pre-instantiated policy module.
 pub struct LoadedModule {
-    pre: PolicyModulePre<Sandbox>,
+    pre: Pre,
     limits: SandboxLimits,
     info: ModuleInfo,
     sha256: String,
@@ -67,8 +119,7 @@ impl LoadedModule {
         component: Component,
     ) -> Result<Self, LoadError> {
         let wrong = |detail: String| LoadError::WrongContract { origin: origin.into(), detail };
-        let instance_pre = runtime.linker().instantiate_pre(&component).map_err(|e| wrong(format!("{e:#}")))?;
-        let pre = PolicyModulePre::new(instance_pre).map_err(|e| wrong(format!("{e:#}")))?;
+        let pre = Pre::new(runtime, &component).map_err(wrong)?;
         let mut module = LoadedModule {
             pre,
             limits: runtime.limits().clone(),
@@ -87,7 +138,10 @@ impl LoadedModule {
             length,
         };
         let (info, _) = module
-            .call(|m, s| m.juzhu_policy_metadata().call_info(s))
+            .call(|m, s| match m {
+                Instance::V1_1(m) => m.juzhu_policy_metadata().call_info(s),
+                Instance::V1_0(m) => m.juzhu_policy_metadata().call_info(s).map(|i| upgrade::info(&i)),
+            })
             .map_err(|e| LoadError::InfoFailed { origin: origin.into(), detail: e.to_string() })?;
         if !info.contract_version.starts_with("1.") {
             return Err(wrong(format!(
@@ -102,6 +156,16 @@ impl LoadedModule {
 
     pub fn info(&self) -> &ModuleInfo {
         &self.info
+    }
+
+    /// The contract version of the world the component exports (`1.0` or
+    /// `1.1`): a 1.0 module's reasons state no effect and it has no clause
+    /// table.
+    pub fn contract(&self) -> &'static str {
+        match self.pre {
+            Pre::V1_0(_) => "1.0",
+            Pre::V1_1(_) => "1.1",
+        }
     }
 
     /// The sha256 of the component's bytes, in hex.
@@ -122,9 +186,15 @@ impl LoadedModule {
         &self,
         application: &Application,
         legal_date: &str,
-    ) -> Result<(Result<Decision, InputError>, CallStats), CallError> {
+    ) -> Result<(Result<Decision, Refusal>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
-        self.call(|m, s| m.juzhu_policy_eligibility().call_evaluate(s, application, &legal_date))
+        self.call(|m, s| match m {
+            Instance::V1_1(m) => m.juzhu_policy_eligibility().call_evaluate(s, application, &legal_date),
+            Instance::V1_0(m) => m
+                .juzhu_policy_eligibility()
+                .call_evaluate(s, &upgrade::same(application), &legal_date)
+                .map(upgrade::answer),
+        })
     }
 
     pub fn endorsement(
@@ -132,9 +202,15 @@ impl LoadedModule {
         permit: &Permit,
         facts: &Application,
         legal_date: &str,
-    ) -> Result<(Result<EndorsementAnswer, InputError>, CallStats), CallError> {
+    ) -> Result<(Result<EndorsementAnswer, Refusal>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
-        self.call(|m, s| m.juzhu_policy_endorsement().call_status(s, permit, facts, &legal_date))
+        self.call(|m, s| match m {
+            Instance::V1_1(m) => m.juzhu_policy_endorsement().call_status(s, permit, facts, &legal_date),
+            Instance::V1_0(m) => m
+                .juzhu_policy_endorsement()
+                .call_status(s, &upgrade::same(permit), &upgrade::same(facts), &legal_date)
+                .map(upgrade::answer),
+        })
     }
 
     pub fn services(
@@ -142,9 +218,15 @@ impl LoadedModule {
         permit: &Permit,
         facts: &Application,
         legal_date: &str,
-    ) -> Result<(Result<Entitlements, InputError>, CallStats), CallError> {
+    ) -> Result<(Result<Entitlements, Refusal>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
-        self.call(|m, s| m.juzhu_policy_benefits().call_services(s, permit, facts, &legal_date))
+        self.call(|m, s| match m {
+            Instance::V1_1(m) => m.juzhu_policy_benefits().call_services(s, permit, facts, &legal_date),
+            Instance::V1_0(m) => m
+                .juzhu_policy_benefits()
+                .call_services(s, &upgrade::same(permit), &upgrade::same(facts), &legal_date)
+                .map(upgrade::answer),
+        })
     }
 
     pub fn points(
@@ -152,9 +234,17 @@ impl LoadedModule {
         permit: Option<&Permit>,
         facts: &Application,
         legal_date: &str,
-    ) -> Result<(Result<PointsBreakdown, InputError>, CallStats), CallError> {
+    ) -> Result<(Result<PointsBreakdown, Refusal>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
-        self.call(|m, s| m.juzhu_policy_benefits().call_points(s, permit, facts, &legal_date))
+        self.call(|m, s| match m {
+            Instance::V1_1(m) => m.juzhu_policy_benefits().call_points(s, permit, facts, &legal_date),
+            Instance::V1_0(m) => {
+                let permit: Option<v1_0::exports::juzhu::policy::types::Permit> = permit.map(upgrade::same);
+                m.juzhu_policy_benefits()
+                    .call_points(s, permit.as_ref(), &upgrade::same(facts), &legal_date)
+                    .map(upgrade::answer)
+            }
+        })
     }
 
     /// Points for many applicants of one ranking in one sandbox, so a large
@@ -169,7 +259,7 @@ impl LoadedModule {
         &self,
         applications: impl IntoIterator<Item = &'a Application>,
         legal_date: &str,
-    ) -> Result<(Vec<Result<PointsBreakdown, InputError>>, CallStats), CallError> {
+    ) -> Result<(Vec<Result<PointsBreakdown, Refusal>>, CallStats), CallError> {
         let started = Instant::now();
         let legal_date = legal_date.to_string();
         let mut fuel_used = 0;
@@ -181,10 +271,14 @@ impl LoadedModule {
         let mut answers = Vec::new();
         for application in applications {
             self.refill(&mut store);
-            let answer = instance
-                .juzhu_policy_benefits()
-                .call_points(&mut store, None, application, &legal_date)
-                .map_err(|error| self.classify(error, store.data()))?;
+            let answer = match &instance {
+                Instance::V1_1(m) => m.juzhu_policy_benefits().call_points(&mut store, None, application, &legal_date),
+                Instance::V1_0(m) => m
+                    .juzhu_policy_benefits()
+                    .call_points(&mut store, None, &upgrade::same(application), &legal_date)
+                    .map(upgrade::answer),
+            }
+            .map_err(|error| self.classify(error, store.data()))?;
             fuel_used += self.limits.fuel - store.get_fuel().unwrap_or(0);
             self.check_size(&answer)?;
             answers.push(answer);
@@ -197,9 +291,15 @@ impl LoadedModule {
         permit: &Permit,
         facts: &Application,
         legal_date: &str,
-    ) -> Result<(Result<CardContent, InputError>, CallStats), CallError> {
+    ) -> Result<(Result<CardContent, Refusal>, CallStats), CallError> {
         let legal_date = legal_date.to_string();
-        self.call(|m, s| m.juzhu_policy_card().call_content(s, permit, facts, &legal_date))
+        self.call(|m, s| match m {
+            Instance::V1_1(m) => m.juzhu_policy_card().call_content(s, permit, facts, &legal_date),
+            Instance::V1_0(m) => m
+                .juzhu_policy_card()
+                .call_content(s, &upgrade::same(permit), &upgrade::same(facts), &legal_date)
+                .map(upgrade::answer),
+        })
     }
 
     /// Instantiates a fresh sandbox and drops it: what every call pays before
@@ -246,7 +346,7 @@ impl LoadedModule {
     /// Runs `f` in a fresh sandbox under the limits, classifying any failure.
     fn call<R: serde::Serialize>(
         &self,
-        f: impl FnOnce(&PolicyModule, &mut Store<Sandbox>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&Instance, &mut Store<Sandbox>) -> wasmtime::Result<R>,
     ) -> Result<(R, CallStats), CallError> {
         let started = Instant::now();
         let module = self.label.clone();

@@ -44,3 +44,6 @@ pub const DUTIES: Clause = Clause::new(DOC, "三(二)");
 pub const RENTAL_CHECK: Clause = Clause::new(DOC, "三(三)");
 /// 附件1: the rental security and fire-safety checklist (出租居住房屋治安消防隐患排查表).
 pub const ANNEX_1: Clause = Clause::new(DOC, "附件1");
+
+// `pub static TABLE`: the clause table, generated from `clauses.toml`.
+include!(concat!(env!("OUT_DIR"), "/clauses.rs"));

@@ -54,30 +54,12 @@ fn own_jurisdiction(field: &str, code: &str) -> Result<(), InputError> {
     }
 }
 
-/// 三, closing sentence: "本通知自2017年1月1日起施行". Before that day the text is
-/// not in force and decides nothing: contract 1.0 has no `NotInForce` outcome, so
-/// the answer is an input error on the legal date naming the document and its
-/// window (the text sets no end), as Jiaxing does for its pilot term.
-pub const IN_FORCE_FROM: &str = "2017-01-01";
-
-fn in_force(on: Date) -> Result<(), InputError> {
-    if on < framework::date_of(IN_FORCE_FROM) {
-        return Err(InputError {
-            field: "legal_date".into(),
-            message: format!(
-                "not in force: {}《{}》\"本通知自2017年1月1日起施行\" is in force from {IN_FORCE_FROM} (no end set); \
-                 {on} is before it",
-                clauses::DOC,
-                clauses::TITLE
-            ),
-        });
-    }
-    Ok(())
-}
+// 三, closing sentence: "本通知自2017年1月1日起施行". Before that day the text is
+// not in force and decides nothing: the clause table (`clauses.toml`) gives the
+// window, and the SDK answers `not-in-force` for every call before it.
 
 /// The permit must be issued on or before the legal date, by this district.
 fn check_permit(permit: &Permit, facts: &Application, on: Date) -> Result<(), InputError> {
-    in_force(on)?;
     own_jurisdiction("permit.jurisdiction", &permit.jurisdiction)?;
     own_jurisdiction("facts.jurisdiction", &facts.jurisdiction)?;
     if framework::date_of(&permit.issued_on) > on {
@@ -90,6 +72,8 @@ fn check_permit(permit: &Permit, facts: &Application, on: Date) -> Result<(), In
 }
 
 impl Policy for HangzhouGongshu {
+    const TABLE: &'static [juzhu_sdk::table::DocumentEntry] = clauses::TABLE;
+
     fn info() -> ModuleInfo {
         ModuleInfo {
             id: "hangzhou-gongshu".into(),
@@ -98,19 +82,13 @@ impl Policy for HangzhouGongshu {
             jurisdiction_name: "杭州市拱墅区".into(),
             contract_version: CONTRACT_VERSION.into(),
             time_zone: "Asia/Shanghai".into(),
-            documents: vec![Document {
-                id: clauses::DOC.into(),
-                title: clauses::TITLE.into(),
-                issued_on: None,
-                in_force_from: Some(IN_FORCE_FROM.into()),
-            }],
+            documents: juzhu_sdk::table::documents(clauses::TABLE),
             tiers: vec![PermitTier::Standard],
         }
     }
 
     fn evaluate(application: &Application, on: Date) -> Result<Decision, InputError> {
         own_jurisdiction("application.jurisdiction", &application.jurisdiction)?;
-        in_force(on)?;
         Ok(eligibility::evaluate(application, on, true))
     }
 
@@ -127,10 +105,7 @@ impl Policy for HangzhouGongshu {
     fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<PointsBreakdown, InputError> {
         match permit {
             Some(p) => check_permit(p, facts, on)?,
-            None => {
-                own_jurisdiction("facts.jurisdiction", &facts.jurisdiction)?;
-                in_force(on)?;
-            }
+            None => own_jurisdiction("facts.jurisdiction", &facts.jurisdiction)?,
         }
         Ok(points::points(permit, facts, on))
     }

@@ -13,10 +13,7 @@ pub const DOC_TITLE: &str = "开展居住证制度改革试点工作的指导意
 pub const DOC_ISSUED: &str = "2014-10-27";
 /// 二(二): the pilot applies in the whole city from 2014-10-31.
 pub const PILOT_START: &str = "2014-10-31";
-/// 二(二): "自2014年10月31日起，全市范围内暂时停止施行《浙江省流动人口居住登记条例》
-/// 第十五条、第十七条，期限为一年" — one year from 2014-10-31, whose last day is
-/// 2015-10-30. The text sets no extension.
-pub const PILOT_LAST_DAY: &str = "2015-10-30";
+// 二(二)'s one-year term ends on 2015-10-30: `in_force_until` in clauses.toml.
 
 /// 二(二) 改革试点的范围和期限: the whole city, from 2014-10-31.
 pub const SCOPE: Clause = Clause::new(DOC, "二(二)");
@@ -62,3 +59,6 @@ pub const POINTS: Clause = Clause::new(DOC, "三(三)2");
 
 /// 三(四) 过渡规定: permits held before the pilot stay valid until they expire.
 pub const TRANSITION: Clause = Clause::new(DOC, "三(四)");
+
+// `pub static TABLE`: the clause table, generated from `clauses.toml`.
+include!(concat!(env!("OUT_DIR"), "/clauses.rs"));

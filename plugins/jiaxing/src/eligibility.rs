@@ -48,36 +48,6 @@ pub fn pilot_start() -> Date {
     framework::date_of(PILOT_START)
 }
 
-/// The last day of the pilot's one-year term (二(二)).
-pub fn pilot_last_day() -> Date {
-    framework::date_of(PILOT_LAST_DAY)
-}
-
-/// 二(二) 改革试点的范围和期限: "自2014年10月31日起，全市范围内暂时停止施行《浙江省
-/// 流动人口居住登记条例》第十五条、第十七条，期限为一年".
-///
-/// The conditions of 三(一) apply only while the provincial articles they stand
-/// in for are suspended: from 2014-10-31 to 2015-10-30 (one year; the text sets
-/// no extension). Outside that window this text decides no application: the
-/// answer is not a refusal but "not in force", naming the document and window
-/// (contract 1.0 carries it as an input error on the legal date). The term is
-/// that of the suspension; the text sets no end for permits it issued, whose
-/// endorsement and services (三(二), 三(三)) are still read from it, as 三(四)
-/// keeps permits "在有效期限内" when the rules change.
-pub fn in_force(on: Date) -> Result<(), InputError> {
-    if on < pilot_start() || on > pilot_last_day() {
-        return Err(InputError {
-            field: "legal_date".into(),
-            message: format!(
-                "not in force: {DOC}《{DOC_TITLE}》二(二) suspends articles 15 and 17 of the provincial regulation \
-                 \"自2014年10月31日起……期限为一年\", so its conditions for issue (三(一)) apply from {PILOT_START} \
-                 to {PILOT_LAST_DAY}; {on} is outside that window"
-            ),
-        });
-    }
-    Ok(())
-}
-
 /// Records a three-valued condition: `None` keeps the route open, never met.
 fn record(route: &mut RouteBuilder, holds: Option<bool>, reason: Reason) {
     match holds {

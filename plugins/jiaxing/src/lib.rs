@@ -34,8 +34,6 @@ pub mod points;
 
 use juzhu_sdk::prelude::*;
 
-use clauses::*;
-
 /// The module's type.
 pub struct Jiaxing;
 
@@ -60,6 +58,18 @@ fn check_permit(permit: &Permit) -> Result<(), InputError> {
 }
 
 impl Policy for Jiaxing {
+    const TABLE: &'static [juzhu_sdk::table::DocumentEntry] = clauses::TABLE;
+    /// 二(二) 改革试点的范围和期限: "自2014年10月31日起，全市范围内暂时停止施行《浙江省
+    /// 流动人口居住登记条例》第十五条、第十七条，期限为一年". The conditions of 三(一)
+    /// apply only while the provincial articles they stand in for are suspended:
+    /// from 2014-10-31 to 2015-10-30 (one year; the text sets no extension), the
+    /// window of `clauses.toml`. Outside it this text decides no application
+    /// (`not-in-force`, from the SDK). The term is that of the suspension; the
+    /// text sets no end for permits it issued, whose endorsement and services
+    /// (三(二), 三(三)) are still read from it, as 三(四) keeps permits
+    /// "在有效期限内" when the rules change: the window does not bound them.
+    const WINDOW_BOUNDS_HOLDERS: bool = false;
+
     fn info() -> ModuleInfo {
         ModuleInfo {
             id: "jiaxing".into(),
@@ -68,18 +78,12 @@ impl Policy for Jiaxing {
             jurisdiction_name: "嘉兴市".into(),
             contract_version: CONTRACT_VERSION.into(),
             time_zone: "Asia/Shanghai".into(),
-            documents: vec![Document {
-                id: DOC.into(),
-                title: DOC_TITLE.into(),
-                issued_on: Some(DOC_ISSUED.into()),
-                in_force_from: Some(PILOT_START.into()),
-            }],
+            documents: juzhu_sdk::table::documents(clauses::TABLE),
             tiers: vec![PermitTier::Standard, PermitTier::Temporary],
         }
     }
 
     fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
-        eligibility::in_force(on)?;
         Ok(eligibility::decide(app, on, app.tier_requested))
     }
 

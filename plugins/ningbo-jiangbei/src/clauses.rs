@@ -44,3 +44,6 @@ pub const POINTS_STRUCTURE: Clause = Clause::new(DOC, "四(二)");
 pub const POINTS_USES: Clause = Clause::new(DOC, "四(三)");
 /// 四(四): the personal points account.
 pub const POINTS_ACCOUNT: Clause = Clause::new(DOC, "四(四)");
+
+// `pub static TABLE`: the clause table, generated from `clauses.toml`.
+include!(concat!(env!("OUT_DIR"), "/clauses.rs"));

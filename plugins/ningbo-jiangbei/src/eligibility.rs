@@ -71,13 +71,13 @@ impl Branch {
         if !holds {
             self.met = Some(false);
         }
-        self.reasons.push(reason);
+        self.reasons.push(reason.with_effect(if holds { Effect::Met } else { Effect::NotMet }));
     }
     fn unknown(&mut self, reason: Reason) {
         if self.met == Some(true) {
             self.met = None;
         }
-        self.reasons.push(reason);
+        self.reasons.push(reason.unknown());
     }
     fn needs(&mut self, missing: Vec<MissingMaterial>) {
         self.missing.extend(missing);
@@ -103,9 +103,11 @@ struct Summary {
 /// kept; while none is complete, every open alternative's materials are asked for.
 fn any_of(route: RouteKind, branches: Vec<Branch>, s: Summary) -> RouteResult {
     let mut rb = RouteBuilder::new(route, None);
+    // An alternative's reasons keep their effect: one not met does not close
+    // the route while another may meet it.
     for b in &branches {
         for r in &b.reasons {
-            rb.condition(true, r.clone());
+            rb.note(r.clone());
         }
     }
     let code = |result: &str| format!("{}.{}", s.code, result);

@@ -32,6 +32,8 @@ use juzhu_sdk::prelude::*;
 pub struct NingboJiangbei;
 
 impl Policy for NingboJiangbei {
+    const TABLE: &'static [juzhu_sdk::table::DocumentEntry] = clauses::TABLE;
+
     fn info() -> ModuleInfo {
         ModuleInfo {
             id: "ningbo-jiangbei".into(),
@@ -40,13 +42,7 @@ impl Policy for NingboJiangbei {
             jurisdiction_name: "浙江省宁波市江北区".into(),
             contract_version: CONTRACT_VERSION.into(),
             time_zone: "Asia/Shanghai".into(),
-            documents: vec![Document {
-                id: clauses::DOC.into(),
-                title: "关于推行新型居住证制度的实施办法（征求意见稿）".into(),
-                // A 2017 draft: the text leaves its in-force day blank (本办法自2017年  月  日起施行).
-                issued_on: None,
-                in_force_from: None,
-            }],
+            documents: juzhu_sdk::table::documents(clauses::TABLE),
             // The text knows one permit, the 《浙江省居住证》.
             tiers: vec![PermitTier::Standard],
         }

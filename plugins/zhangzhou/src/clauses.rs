@@ -31,3 +31,6 @@ pub const BASIC_SERVICES: Clause = Clause::new(DOC, "三(二)1");
 pub const CONVENIENCES: Clause = Clause::new(DOC, "三(二)2");
 /// 三(三) departments set the detailed measures (scope, conditions, procedure).
 pub const DETAILED_MEASURES: Clause = Clause::new(DOC, "三(三)");
+
+// `pub static TABLE`: the clause table, generated from `clauses.toml`.
+include!(concat!(env!("OUT_DIR"), "/clauses.rs"));

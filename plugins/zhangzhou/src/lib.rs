@@ -67,6 +67,8 @@ fn check_holder(permit: &Permit, facts: &Application) -> Result<(), InputError> 
 }
 
 impl Policy for Zhangzhou {
+    const TABLE: &'static [juzhu_sdk::table::DocumentEntry] = clauses::TABLE;
+
     fn info() -> ModuleInfo {
         ModuleInfo {
             id: "zhangzhou".into(),
@@ -75,12 +77,7 @@ impl Policy for Zhangzhou {
             jurisdiction_name: "漳州市".into(),
             contract_version: CONTRACT_VERSION.into(),
             time_zone: "Asia/Shanghai".into(),
-            documents: vec![Document {
-                id: clauses::DOC.into(),
-                title: "漳州市居住证制度实施方案".into(),
-                issued_on: None,
-                in_force_from: Some("2016-12-01".into()),
-            }],
+            documents: juzhu_sdk::table::documents(clauses::TABLE),
             tiers: vec![PermitTier::Standard],
         }
     }

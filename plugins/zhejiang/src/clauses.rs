@@ -38,3 +38,6 @@ pub const CITY_DEADLINE: Clause = Clause::new(DOC, "三");
 /// stable residence, continuous schooling. The notice has no clause of its own
 /// for this national floor, so the module cites the decree for it alone.
 pub const NATIONAL_FLOOR: Clause = framework::decree_663("第二条");
+
+// `pub static TABLE`: the clause table, generated from `clauses.toml`.
+include!(concat!(env!("OUT_DIR"), "/clauses.rs"));

@@ -26,10 +26,10 @@ use juzhu_sdk::prelude::*;
 use crate::area::{self, in_area};
 use crate::clauses::{CITY_RULES, NATIONAL_FLOOR, SURVEY};
 
-/// Records an explanation that does not by itself decide the route (one of
-/// several alternatives, any of which suffices).
+/// Records one of several alternatives, any of which suffices: it keeps the
+/// effect its code states (an alternative not met does not close the route).
 fn note(route: &mut RouteBuilder, reason: Reason) {
-    route.condition(true, reason);
+    route.note(reason);
 }
 
 /// Met, not met, or not known, for a condition with alternatives.

@@ -34,6 +34,8 @@ use juzhu_sdk::prelude::*;
 pub struct Zhejiang;
 
 impl Policy for Zhejiang {
+    const TABLE: &'static [juzhu_sdk::table::DocumentEntry] = clauses::TABLE;
+
     fn info() -> ModuleInfo {
         ModuleInfo {
             id: "zhejiang".into(),
@@ -42,14 +44,7 @@ impl Policy for Zhejiang {
             jurisdiction_name: "浙江省".into(),
             contract_version: CONTRACT_VERSION.into(),
             time_zone: "Asia/Shanghai".into(),
-            documents: vec![Document {
-                id: clauses::DOC.into(),
-                title: "浙江省人民政府办公厅关于推行新型居住证制度的通知（浙政办发〔2016〕100号）".into(),
-                issued_on: Some("2016-08-28".into()),
-                // The notice states no date of effect (signed 2016-08-28,
-                // printed 2016-08-30); none is claimed.
-                in_force_from: None,
-            }],
+            documents: juzhu_sdk::table::documents(clauses::TABLE),
             tiers: vec![PermitTier::Standard],
         }
     }

@@ -140,7 +140,7 @@ pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Fig
         serde_json::to_value(&from_wasm)? == serde_json::to_value(&from_native)?,
         "the wasm and native builds disagree on the benchmark application"
     );
-    let decision = from_native.map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+    let decision = from_native.map_err(|e| anyhow::anyhow!("the module refused: {e:?}"))?;
     anyhow::ensure!(
         decision.outcome == sdk::Outcome::Eligible,
         "the benchmark application should be eligible; the module says: {}",

@@ -67,9 +67,8 @@ pub fn component_bytes(name: &str) -> Vec<u8> {
 /// `component` (module `module_id`, version 1.0.0) claiming `version`
 /// instead: the version string sits right after the module id in the data
 /// segment, so a same-length edit gives a distinct, valid component that
-/// decides exactly as the original. The compiler shares that literal with
-/// the contract version (both are "1.0.0"), so the variant claims contract
-/// version `version` too: still 1.x, which the host accepts.
+/// decides exactly as the original. The contract version it claims
+/// (`juzhu_sdk::CONTRACT_VERSION`) is a separate literal and does not change.
 pub fn with_version(component: &[u8], module_id: &str, version: &str) -> Vec<u8> {
     assert_eq!(version.len(), 5, "same length as 1.0.0");
     let needle = format!("{module_id}1.0.0");

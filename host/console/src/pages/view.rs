@@ -1,39 +1,61 @@
 //! Module answers shaped for the templates: each reason in the chosen
-//! language with its clause and the title of the document it cites.
+//! language with its clause, the title of the document it cites, the
+//! clause's own words where the module has a clause table (contract 1.1),
+//! and what the reason does (its effect, and whether it decided).
 
 use serde_json::{Value, json};
 
-use juzhu_runtime::contract::types::{Citation, Decision, MissingMaterial, Reason};
+use juzhu_runtime::contract::types::{Citation, Decision, Document, Effect, MissingMaterial, Reason};
 use juzhu_station::service::Service;
 
 use crate::i18n::Lang;
 use crate::web::kebab;
 
-/// The titles of the documents a module cites, by id.
-pub struct Documents(Vec<(String, String)>);
+/// The documents a module cites, with their clause tables, by id.
+pub struct Documents(Vec<Document>);
 
 impl Documents {
     /// The documents of the module with this sha256, if it is still loaded.
     pub fn of(service: &Service, sha256: &str) -> Self {
         let set = service.modules().snapshot();
-        let docs = set
-            .by_sha256(sha256)
-            .map(|m| m.info().documents.iter().map(|d| (d.id.clone(), d.title.clone())).collect())
-            .unwrap_or_default();
-        Documents(docs)
+        Documents(set.by_sha256(sha256).map(|m| m.info().documents.clone()).unwrap_or_default())
     }
 
     fn title(&self, id: &str) -> String {
-        self.0.iter().find(|(d, _)| d == id).map(|(_, t)| t.clone()).unwrap_or_else(|| id.to_string())
+        self.0.iter().find(|d| d.id == id).map(|d| d.title.clone()).unwrap_or_else(|| id.to_string())
+    }
+
+    /// The cited clause's verbatim words, where the module's table has them.
+    fn words(&self, c: &Citation) -> Option<String> {
+        let doc = self.0.iter().find(|d| d.id == c.document)?;
+        doc.clauses.iter().find(|k| k.label == c.clause).map(|k| k.text.clone()).filter(|t| !t.trim().is_empty())
     }
 
     pub fn citation(&self, c: &Citation) -> Value {
-        json!({ "document": c.document, "title": self.title(&c.document), "clause": c.clause })
+        json!({ "document": c.document, "title": self.title(&c.document), "clause": c.clause, "words": self.words(c) })
     }
 
+    /// A reason: its text, citation (with the clause's words), and effect
+    /// (`met`, `not-met`, `unknown`, `information`; `not-stated` for a
+    /// contract 1.0 module, which stated none).
     pub fn reason(&self, lang: Lang, r: &Reason) -> Value {
         let text = if lang == Lang::Zh { &r.zh } else { &r.en };
-        json!({ "code": r.code, "text": text, "citation": self.citation(&r.citation), "met": r.code.ends_with(".met") })
+        let effect = match r.effect {
+            Some(Effect::Met) => "met",
+            Some(Effect::NotMet) => "not-met",
+            Some(Effect::Unknown) => "unknown",
+            Some(Effect::Information) => "information",
+            None => "not-stated",
+        };
+        json!({
+            "code": r.code,
+            "text": text,
+            "citation": self.citation(&r.citation),
+            // Shown plainly unless it is a condition not met or not known.
+            "met": r.effect.map_or(r.code.ends_with(".met"), |e| !matches!(e, Effect::NotMet | Effect::Unknown)),
+            "effect": effect,
+            "decisive": r.decisive == Some(true),
+        })
     }
 
     pub fn reasons(&self, lang: Lang, rs: &[Reason]) -> Vec<Value> {
@@ -81,4 +103,51 @@ fn clauses(d: &Decision) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use juzhu_runtime::contract::types::{Clause, ClauseKind, DocumentSource};
+
+    fn reason(code: &str, clause: &str, effect: Option<Effect>, decisive: Option<bool>) -> Reason {
+        Reason {
+            code: code.into(),
+            zh: "理由".into(),
+            en: "reason".into(),
+            citation: Citation { document: "d".into(), clause: clause.into() },
+            effect,
+            decisive,
+        }
+    }
+
+    #[test]
+    fn a_reason_shows_its_clause_s_words_and_what_it_does() {
+        let docs = Documents(vec![Document {
+            id: "d".into(),
+            title: "标题".into(),
+            issued_on: None,
+            in_force_from: None,
+            issuer: Some("某市人民政府".into()),
+            in_force_until: None,
+            window_basis: None,
+            source: Some(DocumentSource::Corpus),
+            clauses: vec![Clause {
+                label: "二(一)2".into(),
+                text: "在杭州市区办理居住登记满半年".into(),
+                kind: ClauseKind::Condition,
+                note: None,
+            }],
+        }]);
+        let shown = docs.reason(Lang::En, &reason("period.not-met", "二(一)2", Some(Effect::NotMet), Some(true)));
+        assert_eq!(shown["citation"]["words"], "在杭州市区办理居住登记满半年");
+        assert_eq!(shown["effect"], "not-met");
+        assert_eq!(shown["decisive"], true);
+        assert_eq!(shown["met"], false);
+        // A clause the table lacks, and a 1.0 module's reason: no words, effect not stated.
+        let old = docs.reason(Lang::En, &reason("x.met", "三", None, None));
+        assert_eq!(old["citation"]["words"], Value::Null);
+        assert_eq!(old["effect"], "not-stated");
+        assert_eq!(old["met"], true);
+    }
 }

@@ -21,6 +21,10 @@ pub struct ApiError {
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<Transition>>,
+    /// For `not_in_force`: the document and its in-force window, as the
+    /// module states them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_in_force: Option<juzhu_runtime::contract::types::NotInForce>,
     /// For a failure whose details are only in the station's log: the id
     /// that finds them there.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,7 +33,15 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: Status, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), field: None, allowed: None, error_id: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            allowed: None,
+            not_in_force: None,
+            error_id: None,
+        }
     }
 
     pub fn field(status: Status, code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -54,6 +66,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotInForce(_) => {
                 ApiError::field(Status::UnprocessableEntity, "no_version_in_force", "legal_date", message)
             }
+            ServiceError::TextNotInForce(n) => ApiError {
+                not_in_force: Some(n),
+                ..ApiError::field(Status::UnprocessableEntity, "not_in_force", "legal_date", message)
+            },
             ServiceError::ModuleUnavailable(_) => {
                 ApiError::new(Status::ServiceUnavailable, "module_unavailable", message)
             }

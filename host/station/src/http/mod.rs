@@ -111,6 +111,7 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::audit_checkpoints,
                 routes::rank,
                 routes::jurisdictions,
+                routes::jurisdiction,
                 routes::tokens,
                 routes::openapi,
                 routes::metrics,

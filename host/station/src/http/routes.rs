@@ -12,7 +12,7 @@ use super::access_log::LogLine;
 use super::body::{Checked, OrDefault};
 use super::error::ApiError;
 use super::guard::{Admin, Clerk, Supervisor};
-use crate::service::{Benefits, Evaluation, JurisdictionModule, Service};
+use crate::service::{Benefits, Evaluation, JurisdictionModule, ModuleDetails, Service};
 use juzhu_domain::Transition;
 use juzhu_runtime::contract::types::Application;
 use juzhu_store::PermitRecord;
@@ -226,6 +226,17 @@ pub fn rank(_who: Clerk, svc: Svc<'_>, body: Body<RankRequest>) -> Result<Json<c
 #[get("/v1/jurisdictions")]
 pub fn jurisdictions(_who: Clerk, svc: Svc<'_>) -> Json<Vec<JurisdictionModule>> {
     Json(svc.jurisdictions())
+}
+
+/// The module deciding a division on a legal date, with its clause table.
+#[get("/v1/jurisdictions/<division>?<legal_date>")]
+pub fn jurisdiction(
+    _who: Clerk,
+    svc: Svc<'_>,
+    division: &str,
+    legal_date: Option<String>,
+) -> Result<Json<ModuleDetails>, ApiError> {
+    Ok(Json(svc.module_details(division, legal_date)?))
 }
 
 #[get("/v1/tokens")]

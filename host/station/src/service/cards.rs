@@ -104,7 +104,7 @@ impl Service {
             let answer = self
                 .observe(&module, "card", module.card(&permit.to_contract(), &permit.facts, &row.legal_date))
                 .map_err(|e| CardError::Content(e.to_string()))?
-                .map_err(|e| CardError::Content(format!("{}: {}", e.field, e.message)))?;
+                .map_err(|e| CardError::Content(super::ServiceError::from(e).to_string()))?;
             crate::issuance::content::from_contract(&answer, serial, self.cards.photo_dir()).map_err(CardError::Content)
         };
         Ok(self.cards.run(&self.store, actor, id, &content, progress)?)

@@ -42,6 +42,10 @@ pub enum ServiceError {
     /// The jurisdiction has a module, but no version of it applies on the legal date.
     #[error("{0}")]
     NotInForce(String),
+    /// The module in force says the legal date is outside the in-force
+    /// window of a text it decides by: it gives no decision.
+    #[error("{}", not_in_force_message(.0))]
+    TextNotInForce(NotInForce),
     /// The jurisdiction's certified module cannot be loaded: its cases are
     /// refused, never decided by another jurisdiction's module.
     #[error("{0}")]
@@ -104,6 +108,21 @@ pub struct JurisdictionModule {
     pub tiers: Vec<PermitTier>,
 }
 
+/// The module that decides a division on a legal date, with its clause
+/// table: the documents it decides by, their in-force windows, and every
+/// clause's words (empty for a contract 1.0 module, which has none).
+#[derive(Debug, Serialize)]
+pub struct ModuleDetails {
+    pub division: String,
+    pub legal_date: LegalDate,
+    pub module: ModuleRef,
+    pub name: String,
+    pub contract_version: String,
+    pub time_zone: String,
+    pub tiers: Vec<PermitTier>,
+    pub documents: Vec<Document>,
+}
+
 /// The station's domain operations.
 pub struct Service {
     /// Kept alive for the modules' engine (and its epoch ticker).
@@ -131,9 +150,31 @@ pub(super) fn module_ref(module: &LoadedModule) -> ModuleRef {
     }
 }
 
-/// Turns a module's refusal of its input into a request error.
-pub(super) fn input<T>(result: Result<T, InputError>) -> Result<T, ServiceError> {
-    result.map_err(|e| ServiceError::BadInput { field: e.field, message: e.message })
+/// Turns a module's refusal into a request error.
+pub(super) fn input<T>(result: Result<T, Refusal>) -> Result<T, ServiceError> {
+    result.map_err(ServiceError::from)
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Input(e) => ServiceError::BadInput { field: e.field, message: e.message },
+            Refusal::NotInForce(n) => ServiceError::TextNotInForce(n),
+        }
+    }
+}
+
+/// "legal_date 2013-05-01 is outside the in-force window of 《…》 (`id`):
+/// from 2014-10-31 until 2015-10-30 (basis)".
+fn not_in_force_message(n: &NotInForce) -> String {
+    let from = n.in_force_from.as_deref().map_or("no stated start".to_string(), |d| format!("from {d}"));
+    let until = n.in_force_until.as_deref().map_or("open-ended".to_string(), |d| format!("until {d}"));
+    let basis = n.basis.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
+    format!(
+        "legal_date {} is outside the in-force window of 《{}》 (`{}`): {from}, {until}{basis}; \
+         the module gives no decision for a date its text does not govern",
+        n.legal_date, n.title, n.document
+    )
 }
 
 impl Service {
@@ -396,6 +437,25 @@ impl Service {
         self.store()
             .audit_entries(after_seq, limit.min(1000))
             .map_err(|e| ServiceError::Store(StoreError::Corrupt { what: "audit log".into(), detail: e.to_string() }))
+    }
+
+    /// The module that decides `division` on `legal_date` (default: today in
+    /// its time zone), with its clause table.
+    pub fn module_details(&self, division: &str, legal_date: Option<String>) -> Result<ModuleDetails, ServiceError> {
+        Division::parse(division).map_err(|e| ServiceError::bad("division", e.to_string()))?;
+        let set = self.modules.snapshot();
+        let (module, date) = Self::module_for(&set, division, legal_date.as_deref())?;
+        let info = module.info();
+        Ok(ModuleDetails {
+            division: division.to_string(),
+            legal_date: date,
+            module: module_ref(&module),
+            name: info.jurisdiction_name.clone(),
+            contract_version: info.contract_version.clone(),
+            time_zone: info.time_zone.clone(),
+            tiers: info.tiers.clone(),
+            documents: info.documents.clone(),
+        })
     }
 
     /// The jurisdictions served and their modules in force.

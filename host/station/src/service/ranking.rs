@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use juzhu_runtime::LoadedModule;
-use juzhu_runtime::contract::types::{Application, InputError, PointsBreakdown};
+use juzhu_runtime::contract::types::{Application, PointsBreakdown, Refusal};
 use serde::Serialize;
 
 use super::{Service, ServiceError, module_ref};
@@ -88,8 +88,10 @@ impl Service {
         let mut ranking = Vec::with_capacity(applicants.len());
         for (i, (a, answer)) in applicants.iter().zip(self.points_of_all(&module, applicants, &legal_date)?).enumerate()
         {
-            let breakdown =
-                answer.map_err(|e| ServiceError::bad(&format!("applicants[{i}].{}", e.field), e.message))?;
+            let breakdown = answer.map_err(|refusal| match refusal {
+                Refusal::Input(e) => ServiceError::bad(&format!("applicants[{i}].{}", e.field), e.message),
+                other => ServiceError::from(other),
+            })?;
             ranking.push(Ranked { rank: None, id: a.id.clone(), total: breakdown.total, admitted: false, breakdown });
         }
         let excluded = |r: &Ranked| r.breakdown.vetoed || r.breakdown.frozen;
@@ -115,7 +117,7 @@ impl Service {
         module: &LoadedModule,
         applicants: &[Applicant],
         legal_date: &str,
-    ) -> Result<Vec<Result<PointsBreakdown, InputError>>, ServiceError> {
+    ) -> Result<Vec<Result<PointsBreakdown, Refusal>>, ServiceError> {
         /// Applicants per sandbox: enough to make instantiation negligible,
         /// few enough that a leaky module cannot fill its memory cap.
         const BATCH: usize = 1024;

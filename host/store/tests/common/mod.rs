@@ -64,6 +64,8 @@ pub fn reason(code: &str) -> Reason {
         zh: "理由".into(),
         en: format!("reason {code}"),
         citation: Citation { document: "doc".into(), clause: "三(一)".into() },
+        effect: Some(Effect::Information),
+        decisive: Some(false),
     }
 }
 

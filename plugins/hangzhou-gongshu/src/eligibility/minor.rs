@@ -13,28 +13,22 @@ pub(super) fn minor_rules(app: &Application, on: Date, shared: &mut Shared, ev: 
     let birth = birth_date(&app.identity);
     let age = date::age_on(birth, on);
     if age >= 16 {
-        shared.condition(
-            true,
-            APPLICATION.reason(
-                "age.under-16.not-met",
-                &format!("申请人{age}周岁，已满16周岁，无需提交监护人材料"),
-                &format!("the applicant is {age}: sixteen or older, no guardian materials needed"),
-            ),
-        );
+        // Information, not a condition: the guardian rule does not apply.
+        shared.note(APPLICATION.reason(
+            "age.16-or-over",
+            &format!("申请人{age}周岁，已满16周岁，无需提交监护人材料"),
+            &format!("the applicant is {age}: sixteen or older, no guardian materials needed"),
+        ));
         return;
     }
-    shared.condition(
-        true,
-        APPLICATION.reason(
-            "age.under-16.met",
-            &format!(
-                "申请人{age}周岁，未满16周岁，还须提交父母双方等法定监护人的居住证及其连续缴纳社会保险满1年的证明"
-            ),
-            &format!(
-                "the applicant is {age}, under sixteen: the guardians' permits and their year of insurance are needed"
-            ),
+    // Information: the guardian conditions below are what must be met.
+    shared.note(APPLICATION.reason(
+        "age.under-16",
+        &format!("申请人{age}周岁，未满16周岁，还须提交父母双方等法定监护人的居住证及其连续缴纳社会保险满1年的证明"),
+        &format!(
+            "the applicant is {age}, under sixteen: the guardians' permits and their year of insurance are needed"
         ),
-    );
+    ));
     let g = &app.guardians;
     shared.condition(
         !g.is_empty(),

@@ -1,0 +1,93 @@
+//! Both contract worlds load: a module built against the frozen 1.0 contract
+//! (`tests/fixtures/contract-1-0-module`, bindings straight from
+//! `wit/1.0/policy.wit`) and a 1.1 module (Gongshu, built with the SDK). The
+//! host answers both in 1.1's shape, saying what the 1.0 module did not state.
+
+use std::sync::OnceLock;
+
+use juzhu_runtime::contract::types::*;
+use juzhu_runtime::{Runtime, SandboxLimits, module_build};
+
+fn runtime() -> Runtime {
+    Runtime::new(SandboxLimits::default(), None).expect("the runtime starts")
+}
+
+fn contract_1_0_component() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        let root = juzhu_test_support::workspace();
+        let path =
+            module_build::build(root, &root.join("tests/fixtures/contract-1-0-module"), &root.join("target/fixtures"))
+                .expect("the 1.0 fixture builds and componentizes");
+        std::fs::read(path).expect("the built component is readable")
+    })
+}
+
+fn application(jurisdiction: &str, registered: bool) -> Application {
+    let mut app = juzhu_test_support::ApplicationBuilder::gongshu_employed().typed();
+    app.jurisdiction = jurisdiction.into();
+    if !registered {
+        app.registrations.clear();
+    }
+    app
+}
+
+#[test]
+fn a_1_0_module_loads_and_answers_in_the_1_1_shape() {
+    let runtime = runtime();
+    let module = runtime.load("contract-1-0-fixture", contract_1_0_component()).expect("a 1.0 module still loads");
+    assert_eq!(module.contract(), "1.0");
+    let info = module.info();
+    assert_eq!(info.contract_version, "1.0.0");
+    assert_eq!(info.documents.len(), 1);
+    let doc = &info.documents[0];
+    assert_eq!(doc.in_force_from.as_deref(), Some("2000-01-01"));
+    assert!(doc.clauses.is_empty(), "a 1.0 module has no clause table");
+    assert_eq!((doc.issuer.as_ref(), doc.source), (None, None), "not stated by a 1.0 module");
+
+    let (answer, _) = module.evaluate(&application("999998", true), "2024-06-01").expect("the call completes");
+    let decision = answer.expect("a decision");
+    assert_eq!(decision.outcome, Outcome::Eligible);
+    let reason = &decision.reasons[0];
+    assert_eq!(reason.code, "residence.registered");
+    assert_eq!((reason.effect, reason.decisive), (None, None), "1.0 states no effect; the host invents none");
+
+    let (answer, _) = module.evaluate(&application("999998", false), "2024-06-01").expect("the call completes");
+    assert_eq!(answer.expect("a decision").outcome, Outcome::Ineligible);
+
+    // A 1.0 input error is 1.1's refusal::input.
+    let (answer, _) = module.evaluate(&application("999998", true), "1999-12-31").expect("the call completes");
+    match answer {
+        Err(Refusal::Input(e)) => assert_eq!(e.field, "legal_date"),
+        other => panic!("expected an input error on legal_date, got {other:?}"),
+    }
+    let (points, _) = module.points(None, &application("999998", true), "2024-06-01").expect("the call completes");
+    assert!(matches!(points, Err(Refusal::Input(e)) if e.field == "permit"));
+}
+
+#[test]
+fn a_1_1_module_loads_with_its_clause_table_and_states_each_reason_s_effect() {
+    let runtime = runtime();
+    let bytes = juzhu_test_support::component_bytes("hangzhou-gongshu");
+    let module = runtime.load("hangzhou-gongshu", &bytes).expect("a 1.1 module loads");
+    assert_eq!(module.contract(), "1.1");
+    assert_eq!(module.info().contract_version, juzhu_sdk::CONTRACT_VERSION);
+    let (answer, _) = module.evaluate(&application("330105", true), "2017-06-15").expect("the call completes");
+    let decision = answer.expect("a decision");
+    let all = decision.reasons.iter().chain(decision.routes.iter().flat_map(|r| r.reasons.iter()));
+    for reason in all {
+        assert!(reason.effect.is_some() && reason.decisive.is_some(), "{} states no effect", reason.code);
+    }
+}
+
+/// A decision stored by a station before 1.1 is the JSON of a 1.0 decision:
+/// it reads into 1.1's `Decision` with every reason's effect not stated, so
+/// it displays, and the stored text (which the audit log's record
+/// commitments hash) is never rewritten.
+#[test]
+fn a_stored_1_0_decision_reads_into_the_1_1_shape() {
+    let stored = r#"{"outcome":"Ineligible","tier":null,"reasons":[{"code":"age.under-16.not-met","zh":"年满16周岁","en":"aged 16 or over","citation":{"document":"002_f9217923c518aad0","clause":"三(一)"}}],"routes":[{"route":"Employment","tier":null,"status":"NotMet","reasons":[],"missing":[]}],"missing":[]}"#;
+    let decision: Decision = serde_json::from_str(stored).expect("a 1.0 decision reads as 1.1");
+    assert_eq!(decision.reasons[0].code, "age.under-16.not-met");
+    assert_eq!((decision.reasons[0].effect, decision.reasons[0].decisive), (None, None));
+}
