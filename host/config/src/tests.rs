@@ -98,6 +98,7 @@ fn full_file_round_trips() {
             checkpoint_every_entries: 10,
             checkpoint_every_secs: 5,
         },
+        store: crate::StoreConfig { url: Some("postgres://juzhu:secret@db.example:5432/juzhu".into()) },
     };
     let text = toml::to_string(&config).unwrap();
     assert_eq!(parse(&text).unwrap(), config, "text was:\n{text}");
@@ -241,4 +242,21 @@ fn audit_checkpoint_intervals_of_zero_are_refused_naming_the_key() {
         assert_eq!(err.key(), Some(key), "{text}");
         assert!(err.to_string().contains("e.g.") || err.to_string().contains("at least 1"), "{err}");
     }
+}
+
+#[test]
+fn a_bad_store_url_is_named() {
+    for (text, says) in [
+        ("[store]\nurl = \"postgres://juzhu@db:5432\"\n", "names no database"),
+        ("[store]\nurl = \"postgres:///juzhu\"\n", "names no host"),
+        ("[store]\nurl = \"postgres://db:http/juzhu\"\n", "is not a number"),
+        ("[store]\nurl = \"mysql://db/juzhu\"\n", "`mysql://` is not a store"),
+    ] {
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.key(), Some("store.url"), "{err}");
+        assert!(err.to_string().contains(says), "{text}: {err}");
+    }
+    let ok = parse("[store]\nurl = \"postgres://juzhu:pw@127.0.0.1:5432/juzhu\"\n").unwrap();
+    assert_eq!(ok.store.postgres_url(), Some("postgres://juzhu:pw@127.0.0.1:5432/juzhu"));
+    assert_eq!(parse("").unwrap().store.postgres_url(), None);
 }

@@ -136,7 +136,7 @@ pub(super) fn input<T>(result: Result<T, InputError>) -> Result<T, ServiceError>
 
 impl Service {
     pub fn new(runtime: juzhu_runtime::Runtime, modules: ModuleSet, store: Store) -> Result<Self, StoreError> {
-        let reader = Store::open(store.path())?;
+        let reader = store.reopen()?;
         Ok(Service {
             _runtime: runtime,
             modules: ActiveModules::new(modules),
