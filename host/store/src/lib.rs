@@ -56,7 +56,7 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The advisory lock every PostgreSQL write transaction holds until it ends
 /// (`pg_advisory_xact_lock`): one writer at a time across all stations.
-pub const PG_WRITE_LOCK: i64 = 0x6a757a6875_01;
+pub const PG_WRITE_LOCK: i64 = 0x6a75_7a68_7501;
 
 /// `SELECT pg_advisory_xact_lock(…)` for [`PG_WRITE_LOCK`].
 pub fn pg_write_lock() -> String {
@@ -149,7 +149,8 @@ enum Backend {
         in_batch: bool,
     },
     Postgres {
-        conn: pg::PgConn,
+        // Boxed: a session's configuration is much larger than a SQLite handle.
+        conn: Box<pg::PgConn>,
         in_batch: bool,
     },
 }
@@ -294,7 +295,7 @@ impl Store {
                     .map_err(|source| StoreError::Connect { target: pg::redact(url), source })?;
                 migrations::migrate_postgres(&conn)?;
                 Ok(Store {
-                    backend: Backend::Postgres { conn, in_batch: false },
+                    backend: Backend::Postgres { conn: Box::new(conn), in_batch: false },
                     location: location.clone(),
                     station: None,
                 })

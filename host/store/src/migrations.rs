@@ -395,7 +395,7 @@ CREATE UNIQUE INDEX cards_one_valid_per_permit ON cards (permit_number) WHERE re
 
 /// The advisory lock a PostgreSQL migration holds: two stations starting on
 /// a new database migrate it once.
-pub const PG_MIGRATE_LOCK: i64 = 0x6a757a6875_02;
+pub const PG_MIGRATE_LOCK: i64 = 0x6a75_7a68_7502;
 
 /// The newest PostgreSQL schema version this build understands.
 pub fn latest_postgres_version() -> u32 {

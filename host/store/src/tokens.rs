@@ -37,7 +37,7 @@ pub fn find(store: &Store, sha256: &str) -> Result<Option<(String, String)>, Sto
         "SELECT name, role FROM api_tokens WHERE token_sha256 = ?1 AND revoked_at IS NULL",
         params![sha256],
     )?;
-    Ok(row.map(|r| Ok::<_, StoreError>((r.text(0)?, r.text(1)?))).transpose()?)
+    row.map(|r| Ok((r.text(0)?, r.text(1)?))).transpose()
 }
 
 /// Revokes the active token named `name`, audited. `Ok(false)`: none is.
