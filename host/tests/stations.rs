@@ -74,7 +74,7 @@ fn serve(dir: &Path, name: &str, url: &str, modules: &Path) -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_juzhu"))
         .args(["serve", "--config", config.to_str().unwrap()])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.join(format!("{name}.log"))).unwrap())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -236,6 +236,70 @@ fn kill_9_of_one_station_during_a_burst_loses_nothing_acknowledged() {
     .unwrap();
     for id in &acknowledged {
         assert!(store.decision(*id).unwrap().is_some(), "acknowledged decision {id} is in the database");
+    }
+    verify_trail(&url);
+}
+
+#[test]
+fn the_database_stopped_and_restarted_under_load_gives_503s_then_recovers_without_a_restart() {
+    let pg = PgServer::start();
+    let url = pg.database();
+    let dir = tempfile::tempdir().unwrap();
+    let modules = modules_dir();
+    let a = serve(dir.path(), "hall-a", &url, &modules);
+    let token = a.token.clone().unwrap();
+    let port = a.port;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Load throughout: every 201 is a promise the database must keep.
+    let load = {
+        let (stop, token) = (stop.clone(), token.clone());
+        std::thread::spawn(move || {
+            let (mut acknowledged, mut unavailable) = (Vec::new(), 0);
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                match request(port, "POST", "/v1/applications", &token, &application()) {
+                    Ok((201, receipt)) => acknowledged.push(receipt["decision_id"].as_i64().unwrap()),
+                    Ok((503, _)) => unavailable += 1,
+                    Ok((status, body)) => panic!("neither committed nor unavailable: {status} {body}"),
+                    Err(e) => panic!("the station stopped answering: {e}"),
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            (acknowledged, unavailable)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    pg.stop();
+    let (status, health) = request(port, "GET", "/health", "", "").unwrap();
+    assert_eq!(status, 503, "{health}");
+    assert_eq!(health["store"], "unreachable", "{health}");
+    assert!(health["error"].as_str().unwrap().contains("cannot be reached"), "{health}");
+    let (status, body) = request(port, "POST", "/v1/applications", &token, &application()).unwrap();
+    assert_eq!(status, 503, "{body}");
+    std::thread::sleep(Duration::from_millis(500));
+    pg.start_again();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, health) = request(port, "GET", "/health", "", "").unwrap();
+        if status == 200 {
+            assert_eq!(health["store"], "reachable");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the station did not recover: {health}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (acknowledged, unavailable) = load.join().unwrap();
+    assert!(unavailable > 0, "submissions were refused with 503 while the database was down");
+    let (status, body) = request(port, "POST", "/v1/applications", &token, &application()).unwrap();
+    assert_eq!(status, 201, "service is back without restarting the station: {body}");
+    let store = juzhu_store::Store::connect(&juzhu_store::Location::Postgres {
+        url: url.clone(),
+        files: std::path::PathBuf::from("/nonexistent/juzhu.db"),
+    })
+    .unwrap();
+    for id in &acknowledged {
+        assert!(store.decision(*id).unwrap().is_some(), "acknowledged decision {id} survived the database's stop");
     }
     verify_trail(&url);
 }

@@ -122,6 +122,7 @@ fn example_file_parses_and_lists_every_key() {
     full.card.authority_key = Some(PathBuf::from("k"));
     full.card.trusted_keys = vec!["ab".repeat(32)];
     full.card.photo_dir = Some(PathBuf::from("p"));
+    full.store.url = Some("postgres://juzhu@db/juzhu".into());
     let value = toml::Value::try_from(&full).unwrap();
     let mut keys = Vec::new();
     collect_keys(&value, &mut keys);

@@ -117,7 +117,16 @@ impl DbError {
     pub fn is_unreachable(&self) -> bool {
         match self {
             DbError::Unreachable { .. } => true,
-            DbError::Postgres(e) => e.is_closed() || e.as_db_error().is_none(),
+            DbError::Postgres(e) => {
+                e.is_closed()
+                    || match e.code() {
+                        // No server answer at all, a connection exception
+                        // (class 08), or the server shutting down or starting
+                        // (57P01 to 57P03).
+                        None => true,
+                        Some(code) => code.code().starts_with("08") || code.code().starts_with("57P0"),
+                    }
+            }
             _ => false,
         }
     }

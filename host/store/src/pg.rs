@@ -87,6 +87,14 @@ fn describe(config: &Config) -> String {
     format!("{host}:{port}/{}", config.get_dbname().unwrap_or("?"))
 }
 
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        // A client's drop blocks on its own runtime: off the async worker.
+        let client = self.client.get_mut().take();
+        blocking(move || drop(client));
+    }
+}
+
 impl PgConn {
     /// Connects to `url` (see [`parse_url`]).
     pub fn connect(url: &str) -> Result<PgConn, DbError> {
@@ -119,8 +127,10 @@ impl PgConn {
         let mut slot = self.client.borrow_mut();
         let lost = slot.as_ref().is_none_or(Client::is_closed);
         if lost {
+            // Dropping a client blocks on its runtime too.
+            let old = slot.take();
+            blocking(move || drop(old));
             if self.in_tx.get() {
-                *slot = None;
                 return Err(DbError::Unreachable {
                     target: self.target.clone(),
                     detail: "the connection was lost inside a transaction; nothing of it was committed".into(),
@@ -133,7 +143,8 @@ impl PgConn {
         if let Err(e) = &result
             && (e.is_closed() || client.is_closed())
         {
-            *slot = None;
+            let old = slot.take();
+            blocking(move || drop(old));
         }
         result.map_err(|e| {
             if e.as_db_error().is_none() {

@@ -155,6 +155,12 @@ impl Service {
         crate::auth::verify(&self.reader.lock().unwrap_or_else(|e| e.into_inner()), token)
     }
 
+    /// Whether the store answers now (its read session: never queued behind
+    /// a write).
+    pub fn store_health(&self) -> Result<(), StoreError> {
+        self.reader.lock().unwrap_or_else(|e| e.into_inner()).ping()
+    }
+
     /// The service with the station's card encoders and signing key.
     pub fn with_cards(mut self, desk: crate::issuance::Desk) -> Self {
         self.cards = desk;
