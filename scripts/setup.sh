@@ -21,3 +21,14 @@ fi
 
 # Headless Chromium and its WebDriver: the console's browser tests.
 "$(dirname "$0")/browser-setup.sh"
+
+# PostgreSQL: the store's tests run every backend test against a real server
+# (tests/support/src/postgres.rs starts one as `nobody` in a temporary
+# directory on a loopback port). Debian's package puts the binaries under
+# /usr/lib/postgresql/<version>/bin; no cluster needs to run.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    echo "setup: installing postgresql"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql
+fi

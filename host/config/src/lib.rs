@@ -53,6 +53,56 @@ pub struct StationConfig {
     pub card: CardConfig,
     /// Signed checkpoints of the audit log's head.
     pub audit: AuditConfig,
+    /// Where the record is kept: SQLite in the data directory, or a shared
+    /// PostgreSQL database.
+    pub store: StoreConfig,
+}
+
+/// The `[store]` section.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// `postgres://user:password@host:port/database` to share one
+    /// PostgreSQL database among stations; a file path for a SQLite file
+    /// elsewhere than `data_dir/juzhu.db`; absent for that default.
+    pub url: Option<String>,
+}
+
+impl StoreConfig {
+    /// The PostgreSQL URL, when the store is PostgreSQL.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.url.as_deref().filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+    }
+
+    /// Checks the URL's shape (the client checks the rest when it connects).
+    fn check(&self) -> Result<(), String> {
+        let Some(url) = self.url.as_deref() else { return Ok(()) };
+        let expected = "expected postgres://user:password@host:port/database, or a path to a SQLite file";
+        if url.trim().is_empty() {
+            return Err(format!("is empty; {expected}"));
+        }
+        if let Some(rest) = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://")) {
+            let authority_and_path = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
+            let (host, db) = authority_and_path.split_once('/').unwrap_or((authority_and_path, ""));
+            let db = db.split('?').next().unwrap_or("");
+            if host.is_empty() || host.starts_with(':') {
+                return Err(format!("names no host; {expected}"));
+            }
+            if db.is_empty() {
+                return Err(format!("names no database; {expected}"));
+            }
+            if let Some((_, port)) = host.rsplit_once(':')
+                && port.parse::<u16>().is_err()
+            {
+                return Err(format!("port `{port}` is not a number from 1 to 65535; {expected}"));
+            }
+            return Ok(());
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(format!("`{scheme}://` is not a store this station can use; {expected}"));
+        }
+        Ok(())
+    }
 }
 
 impl Default for StationConfig {
@@ -68,6 +118,7 @@ impl Default for StationConfig {
             encoders: Vec::new(),
             card: CardConfig::default(),
             audit: AuditConfig::default(),
+            store: StoreConfig::default(),
         }
     }
 }
@@ -357,6 +408,9 @@ impl StationConfig {
         }
         if self.http.body_read_timeout_secs == 0 {
             return Err(("http.body_read_timeout_secs".into(), "must be at least 1; the default is 30".into()));
+        }
+        if let Err(message) = self.store.check() {
+            return Err(("store.url".into(), message));
         }
         let name = &self.audit.station_name;
         if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {

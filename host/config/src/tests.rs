@@ -98,6 +98,7 @@ fn full_file_round_trips() {
             checkpoint_every_entries: 10,
             checkpoint_every_secs: 5,
         },
+        store: crate::StoreConfig { url: Some("postgres://juzhu:secret@db.example:5432/juzhu".into()) },
     };
     let text = toml::to_string(&config).unwrap();
     assert_eq!(parse(&text).unwrap(), config, "text was:\n{text}");
@@ -121,6 +122,7 @@ fn example_file_parses_and_lists_every_key() {
     full.card.authority_key = Some(PathBuf::from("k"));
     full.card.trusted_keys = vec!["ab".repeat(32)];
     full.card.photo_dir = Some(PathBuf::from("p"));
+    full.store.url = Some("postgres://juzhu@db/juzhu".into());
     let value = toml::Value::try_from(&full).unwrap();
     let mut keys = Vec::new();
     collect_keys(&value, &mut keys);
@@ -241,4 +243,21 @@ fn audit_checkpoint_intervals_of_zero_are_refused_naming_the_key() {
         assert_eq!(err.key(), Some(key), "{text}");
         assert!(err.to_string().contains("e.g.") || err.to_string().contains("at least 1"), "{err}");
     }
+}
+
+#[test]
+fn a_bad_store_url_is_named() {
+    for (text, says) in [
+        ("[store]\nurl = \"postgres://juzhu@db:5432\"\n", "names no database"),
+        ("[store]\nurl = \"postgres:///juzhu\"\n", "names no host"),
+        ("[store]\nurl = \"postgres://db:http/juzhu\"\n", "is not a number"),
+        ("[store]\nurl = \"mysql://db/juzhu\"\n", "`mysql://` is not a store"),
+    ] {
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.key(), Some("store.url"), "{err}");
+        assert!(err.to_string().contains(says), "{text}: {err}");
+    }
+    let ok = parse("[store]\nurl = \"postgres://juzhu:pw@127.0.0.1:5432/juzhu\"\n").unwrap();
+    assert_eq!(ok.store.postgres_url(), Some("postgres://juzhu:pw@127.0.0.1:5432/juzhu"));
+    assert_eq!(parse("").unwrap().store.postgres_url(), None);
 }

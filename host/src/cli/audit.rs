@@ -63,7 +63,7 @@ pub fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
                 Err(e) => return broken(e),
             };
             if let Some(cp) = &newest
-                && let Err(e) = checkpoint::check_chain(store.conn(), cp)
+                && let Err(e) = checkpoint::check_chain(&store, cp)
             {
                 return broken(e);
             }

@@ -9,11 +9,10 @@
 //! - supervisor: issue, endorse, suspend, restore, cancel;
 //! - admin: modules and tokens.
 
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use juzhu_store::{Store, StoreError, audit};
+use juzhu_store::{Store, StoreError, tokens};
 
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
@@ -68,10 +67,6 @@ fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn now() -> String {
-    jiff::Timestamp::now().to_string()
-}
-
 /// Why a token operation was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
@@ -87,12 +82,6 @@ pub enum TokenError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for TokenError {
-    fn from(e: rusqlite::Error) -> Self {
-        TokenError::Store(StoreError::Sql(e))
-    }
-}
-
 /// Creates a token and returns its secret, which is not stored and cannot be
 /// shown again. The creation is audited, in the same transaction.
 pub fn create(store: &mut Store, actor: &str, name: &str, role: Role) -> Result<String, TokenError> {
@@ -104,74 +93,40 @@ pub fn create(store: &mut Store, actor: &str, name: &str, role: Role) -> Result<
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| TokenError::Random(e.to_string()))?;
     let token = format!("jz_{}", hex::encode(secret));
-    let tx = store.write()?;
-    let taken: Option<i64> = tx
-        .query_row("SELECT 1 FROM api_tokens WHERE name = ?1 AND revoked_at IS NULL", params![name], |r| r.get(0))
-        .optional()?;
-    if taken.is_some() {
+    if !tokens::create(store, actor, name, role.as_str(), &hash(&token))? {
         return Err(TokenError::NameTaken(name.to_string()));
     }
-    tx.execute(
-        "INSERT INTO api_tokens (name, role, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![name, role.as_str(), hash(&token), now()],
-    )?;
-    audit::append(&tx, actor, "token.create", &format!("token:{name}"), &serde_json::json!({ "role": role }))
-        .map_err(StoreError::Sql)?;
-    tx.commit()?;
     Ok(token)
 }
 
 /// The principal a token belongs to, if it is known and not revoked.
 pub fn verify(store: &Store, token: &str) -> Result<Option<Principal>, TokenError> {
-    let row: Option<(String, String)> = store
-        .conn()
-        .query_row(
-            "SELECT name, role FROM api_tokens WHERE token_sha256 = ?1 AND revoked_at IS NULL",
-            params![hash(token)],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row = tokens::find(store, &hash(token))?;
     Ok(row.and_then(|(name, role)| Role::parse(&role).map(|role| Principal { name, role })))
 }
 
 /// Revokes the active token named `name`.
 pub fn revoke(store: &mut Store, actor: &str, name: &str) -> Result<(), TokenError> {
-    let tx = store.write()?;
-    let changed = tx.execute(
-        "UPDATE api_tokens SET revoked_at = ?1 WHERE name = ?2 AND revoked_at IS NULL",
-        params![now(), name],
-    )?;
-    if changed == 0 {
+    if !tokens::revoke(store, actor, name)? {
         return Err(TokenError::NoSuchToken(name.to_string()));
     }
-    audit::append(&tx, actor, "token.revoke", &format!("token:{name}"), &serde_json::json!({}))
-        .map_err(StoreError::Sql)?;
-    tx.commit()?;
     Ok(())
 }
 
 /// Every token, newest first.
 pub fn list(store: &Store) -> Result<Vec<TokenInfo>, TokenError> {
-    let mut stmt =
-        store.conn().prepare("SELECT name, role, created_at, revoked_at FROM api_tokens ORDER BY id DESC")?;
-    let rows = stmt.query_map([], |r| {
-        let role: String = r.get(1)?;
-        Ok(TokenInfo {
-            name: r.get(0)?,
-            role: Role::parse(&role).unwrap_or(Role::Clerk),
-            created_at: r.get(2)?,
-            revoked_at: r.get(3)?,
+    Ok(tokens::list(store)?
+        .into_iter()
+        .map(|t| TokenInfo {
+            name: t.name,
+            role: Role::parse(&t.role).unwrap_or(Role::Clerk),
+            created_at: t.created_at,
+            revoked_at: t.revoked_at,
         })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        .collect())
 }
 
 /// Whether any active admin token exists (the first start creates one).
 pub fn has_admin(store: &Store) -> Result<bool, TokenError> {
-    let n: i64 = store.conn().query_row(
-        "SELECT count(*) FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL",
-        [],
-        |r| r.get(0),
-    )?;
-    Ok(n > 0)
+    Ok(tokens::any_active(store, Role::Admin.as_str())?)
 }

@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use rusqlite::{Connection, OptionalExtension};
+use juzhu_store::{Db, DbError, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::config::StationConfig;
@@ -115,7 +115,7 @@ pub enum CheckpointError {
     )]
     Rewritten { seq: i64, head: String, found: String, at: String },
     #[error("reading the audit log: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] DbError),
 }
 
 fn key_error(path: &Path, detail: impl ToString) -> CheckpointError {
@@ -204,9 +204,8 @@ pub fn verify_log<'a>(
 /// Checks that the chain in `conn` still reaches `cp`: an entry at `cp.seq`
 /// whose hash is the signed head. (That the chain itself is whole is
 /// `verify_audit`'s job.)
-pub fn check_chain(conn: &Connection, cp: &Checkpoint) -> Result<(), CheckpointError> {
-    let at_seq: Option<String> =
-        conn.query_row("SELECT hash FROM audit_log WHERE seq = ?1", [cp.seq], |r| r.get(0)).optional()?;
+pub fn check_chain(conn: &impl Db, cp: &Checkpoint) -> Result<(), CheckpointError> {
+    let at_seq = juzhu_store::audit::hash_at(conn, cp.seq)?;
     match at_seq {
         Some(found) if found == cp.head => Ok(()),
         Some(found) => Err(CheckpointError::Rewritten { seq: cp.seq, head: cp.head.clone(), found, at: cp.at.clone() }),
@@ -234,7 +233,7 @@ impl Checkpointer {
     /// Loads (or makes) the key and the log of the database at `db`, and
     /// refuses a chain that no longer reaches the newest checkpoint: a station
     /// must not sign over a truncation.
-    pub fn open(config: &StationConfig, db: &Path, conn: &Connection) -> Result<Checkpointer, CheckpointError> {
+    pub fn open(config: &StationConfig, db: &Path, conn: &impl Db) -> Result<Checkpointer, CheckpointError> {
         let key = load_or_create_key(&config.data_dir)?;
         let path = log_path(db);
         let all = read_log(&path)?;
@@ -262,16 +261,16 @@ impl Checkpointer {
 
     /// Signs a checkpoint if one is due: `every_entries` new entries, or any
     /// new entry once `every` has passed.
-    pub fn tick(&self, conn: &Connection) -> Result<Option<Checkpoint>, CheckpointError> {
+    pub fn tick(&self, conn: &impl Db) -> Result<Option<Checkpoint>, CheckpointError> {
         self.sign_if(conn, false)
     }
 
     /// Signs the head now if it moved since the last checkpoint.
-    pub fn sign_now(&self, conn: &Connection) -> Result<Option<Checkpoint>, CheckpointError> {
+    pub fn sign_now(&self, conn: &impl Db) -> Result<Option<Checkpoint>, CheckpointError> {
         self.sign_if(conn, true)
     }
 
-    fn sign_if(&self, conn: &Connection, force: bool) -> Result<Option<Checkpoint>, CheckpointError> {
+    fn sign_if(&self, conn: &impl Db, force: bool) -> Result<Option<Checkpoint>, CheckpointError> {
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         let Some((seq, head)) = juzhu_store::audit_head(conn)? else { return Ok(None) };
         let covered = last.0.as_ref().map_or(0, |cp| cp.seq);
@@ -296,14 +295,14 @@ impl Checkpointer {
 
     /// Checks for a due checkpoint every 200 ms on a thread of its own, with
     /// its own read connection to the database at `db`.
-    pub fn spawn(self: std::sync::Arc<Self>, db: PathBuf) {
+    pub fn spawn(self: std::sync::Arc<Self>, db: juzhu_store::Location, station: String) {
         std::thread::Builder::new()
             .name("audit-checkpoint".into())
             .spawn(move || {
                 let mut failing = false;
-                let conn = match Connection::open(&db) {
-                    Ok(c) => c,
-                    Err(e) => return tracing::error!("audit checkpoints stopped: cannot open {}: {e}", db.display()),
+                let conn = match Store::connect(&db) {
+                    Ok(c) => c.for_station(&station),
+                    Err(e) => return tracing::error!("audit checkpoints stopped: cannot open {}: {e}", db.describe()),
                 };
                 loop {
                     std::thread::sleep(Duration::from_millis(200));

@@ -90,14 +90,36 @@ pub fn open_store(config: &StationConfig) -> Result<Store, StartError> {
 pub fn open_store_init(config: &StationConfig, init: bool) -> Result<Store, StartError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|source| StartError::DataDir { path: config.data_dir.clone(), source })?;
-    let path = config.data_dir.join(DATABASE);
+    let station = &config.audit.station_name;
+    let location = store_location(config);
+    let path = match &location {
+        juzhu_store::Location::Sqlite(path) => path.clone(),
+        // A shared database outlives any one station's data directory.
+        postgres @ juzhu_store::Location::Postgres { .. } => {
+            return Store::connect(postgres)
+                .map(|s| s.for_station(station))
+                .map_err(|source| StartError::Database { path: PathBuf::from(postgres.describe()), source });
+        }
+    };
     if let Err(refused) = refuse_lost_database(&config.data_dir, &path) {
         if !init {
             return Err(refused);
         }
         set_aside_earlier_chain(&path)?;
     }
-    Store::open(&path).map_err(|source| StartError::Database { path, source })
+    Store::open(&path).map(|s| s.for_station(station)).map_err(|source| StartError::Database { path, source })
+}
+
+/// Where the station's store is: `[store] url` (PostgreSQL, or a SQLite
+/// file), else `data_dir/juzhu.db`. For PostgreSQL the station's own files
+/// (signed checkpoints) are still named after `data_dir/juzhu.db`.
+pub fn store_location(config: &StationConfig) -> juzhu_store::Location {
+    let beside = config.data_dir.join(DATABASE);
+    match (config.store.postgres_url(), config.store.url.as_deref()) {
+        (Some(url), _) => juzhu_store::Location::Postgres { url: url.to_string(), files: beside },
+        (None, Some(path)) => juzhu_store::Location::Sqlite(PathBuf::from(path)),
+        (None, None) => juzhu_store::Location::Sqlite(beside),
+    }
 }
 
 /// `--init` over an earlier station: its audit checkpoints and write-ahead
@@ -184,7 +206,12 @@ pub fn build_init(config: &StationConfig, init: bool) -> Result<(Arc<Service>, O
     let admin = if crate::auth::has_admin(&store)? {
         None
     } else {
-        Some(crate::auth::create(&mut store, "system", "admin", crate::auth::Role::Admin)?)
+        match crate::auth::create(&mut store, "system", "admin", crate::auth::Role::Admin) {
+            Ok(token) => Some(token),
+            // Another station on the shared database made it first.
+            Err(crate::auth::TokenError::NameTaken(_)) => None,
+            Err(e) => return Err(e.into()),
+        }
     };
     Ok((Arc::new(service(config, store)?), admin))
 }
@@ -283,9 +310,9 @@ fn run(
     }
     follow(service.clone(), &config);
     // Refuses to start on a log that no longer reaches its last checkpoint.
-    let db = config.data_dir.join(DATABASE);
-    let checkpoints = service.with_store(|st| crate::checkpoint::Checkpointer::open(&config, &db, st.conn()))?;
-    Arc::new(checkpoints).spawn(db);
+    let (db, location) = service.with_store(|st| (st.path().to_path_buf(), st.location().clone()));
+    let checkpoints = service.with_store(|st| crate::checkpoint::Checkpointer::open(&config, &db, &*st))?;
+    Arc::new(checkpoints).spawn(location, config.audit.station_name.clone());
     if let Some(token) = admin {
         println!("admin token (shown once; keep it safe): {token}");
     }

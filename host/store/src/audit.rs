@@ -16,13 +16,23 @@
 //! record its transaction wrote ([`crate::commitments`]), so a record edited
 //! behind the log's back is named too. Entries written before that migration
 //! have no `records` and are verified as before.
+//!
+//! Since migration 7 an entry also names its `station` (hashed with it), so
+//! one chain serves every station on a shared database: appends are
+//! serialised by the write lock every write transaction holds
+//! ([`crate::PG_WRITE_LOCK`] on PostgreSQL, SQLite's file lock), and a
+//! deleted, reordered or edited entry of any station breaks the one chain.
+//! Entries written without a station (before migration 7, or by a store not
+//! opened for a station) have none and are verified as before.
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use crate::db::{Db, DbError, Row};
+use crate::params;
 
 /// `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -39,6 +49,10 @@ pub struct AuditEntry {
     pub action: String,
     /// What it was done to, e.g. `decision:12`, `permit:330105-2017-000001`.
     pub subject: String,
+    /// The station that wrote it; absent on entries written before
+    /// migration 7 or by a store opened for no station.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
     pub details: Value,
     /// Record id → sha256 of the record as this entry's transaction left it;
     /// absent on entries written before record commitments (migration 6).
@@ -84,7 +98,13 @@ pub enum AuditError {
     )]
     RecordEdited { record: String, seq: i64, committed: String, found: String },
     #[error("reading the audit log: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(#[from] DbError),
+}
+
+impl From<rusqlite::Error> for AuditError {
+    fn from(e: rusqlite::Error) -> Self {
+        AuditError::Sql(DbError::Sqlite(e))
+    }
 }
 
 impl AuditError {
@@ -154,6 +174,9 @@ fn entry_hash(e: &AuditEntry) -> String {
     if let Some(records) = &e.records {
         body["records"] = records.clone();
     }
+    if let Some(station) = &e.station {
+        body["station"] = Value::String(station.clone());
+    }
     hex::encode(Sha256::digest(canonical_json(&body).as_bytes()))
 }
 
@@ -165,9 +188,9 @@ pub fn append(
     action: &str,
     subject: &str,
     details: &Value,
-) -> rusqlite::Result<AuditEntry> {
-    // The writer holds the write lock (IMMEDIATE transaction), so max(seq)
-    // cannot move under us.
+) -> Result<AuditEntry, DbError> {
+    // The writer holds the write lock (SQLite's IMMEDIATE transaction, or
+    // PostgreSQL's advisory write lock), so max(seq) cannot move under us.
     let (seq, prev_hash) = match audit_head(tx)? {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_string()),
@@ -182,6 +205,7 @@ pub fn append(
         actor: actor.to_string(),
         action: action.to_string(),
         subject: subject.to_string(),
+        station: tx.station().map(str::to_string),
         details: details.clone(),
         records: Some(records),
         prev_hash,
@@ -190,117 +214,135 @@ pub fn append(
     entry.hash = entry_hash(&entry);
     let e = &entry;
     tx.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, subject, details, records, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit_log (seq, at, actor, action, subject, station, details, records, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             e.seq,
-            e.at,
-            e.actor,
-            e.action,
-            e.subject,
+            &e.at,
+            &e.actor,
+            &e.action,
+            &e.subject,
+            &e.station,
             canonical_json(&e.details),
             e.records.as_ref().map(canonical_json),
-            e.prev_hash,
-            e.hash
+            &e.prev_hash,
+            &e.hash
         ],
     )?;
     Ok(entry)
 }
 
 /// The newest entry's seq and hash: the value to anchor outside the database.
-pub fn audit_head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
-    conn.query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
+pub fn audit_head(db: &impl Db) -> Result<Option<(i64, String)>, DbError> {
+    db.query_opt("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", &[])?
+        .map(|r| Ok((r.int(0)?, r.text(1)?)))
+        .transpose()
+}
+
+/// The hash of the entry at `seq`, if there is one.
+pub fn hash_at(db: &impl Db, seq: i64) -> Result<Option<String>, DbError> {
+    db.query_opt("SELECT hash FROM audit_log WHERE seq = ?1", params![seq])?.map(|r| r.text(0)).transpose()
 }
 
 /// Entries with `seq > after`, oldest first, at most `limit`.
-pub fn entries(conn: &Connection, after: i64, limit: u32) -> Result<Vec<AuditEntry>, AuditError> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
-    let mut rows = stmt.query(params![after, limit])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(read_entry(r)?);
-    }
-    Ok(out)
+pub fn entries(db: &impl Db, after: i64, limit: u32) -> Result<Vec<AuditEntry>, AuditError> {
+    let rows = db.query(
+        &format!("SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+        params![after, limit],
+    )?;
+    rows.iter().map(read_entry).collect()
 }
 
-const COLUMNS: &str = "seq, at, actor, action, subject, details, records, prev_hash, hash";
+const COLUMNS: &str = "seq, at, actor, action, subject, details, records, prev_hash, hash, station";
 
 fn json_column(seq: i64, text: &str) -> Result<Value, AuditError> {
     serde_json::from_str(text).map_err(|e| AuditError::Unreadable { seq, detail: e.to_string() })
 }
 
-fn read_entry(r: &rusqlite::Row<'_>) -> Result<AuditEntry, AuditError> {
-    let seq: i64 = r.get(0)?;
-    let records: Option<String> = r.get(6)?;
+fn read_entry(r: &Row) -> Result<AuditEntry, AuditError> {
+    let seq = r.int(0)?;
     Ok(AuditEntry {
         seq,
-        at: r.get(1)?,
-        actor: r.get(2)?,
-        action: r.get(3)?,
-        subject: r.get(4)?,
-        details: json_column(seq, &r.get::<_, String>(5)?)?,
-        records: records.map(|t| json_column(seq, &t)).transpose()?,
-        prev_hash: r.get(7)?,
-        hash: r.get(8)?,
+        at: r.text(1)?,
+        actor: r.text(2)?,
+        action: r.text(3)?,
+        subject: r.text(4)?,
+        station: r.opt_text(9)?,
+        details: json_column(seq, &r.text(5)?)?,
+        records: r.opt_text(6)?.map(|t| json_column(seq, &t)).transpose()?,
+        prev_hash: r.text(7)?,
+        hash: r.text(8)?,
     })
 }
 
 /// The first seq whose entry must commit to its records (recorded by
 /// migration 6: the head at the time plus one).
-fn commitments_since(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("SELECT since_seq FROM audit_commitments", [], |r| r.get(0))
+fn commitments_since(db: &impl Db) -> Result<i64, DbError> {
+    db.query_one("SELECT since_seq FROM audit_commitments", &[])?.int(0)
 }
 
 /// Walks the whole chain from seq 1 and returns the number of entries, or
 /// the first seq at which it breaks; see [`verify_audit_report`].
-pub fn verify_audit(conn: &Connection) -> Result<usize, AuditError> {
-    verify_audit_report(conn).map(|r| r.entries)
+pub fn verify_audit(db: &impl Db) -> Result<usize, AuditError> {
+    verify_audit_report(db).map(|r| r.entries)
 }
 
 /// Walks the whole chain from seq 1, then recomputes every record to which an
 /// entry committed and compares it with the newest entry that wrote it.
-pub fn verify_audit_report(conn: &Connection) -> Result<AuditReport, AuditError> {
-    let since = commitments_since(conn)?;
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;
-    let mut rows = stmt.query([])?;
+pub fn verify_audit_report(db: &impl Db) -> Result<AuditReport, AuditError> {
+    let since = commitments_since(db)?;
     let mut expected_seq = 1i64;
     let mut prev = GENESIS_HASH.to_string();
     // Record id → (seq, sha256) of the newest entry that wrote it.
     let mut newest: BTreeMap<String, (i64, String)> = BTreeMap::new();
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        if seq != expected_seq {
-            return Err(AuditError::Gap { expected: expected_seq, found: seq });
-        }
-        let e = read_entry(r)?;
-        let recomputed = entry_hash(&e);
-        // Contents first: an edited entry is reported as edited even when a
-        // forger also patched prev_hash links around it.
-        if recomputed != e.hash {
-            return Err(AuditError::Edited { seq });
-        }
-        if e.prev_hash != prev {
-            return Err(AuditError::Unlinked { seq });
-        }
-        match &e.records {
-            Some(Value::Object(map)) => {
-                for (id, sha) in map {
-                    let sha = sha.as_str().ok_or_else(|| AuditError::Unreadable {
-                        seq,
-                        detail: format!("records[{id}] is not a sha256 string"),
-                    })?;
-                    newest.insert(id.clone(), (seq, sha.to_string()));
+    // In pages, so a long trail is never held in memory at once.
+    const PAGE: u32 = 10_000;
+    // The first page has no lower bound: an entry numbered below 1 is a gap.
+    let mut from = i64::MIN;
+    loop {
+        let page = db.query(
+            &format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2"),
+            params![from, PAGE],
+        )?;
+        let last_page = page.len() < PAGE as usize;
+        for r in &page {
+            let seq = r.int(0)?;
+            if seq != expected_seq {
+                return Err(AuditError::Gap { expected: expected_seq, found: seq });
+            }
+            let e = read_entry(r)?;
+            let recomputed = entry_hash(&e);
+            // Contents first: an edited entry is reported as edited even when a
+            // forger also patched prev_hash links around it.
+            if recomputed != e.hash {
+                return Err(AuditError::Edited { seq });
+            }
+            if e.prev_hash != prev {
+                return Err(AuditError::Unlinked { seq });
+            }
+            match &e.records {
+                Some(Value::Object(map)) => {
+                    for (id, sha) in map {
+                        let sha = sha.as_str().ok_or_else(|| AuditError::Unreadable {
+                            seq,
+                            detail: format!("records[{id}] is not a sha256 string"),
+                        })?;
+                        newest.insert(id.clone(), (seq, sha.to_string()));
+                    }
                 }
+                Some(other) => {
+                    return Err(AuditError::Unreadable { seq, detail: format!("records is not an object: {other}") });
+                }
+                None if seq >= since => return Err(AuditError::MissingCommitment { seq, since }),
+                None => {}
             }
-            Some(other) => {
-                return Err(AuditError::Unreadable { seq, detail: format!("records is not an object: {other}") });
-            }
-            None if seq >= since => return Err(AuditError::MissingCommitment { seq, since }),
-            None => {}
+            prev = e.hash;
+            expected_seq += 1;
         }
-        prev = e.hash;
-        expected_seq += 1;
+        if last_page {
+            break;
+        }
+        from = expected_seq;
     }
     let entries = (expected_seq - 1) as usize;
     // Oldest committing entry first, so the report names the earliest edit.
@@ -311,7 +353,7 @@ pub fn verify_audit_report(conn: &Connection) -> Result<AuditReport, AuditError>
             seq: *seq,
             detail: format!("records names `{id}`, which is not a record kind"),
         })?;
-        let found = crate::commitments::record_sha256(conn, &record)?;
+        let found = crate::commitments::record_sha256(db, &record)?;
         if &found != committed {
             return Err(AuditError::RecordEdited {
                 record: record.to_string(),

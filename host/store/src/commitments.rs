@@ -16,12 +16,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::audit::canonical_json;
+use crate::db::{Db, DbError, Val};
+use crate::params;
 
 /// A record kind an audit entry can commit to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,27 +92,23 @@ impl fmt::Display for RecordKey {
 
 /// The records a write with this subject touched, as seen inside its
 /// transaction.
-pub(crate) fn records_of(conn: &Connection, subject: &str) -> rusqlite::Result<Vec<RecordKey>> {
+pub(crate) fn records_of(db: &impl Db, subject: &str) -> Result<Vec<RecordKey>, DbError> {
     let Some(key) = RecordKey::parse(subject) else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     match key.kind {
         Kind::Decision => {
-            let app: Option<i64> = conn
-                .query_row("SELECT application_id FROM decisions WHERE id = ?1", [int_key(&key.key)], |r| r.get(0))
-                .optional()?;
-            if let Some(app) = app {
-                out.push(RecordKey { kind: Kind::Application, key: app.to_string() });
+            if let Some(r) =
+                db.query_opt("SELECT application_id FROM decisions WHERE id = ?1", params![int_key(&key.key)])?
+            {
+                out.push(RecordKey { kind: Kind::Application, key: r.int(0)?.to_string() });
             }
         }
         Kind::CardIssuance => {
-            let serials: Option<(Option<String>, Option<String>)> = conn
-                .query_row(
-                    "SELECT card_serial, replaces_serial FROM card_issuances WHERE id = ?1",
-                    [int_key(&key.key)],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((written, replaced)) = serials {
+            if let Some(r) = db.query_opt(
+                "SELECT card_serial, replaces_serial FROM card_issuances WHERE id = ?1",
+                params![int_key(&key.key)],
+            )? {
+                let (written, replaced) = (r.opt_text(0)?, r.opt_text(1)?);
                 out.extend(written.into_iter().chain(replaced).map(|key| RecordKey { kind: Kind::Card, key }));
             }
         }
@@ -128,37 +124,34 @@ fn int_key(key: &str) -> i64 {
 }
 
 /// sha256 of the record as stored now; a missing record hashes as `null`.
-pub fn record_sha256(conn: &Connection, record: &RecordKey) -> rusqlite::Result<String> {
+/// Both engines hash a row alike: integers as numbers, text as strings.
+pub fn record_sha256(db: &impl Db, record: &RecordKey) -> Result<String, DbError> {
     let (table, column, integer) = record.kind.table_and_key();
     let sql = format!("SELECT * FROM {table} WHERE {column} = ?1");
-    let mut stmt = conn.prepare(&sql)?;
-    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
-    let key: Box<dyn rusqlite::ToSql> =
-        if integer { Box::new(int_key(&record.key)) } else { Box::new(record.key.clone()) };
-    let row = stmt
-        .query_row([key], |r| {
+    let key = if integer { Val::Int(int_key(&record.key)) } else { Val::Text(record.key.clone()) };
+    let row = db.query_opt(&sql, &[key])?;
+    let value = match row {
+        None => Value::Null,
+        Some(row) => {
             let mut map = Map::new();
-            for (i, name) in names.iter().enumerate() {
-                let v = match r.get_ref(i)? {
-                    ValueRef::Null => continue,
-                    ValueRef::Integer(n) => Value::from(n),
-                    ValueRef::Real(x) => Value::from(x),
-                    ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
-                    ValueRef::Blob(b) => Value::String(hex::encode(b)),
+            for (name, v) in row.names().iter().zip(row.values()) {
+                let v = match v {
+                    Val::Null => continue,
+                    Val::Int(n) => Value::from(*n),
+                    Val::Real(x) => Value::from(*x),
+                    Val::Text(t) => Value::String(t.clone()),
                 };
                 map.insert(name.clone(), v);
             }
-            Ok(map)
-        })
-        .optional()?;
-    let value = match row {
-        None => Value::Null,
-        Some(mut map) => {
             if record.kind == Kind::Permit {
                 // Endorsements live in their own table but belong to the permit.
-                let dates: Vec<String> = conn
-                    .prepare("SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on")?
-                    .query_map([&record.key], |r| r.get(0))?
+                let dates: Vec<String> = db
+                    .query(
+                        "SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on",
+                        params![&record.key],
+                    )?
+                    .iter()
+                    .map(|r| r.text(0))
                     .collect::<Result<_, _>>()?;
                 map.insert("endorsements".into(), Value::from(dates));
             }
@@ -169,10 +162,10 @@ pub fn record_sha256(conn: &Connection, record: &RecordKey) -> rusqlite::Result<
 }
 
 /// The `records` map an entry with this subject stores: record id → sha256.
-pub(crate) fn commit(conn: &Connection, subject: &str) -> rusqlite::Result<Value> {
+pub(crate) fn commit(db: &impl Db, subject: &str) -> Result<Value, DbError> {
     let mut map = BTreeMap::new();
-    for record in records_of(conn, subject)? {
-        map.insert(record.id(), Value::String(record_sha256(conn, &record)?));
+    for record in records_of(db, subject)? {
+        map.insert(record.id(), Value::String(record_sha256(db, &record)?));
     }
     Ok(Value::Object(map.into_iter().collect()))
 }

@@ -82,26 +82,18 @@ impl Store {
     /// Runs `jobs` in one transaction and delivers the commit's outcome to
     /// each.
     fn commit_batch(&mut self, jobs: Vec<Job>) {
-        // A batch abandoned by a panic may have left its transaction open.
-        if !self.conn.is_autocommit() {
-            let _ = self.conn.execute_batch("ROLLBACK");
-        }
-        self.in_batch = false;
-        if self.conn.execute_batch("BEGIN IMMEDIATE").is_err() {
+        if self.begin_batch().is_err() {
             // No batch today: each job runs with a commit of its own, so its
             // own result is the truth.
+            self.leave_batch();
             for job in jobs {
                 job(self)(Ok(()));
             }
             return;
         }
-        self.in_batch = true;
         let deliveries: Vec<Deliver> = jobs.into_iter().map(|job| job(self)).collect();
-        self.in_batch = false;
-        let committed = self.conn.execute_batch("COMMIT").map_err(|e| {
-            let _ = self.conn.execute_batch("ROLLBACK");
-            StoreError::Sql(e).to_string()
-        });
+        self.leave_batch();
+        let committed = self.commit_batch_tx().map_err(|e| StoreError::Sql(e).to_string());
         for deliver in deliveries {
             deliver(committed.clone());
         }

@@ -1,9 +1,10 @@
 //! Operators' pins: a division held at one module version.
 
-use rusqlite::params;
 use serde::Serialize;
 
 use super::{Store, StoreError, audit, now};
+use crate::db::Db;
+use crate::params;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pin {
@@ -17,19 +18,21 @@ pub struct Pin {
 impl Store {
     /// Every pin, by division.
     pub fn pins(&self) -> Result<Vec<Pin>, StoreError> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT division, module_id, version, pinned_by, pinned_at FROM module_pins ORDER BY division")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Pin {
-                division: r.get(0)?,
-                module_id: r.get(1)?,
-                version: r.get(2)?,
-                pinned_by: r.get(3)?,
-                pinned_at: r.get(4)?,
+        let rows = self.query(
+            "SELECT division, module_id, version, pinned_by, pinned_at FROM module_pins ORDER BY division",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(Pin {
+                    division: r.text(0)?,
+                    module_id: r.text(1)?,
+                    version: r.text(2)?,
+                    pinned_by: r.text(3)?,
+                    pinned_at: r.text(4)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// Pins `division` to `version` and writes `action` (`module.pin` or
@@ -46,7 +49,8 @@ impl Store {
         let tx = self.write()?;
         tx.execute(
             "INSERT INTO module_pins (division, module_id, version, pinned_by, pinned_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (division) DO UPDATE SET module_id = ?2, version = ?3, pinned_by = ?4, pinned_at = ?5",
+             ON CONFLICT (division) DO UPDATE SET module_id = excluded.module_id, version = excluded.version,
+                 pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at",
             params![division, module_id, version, actor, now()],
         )?;
         let entry = audit::append(&tx, actor, action, &format!("module:{division}"), &details)?;

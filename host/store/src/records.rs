@@ -2,13 +2,13 @@
 //! each maps to and from its rows. Only this crate writes them, inside the
 //! lifecycle's transactions.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use juzhu_domain::{ModuleRef, PermitState, Transition};
 use juzhu_runtime::contract::types::{Application, Decision, Outcome, Permit, PermitTier};
 
-use crate::{StoreError, Write};
+use crate::db::{Db, DbError};
+use crate::{StoreError, Write, params};
 
 /// A submitted application as stored.
 #[derive(Debug, Clone, Serialize)]
@@ -134,13 +134,13 @@ pub(crate) fn insert_application(
     legal_date: &str,
     facts: &Application,
     input_sha256: &str,
-) -> rusqlite::Result<i64> {
-    tx.execute(
+) -> Result<i64, DbError> {
+    tx.query_one(
         "INSERT INTO applications (jurisdiction, legal_date, facts, input_sha256, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
         params![jurisdiction, legal_date, to_json(facts), input_sha256, now()],
-    )?;
-    Ok(tx.last_insert_rowid())
+    )?
+    .int(0)
 }
 
 pub(crate) fn insert_decision(
@@ -149,36 +149,36 @@ pub(crate) fn insert_decision(
     decision: &Decision,
     module: &ModuleRef,
     legal_date: &str,
-) -> rusqlite::Result<i64> {
-    tx.execute(
+) -> Result<i64, DbError> {
+    tx.query_one(
         "INSERT INTO decisions (application_id, outcome, tier, decision, module_id, module_version,
                                 module_sha256, legal_date, decided_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
         params![
             application_id,
             outcome_str(decision.outcome),
             decision.tier.map(tier_str),
             to_json(decision),
-            module.id,
-            module.version,
-            module.sha256,
+            &module.id,
+            &module.version,
+            &module.sha256,
             legal_date,
             now()
         ],
-    )?;
-    Ok(tx.last_insert_rowid())
+    )?
+    .int(0)
 }
 
 /// Takes the next serial for (jurisdiction, year) inside the issuing
 /// transaction: a rolled-back issue does not consume a number.
-pub(crate) fn next_permit_serial(tx: &Write<'_>, jurisdiction: &str, year: i32) -> rusqlite::Result<i64> {
-    tx.query_row(
+pub(crate) fn next_permit_serial(tx: &Write<'_>, jurisdiction: &str, year: i32) -> Result<i64, DbError> {
+    tx.query_one(
         "INSERT INTO permit_serials (jurisdiction, year, last_serial) VALUES (?1, ?2, 1)
-         ON CONFLICT (jurisdiction, year) DO UPDATE SET last_serial = last_serial + 1
+         ON CONFLICT (jurisdiction, year) DO UPDATE SET last_serial = permit_serials.last_serial + 1
          RETURNING last_serial",
         params![jurisdiction, year],
-        |r| r.get(0),
-    )
+    )?
+    .int(0)
 }
 
 pub(crate) struct NewPermit<'a> {
@@ -191,7 +191,7 @@ pub(crate) struct NewPermit<'a> {
     pub decision_id: i64,
 }
 
-pub(crate) fn insert_permit(tx: &Write<'_>, p: &NewPermit<'_>) -> rusqlite::Result<()> {
+pub(crate) fn insert_permit(tx: &Write<'_>, p: &NewPermit<'_>) -> Result<(), DbError> {
     tx.execute(
         "INSERT INTO permits (number, jurisdiction, tier, state, issued_on, holder_citizen_id,
                               facts, decision_id, updated_at)
@@ -211,6 +211,13 @@ pub(crate) fn insert_permit(tx: &Write<'_>, p: &NewPermit<'_>) -> rusqlite::Resu
     Ok(())
 }
 
+fn one_row(n: u64, what: &str) -> Result<(), DbError> {
+    if n != 1 {
+        return Err(DbError::Shape(format!("{what} changed {n} rows, expected 1")));
+    }
+    Ok(())
+}
+
 /// Moves a permit to `state`, recording the day it was suspended or
 /// cancelled (restoring clears the suspension day).
 pub(crate) fn set_permit_state(
@@ -218,7 +225,7 @@ pub(crate) fn set_permit_state(
     number: &str,
     state: PermitState,
     on: Option<&str>,
-) -> rusqlite::Result<()> {
+) -> Result<(), DbError> {
     let n = match state {
         PermitState::Active => tx.execute(
             "UPDATE permits SET state = ?2, suspended_since = NULL, updated_at = ?3 WHERE number = ?1",
@@ -233,147 +240,93 @@ pub(crate) fn set_permit_state(
             params![number, state.as_str(), on, now()],
         )?,
     };
-    if n != 1 {
-        return Err(rusqlite::Error::StatementChangedRows(n));
-    }
-    Ok(())
+    one_row(n, "setting a permit's state")
 }
 
 /// Records `t` on `on` as the permit's last transition.
-pub(crate) fn set_last_transition(tx: &Write<'_>, number: &str, t: Transition, on: &str) -> rusqlite::Result<()> {
+pub(crate) fn set_last_transition(tx: &Write<'_>, number: &str, t: Transition, on: &str) -> Result<(), DbError> {
     let n = tx.execute(
         "UPDATE permits SET last_transition = ?2, last_transition_on = ?3 WHERE number = ?1",
         params![number, t.as_str(), on],
     )?;
-    if n != 1 {
-        return Err(rusqlite::Error::StatementChangedRows(n));
-    }
-    Ok(())
+    one_row(n, "recording a permit's last transition")
 }
 
-pub(crate) fn insert_endorsement(tx: &Write<'_>, number: &str, on: &str) -> rusqlite::Result<()> {
+pub(crate) fn insert_endorsement(tx: &Write<'_>, number: &str, on: &str) -> Result<(), DbError> {
     tx.execute("INSERT INTO endorsements (permit_number, endorsed_on) VALUES (?1, ?2)", params![number, on])?;
     tx.execute("UPDATE permits SET updated_at = ?2 WHERE number = ?1", params![number, now()])?;
     Ok(())
 }
 
-pub(crate) fn load_application(conn: &Connection, id: i64) -> Result<Option<ApplicationRecord>, StoreError> {
-    let row = conn
-        .query_row(
-            "SELECT id, jurisdiction, legal_date, facts, input_sha256, received_at
-             FROM applications WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get(4)?, r.get(5)?)),
-        )
-        .optional()?;
-    let Some((id, jurisdiction, legal_date, facts, input_sha256, received_at)) = row else {
+pub(crate) fn load_application(db: &impl Db, id: i64) -> Result<Option<ApplicationRecord>, StoreError> {
+    let Some(r) = db.query_opt(
+        "SELECT id, jurisdiction, legal_date, facts, input_sha256, received_at FROM applications WHERE id = ?1",
+        params![id],
+    )?
+    else {
         return Ok(None);
     };
+    let id = r.int(0)?;
     Ok(Some(ApplicationRecord {
         id,
-        jurisdiction,
-        legal_date,
-        facts: from_json(&format!("facts of application {id}"), &facts)?,
-        input_sha256,
-        received_at,
+        jurisdiction: r.text(1)?,
+        legal_date: r.text(2)?,
+        facts: from_json(&format!("facts of application {id}"), &r.text(3)?)?,
+        input_sha256: r.text(4)?,
+        received_at: r.text(5)?,
     }))
 }
 
-pub(crate) fn load_decision(conn: &Connection, id: i64) -> Result<Option<DecisionRecord>, StoreError> {
-    let row = conn
-        .query_row(
-            "SELECT id, application_id, outcome, tier, decision, module_id, module_version,
-                    module_sha256, legal_date, decided_at
-             FROM decisions WHERE id = ?1",
-            [id],
-            |r: &Row<'_>| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                    ModuleRef { id: r.get(5)?, version: r.get(6)?, sha256: r.get(7)? },
-                    r.get::<_, String>(8)?,
-                    r.get::<_, String>(9)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((id, application_id, outcome, tier, decision, module, legal_date, decided_at)) = row else {
+pub(crate) fn load_decision(db: &impl Db, id: i64) -> Result<Option<DecisionRecord>, StoreError> {
+    let Some(r) = db.query_opt(
+        "SELECT id, application_id, outcome, tier, decision, module_id, module_version,
+                module_sha256, legal_date, decided_at
+         FROM decisions WHERE id = ?1",
+        params![id],
+    )?
+    else {
         return Ok(None);
     };
+    let id = r.int(0)?;
     Ok(Some(DecisionRecord {
         id,
-        application_id,
-        outcome: parse_outcome(&outcome)?,
-        tier: tier.as_deref().map(parse_tier).transpose()?,
-        decision: from_json(&format!("decision {id}"), &decision)?,
-        module,
-        legal_date,
-        decided_at,
+        application_id: r.int(1)?,
+        outcome: parse_outcome(&r.text(2)?)?,
+        tier: r.opt_text(3)?.as_deref().map(parse_tier).transpose()?,
+        decision: from_json(&format!("decision {id}"), &r.text(4)?)?,
+        module: ModuleRef { id: r.text(5)?, version: r.text(6)?, sha256: r.text(7)? },
+        legal_date: r.text(8)?,
+        decided_at: r.text(9)?,
     }))
 }
 
-pub(crate) fn permit_for_decision(conn: &Connection, decision_id: i64) -> Result<Option<PermitRecord>, StoreError> {
-    let number: Option<String> =
-        conn.query_row("SELECT number FROM permits WHERE decision_id = ?1", [decision_id], |r| r.get(0)).optional()?;
-    match number {
-        Some(n) => load_permit(conn, &n),
+pub(crate) fn permit_for_decision(db: &impl Db, decision_id: i64) -> Result<Option<PermitRecord>, StoreError> {
+    match db.query_opt("SELECT number FROM permits WHERE decision_id = ?1", params![decision_id])? {
+        Some(r) => load_permit(db, &r.text(0)?),
         None => Ok(None),
     }
 }
 
-pub(crate) fn load_permit(conn: &Connection, number: &str) -> Result<Option<PermitRecord>, StoreError> {
-    let row = conn
-        .query_row(
-            "SELECT number, jurisdiction, tier, state, issued_on, holder_citizen_id, facts,
-                    decision_id, suspended_since, cancelled_on, updated_at,
-                    last_transition, last_transition_on
-             FROM permits WHERE number = ?1",
-            [number],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, i64>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                    r.get::<_, Option<String>>(9)?,
-                    r.get::<_, String>(10)?,
-                    r.get::<_, Option<String>>(11)?,
-                    r.get::<_, Option<String>>(12)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((
-        number,
-        jurisdiction,
-        tier,
-        state,
-        issued_on,
-        holder_citizen_id,
-        facts,
-        decision_id,
-        suspended_since,
-        cancelled_on,
-        updated_at,
-        last_transition,
-        last_transition_on,
-    )) = row
+pub(crate) fn load_permit(db: &impl Db, number: &str) -> Result<Option<PermitRecord>, StoreError> {
+    let Some(r) = db.query_opt(
+        "SELECT number, jurisdiction, tier, state, issued_on, holder_citizen_id, facts,
+                decision_id, suspended_since, cancelled_on, updated_at,
+                last_transition, last_transition_on
+         FROM permits WHERE number = ?1",
+        params![number],
+    )?
     else {
         return Ok(None);
     };
-    let endorsements = conn
-        .prepare("SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on")?
-        .query_map([&number], |r| r.get(0))?
+    let number = r.text(0)?;
+    let tier = r.text(2)?;
+    let state = r.text(3)?;
+    let endorsements = db
+        .query("SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on", params![&number])?
+        .iter()
+        .map(|e| e.text(0))
         .collect::<Result<Vec<String>, _>>()?;
-    let last_transition = match (last_transition, last_transition_on) {
+    let last_transition = match (r.opt_text(11)?, r.opt_text(12)?) {
         (Some(t), Some(legal_date)) => Some(LastTransition {
             transition: Transition::parse(&t)
                 .ok_or_else(|| corrupt(format!("last transition of permit {number}"), format!("unknown `{t}`")))?,
@@ -386,15 +339,15 @@ pub(crate) fn load_permit(conn: &Connection, number: &str) -> Result<Option<Perm
         tier: parse_tier(&tier)?,
         state: PermitState::parse(&state)
             .ok_or_else(|| corrupt(format!("state of permit {number}"), format!("unknown state `{state}`")))?,
-        facts: from_json(&format!("facts of permit {number}"), &facts)?,
-        number,
-        jurisdiction,
-        issued_on,
-        holder_citizen_id,
-        decision_id,
-        suspended_since,
-        cancelled_on,
+        facts: from_json(&format!("facts of permit {number}"), &r.text(6)?)?,
+        jurisdiction: r.text(1)?,
+        issued_on: r.text(4)?,
+        holder_citizen_id: r.text(5)?,
+        decision_id: r.int(7)?,
+        suspended_since: r.opt_text(8)?,
+        cancelled_on: r.opt_text(9)?,
         endorsements,
-        updated_at,
+        updated_at: r.text(10)?,
+        number,
     }))
 }

@@ -9,10 +9,12 @@
 //!   the few fields they vary, as JSON or as the contract's type.
 //! - [`station`]: a service over a temporary store, and [`station::Station`],
 //!   that service behind Rocket's local client with a token per role.
+//! - [`postgres`]: a PostgreSQL server in a temporary directory.
 //! - [`registry`]: a station following a [`juzhu_registry::fixture`]
 //!   registry.
 
 pub mod application;
+pub mod postgres;
 pub mod registry;
 pub mod station;
 

@@ -76,7 +76,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Refused(_) => ApiError::new(Status::Conflict, "refused", message),
             ServiceError::Module(call) => module_failure(call),
             ServiceError::Lifecycle(l) => lifecycle(l, message),
-            ServiceError::Store(_) => ApiError::new(Status::InternalServerError, "store_error", message),
+            ServiceError::Store(e) => store(&e, message),
             ServiceError::NotKept(_) => ApiError::new(Status::ServiceUnavailable, "not_kept", message),
             ServiceError::Card(c) => card(c, message),
         }
@@ -144,7 +144,17 @@ fn lifecycle(e: LifecycleError, message: String) -> ApiError {
         | AlreadyEndorsed { .. }
         | EndorsementOutOfOrder { .. }
         | SerialsExhausted { .. } => ApiError::new(Status::Conflict, "not_allowed", message),
-        Store(_) => ApiError::new(Status::InternalServerError, "store_error", message),
+        Store(e) => store(&e, message),
+    }
+}
+
+/// A store failure: `503 store_unavailable` while the database cannot be
+/// reached (nothing of the request was written; retry later), else `500`.
+pub(crate) fn store(e: &juzhu_store::StoreError, message: String) -> ApiError {
+    if e.is_unavailable() {
+        ApiError::new(Status::ServiceUnavailable, "store_unavailable", message)
+    } else {
+        ApiError::new(Status::InternalServerError, "store_error", message)
     }
 }
 
@@ -156,7 +166,7 @@ fn card(e: crate::issuance::CardError, message: String) -> ApiError {
         PermitNotFound(_) => ApiError::new(Status::NotFound, "not_found", message),
         NotAllowed(_) => ApiError::new(Status::Conflict, "not_allowed", message),
         Content(_) => ApiError::new(Status::UnprocessableEntity, "invalid_input", message),
-        Store(_) => ApiError::new(Status::InternalServerError, "store_error", message),
+        Store(e) => store(&e, message),
     }
 }
 

@@ -53,6 +53,9 @@ async fn authenticate(req: &Request<'_>, needed: Role) -> Outcome<Principal, ()>
             ),
         ),
         Ok(None) => refuse(Status::Unauthorized, "unknown or revoked token".into()),
+        Err(crate::auth::TokenError::Store(e)) if e.is_unavailable() => {
+            refuse(Status::ServiceUnavailable, e.to_string())
+        }
         Err(e) => refuse(Status::InternalServerError, e.to_string()),
     }
 }

@@ -46,9 +46,17 @@ pub struct IssueRequest {
     pub issued_on: Option<String>,
 }
 
+/// Up, and whether the store answers: `503` with the reason while the
+/// database cannot be reached (the station recovers by itself when it returns).
 #[get("/health")]
-pub fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok" }))
+pub fn health(svc: Svc<'_>) -> (Status, Json<serde_json::Value>) {
+    match svc.store_health() {
+        Ok(()) => (Status::Ok, Json(serde_json::json!({ "status": "ok", "store": "reachable" }))),
+        Err(e) => (
+            Status::ServiceUnavailable,
+            Json(serde_json::json!({ "status": "unavailable", "store": "unreachable", "error": e.to_string() })),
+        ),
+    }
 }
 
 #[post("/v1/evaluate", data = "<body>")]

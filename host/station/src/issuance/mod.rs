@@ -50,12 +50,6 @@ pub enum CardError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for CardError {
-    fn from(e: rusqlite::Error) -> Self {
-        CardError::Store(StoreError::Sql(e))
-    }
-}
-
 /// One process drives a station's cards at a time: `juzhu serve` for its
 /// lifetime, or one `juzhu card` command. Otherwise a command's recovery
 /// could take over an issuance the running service is still writing.

@@ -179,7 +179,7 @@ fn not_in_force_message(n: &NotInForce) -> String {
 
 impl Service {
     pub fn new(runtime: juzhu_runtime::Runtime, modules: ModuleSet, store: Store) -> Result<Self, StoreError> {
-        let reader = Store::open(store.path())?;
+        let reader = store.reopen()?;
         Ok(Service {
             _runtime: runtime,
             modules: ActiveModules::new(modules),
@@ -196,6 +196,12 @@ impl Service {
     /// Who `token` belongs to, if anyone.
     pub fn authenticate(&self, token: &str) -> Result<Option<crate::auth::Principal>, crate::auth::TokenError> {
         crate::auth::verify(&self.reader.lock().unwrap_or_else(|e| e.into_inner()), token)
+    }
+
+    /// Whether the store answers now (its read session: never queued behind
+    /// a write).
+    pub fn store_health(&self) -> Result<(), StoreError> {
+        self.reader.lock().unwrap_or_else(|e| e.into_inner()).ping()
     }
 
     /// The service with the station's card encoders and signing key.

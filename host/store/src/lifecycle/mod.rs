@@ -72,8 +72,8 @@ pub enum LifecycleError {
     Store(#[from] StoreError),
 }
 
-impl From<rusqlite::Error> for LifecycleError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<crate::DbError> for LifecycleError {
+    fn from(e: crate::DbError) -> Self {
         LifecycleError::Store(StoreError::Sql(e))
     }
 }
