@@ -319,7 +319,7 @@ stretches(unknown_is_late) := [st |
 	st := {"key": (o.s * 1000000 + ri * 1000) + (o.p + 1), "s": o.s, "e": close_of(r, ch, o.p, unknown_is_late), "rs": o.rs}
 ]
 
-sorted_stretches(unknown_is_late) := [by_key[k] | some k in sort([k | some k, _ in by_key])] if {
+sorted_stretches(unknown_is_late) := [by_key[k] | some k in sort([key | some key, _ in by_key])] if {
 	by_key := {st.key: st | some st in stretches(unknown_is_late)}
 }
 

@@ -313,7 +313,8 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
                 trivial.succeeded() as f64 / trivial.seconds,
                 trivial.p50_ms,
                 trivial.p99_ms,
-                100.0 * (evaluate.succeeded() as f64 / evaluate.seconds) / (trivial.succeeded() as f64 / trivial.seconds),
+                100.0 * (evaluate.succeeded() as f64 / evaluate.seconds)
+                    / (trivial.succeeded() as f64 / trivial.seconds),
                 errors(&trivial)
             ),
         ),

@@ -55,7 +55,10 @@ pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Fig
             "per-decision latency, Rego (regorus) evaluating the same Gongshu rules",
             format!("{:.1} µs", micros(rego_time)),
         ),
-        Figure::info("per-decision latency, wasm, same run (fresh sandbox per call)", format!("{:.1} µs", micros(wasm))),
+        Figure::info(
+            "per-decision latency, wasm, same run (fresh sandbox per call)",
+            format!("{:.1} µs", micros(wasm)),
+        ),
         Figure::target("Rego ÷ juzhu wasm", format!("{ratio:.2}×"), "juzhu faster", ratio > 1.0),
     ];
     let setup = format!(

@@ -66,7 +66,7 @@ pub enum View {
     Error { field: String },
     Decision {
         outcome: String,
-        tier: Json,
+        tier: Option<String>,
         /// Shared reasons: (code, document, clause).
         reasons: BTreeSet<(String, String, String)>,
         /// Route → (status, reasons, missing materials).
@@ -79,10 +79,14 @@ pub enum View {
 /// One route of a decision.
 pub type RouteView = (String, String, BTreeSet<(String, String, String)>, BTreeSet<Missing>);
 /// One missing material and the reason that asks for it.
-pub type Missing = (String, Json, String, String, String);
+pub type Missing = (String, Option<String>, String, String, String);
 
 fn text(v: &Json, key: &str) -> anyhow::Result<String> {
     v.get(key).and_then(Json::as_str).map(str::to_string).with_context(|| format!("no string `{key}` in {v}"))
+}
+
+fn opt_text(v: &Json, key: &str) -> Option<String> {
+    v.get(key).and_then(Json::as_str).map(str::to_string)
 }
 
 fn list<'a>(v: &'a Json, key: &str) -> anyhow::Result<&'a Vec<Json>> {
@@ -103,7 +107,7 @@ fn missing(v: &Json) -> anyhow::Result<BTreeSet<Missing>> {
         .iter()
         .map(|m| {
             let (code, document, clause) = reason(m.get("reason").with_context(|| format!("no reason in {m}"))?)?;
-            Ok((text(m, "material")?, m.get("route").cloned().unwrap_or(Json::Null), code, document, clause))
+            Ok((text(m, "material")?, opt_text(m, "route"), code, document, clause))
         })
         .collect()
 }
@@ -117,7 +121,7 @@ impl View {
             .collect::<anyhow::Result<_>>()?;
         Ok(View::Decision {
             outcome: text(d, "outcome")?,
-            tier: d.get("tier").cloned().unwrap_or(Json::Null),
+            tier: opt_text(d, "tier"),
             reasons: reasons(d)?,
             routes,
             missing: missing(d)?,
