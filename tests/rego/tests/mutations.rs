@@ -322,7 +322,7 @@ fn mutated_vectors_decide_the_same_in_rego_as_natively() {
     let vectors = load_dir(&dir).expect("Gongshu vectors load");
     let native = juzhu_plugin_hangzhou_gongshu::native();
     let mut rego = RegoGongshu::new().expect("policy parses");
-    let mut rng = Rng(0x6A75_7A68_75);
+    let mut rng = Rng(0x006A_757A_6875);
     let (mut compared, mut refused, mut mismatches) = (0, 0, Vec::new());
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
     for v in vectors.iter().filter(|v| v.call == Call::Evaluate) {
