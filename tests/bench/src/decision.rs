@@ -15,8 +15,8 @@ use juzhu_runtime::certify::transcode;
 use juzhu_runtime::{Runtime, SandboxLimits};
 
 /// The module and legal date the figures use.
-const MODULE: &str = "hangzhou-gongshu";
-const LEGAL_DATE: &str = "2017-06-15";
+pub(super) const MODULE: &str = "hangzhou-gongshu";
+pub const LEGAL_DATE: &str = "2017-06-15";
 
 /// A realistic Gongshu applicant: 24 monthly insurance records, a labour
 /// contract, a rented home with its safety check, and six materials.

@@ -1,5 +1,7 @@
 //! HTTP figures against a real `juzhu serve`: evaluate throughput with p50
-//! and p99 latency, and durable submissions per second.
+//! and p99 latency beside a trivial route's (`GET /health`, the ceiling of
+//! the HTTP stack on this machine with wrk sharing its cores), the station's
+//! peak memory (VmHWM) under the load, and durable submissions per second.
 //!
 //! The station runs as its own process (this binary's `serve`), on loopback,
 //! with its access log on, as an operator would run it. The load comes from
@@ -117,6 +119,18 @@ impl Station {
             .read_json()?)
     }
 
+    /// The station's peak resident memory so far (VmHWM of its process), in KiB.
+    fn peak_rss_kib(&self) -> anyhow::Result<u64> {
+        let path = format!("/proc/{}/status", self.child.id());
+        let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().strip_suffix("kB"))
+            .and_then(|v| v.trim().parse().ok())
+            .with_context(|| format!("{path} has no `VmHWM: N kB` line"))
+    }
+
     /// SIGKILL: no shutdown hook, no flush; what is on disk is what survives.
     fn kill(&mut self) {
         let _ = self.child.kill();
@@ -213,6 +227,15 @@ pub(super) fn wrk(
             "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer {token}\"\nwrk.body = [==[{body}]==]\n"
         ),
     )?;
+    run_wrk(url, seconds, connections, &[std::ffi::OsStr::new("--script"), script.as_os_str()])
+}
+
+/// Runs `wrk` GETting `url` (no body, no token) for `seconds` over `connections`.
+pub(super) fn wrk_get(url: &str, seconds: u64, connections: usize) -> anyhow::Result<WrkReport> {
+    run_wrk(url, seconds, connections, &[])
+}
+
+fn run_wrk(url: &str, seconds: u64, connections: usize, extra: &[&std::ffi::OsStr]) -> anyhow::Result<WrkReport> {
     let output = Command::new("wrk")
         .args([
             "--threads",
@@ -224,9 +247,8 @@ pub(super) fn wrk(
             "--timeout",
             "10s",
             "--latency",
-            "--script",
         ])
-        .arg(&script)
+        .args(extra)
         .arg(url)
         .output()
         .context("cannot run wrk; install it with `apt-get install wrk` (scripts/bench.sh does)")?;
@@ -252,6 +274,8 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
 
     let evaluate =
         wrk(station.dir.path(), &format!("{}/v1/evaluate", station.base), &station.token, &body, seconds, connections)?;
+    // The ceiling: the same load on a route that does nothing.
+    let trivial = wrk_get(&format!("{}/health", station.base), seconds, connections)?;
     let submit = wrk(
         station.dir.path(),
         &format!("{}/v1/applications", station.base),
@@ -260,6 +284,7 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
         seconds,
         connections,
     )?;
+    let peak_kib = station.peak_rss_kib()?;
     station.kill();
     let store = juzhu_store::Store::open(station.database())?;
     let on_disk: u64 = store.conn().query_row("SELECT count(*) FROM applications", [], |r| r.get(0))?;
@@ -281,6 +306,24 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
             format!("{:.2} ms / {:.2} ms", evaluate.p50_ms, evaluate.p99_ms),
         ),
         Figure::info("HTTP evaluate failed requests", errors(&evaluate)),
+        Figure::info(
+            format!("HTTP trivial route `GET /health` ({connections} connections, same run): the ceiling"),
+            format!(
+                "{:.0} requests/s, p50 / p99 {:.2} ms / {:.2} ms; evaluate reaches {:.0}%; failed: {}",
+                trivial.succeeded() as f64 / trivial.seconds,
+                trivial.p50_ms,
+                trivial.p99_ms,
+                100.0 * (evaluate.succeeded() as f64 / evaluate.seconds)
+                    / (trivial.succeeded() as f64 / trivial.seconds),
+                errors(&trivial)
+            ),
+        ),
+        Figure::target(
+            "station peak memory under the HTTP load (VmHWM of `juzhu serve`)",
+            format!("{:.0} MiB", peak_kib as f64 / 1024.0),
+            "≤ 300 MiB",
+            peak_kib <= 300 * 1024,
+        ),
         Figure::target(
             "durable submissions per second (synchronous=FULL, group commit)",
             format!("{durable:.0} /s"),
@@ -298,7 +341,7 @@ pub fn measure(modules: &Path, seconds: u64, connections: usize) -> anyhow::Resu
         ),
     ];
     let setup = format!(
-        "HTTP figures: `juzhu serve` ({} workers) serving {DIVISION} on loopback with its JSON access log on; `wrk --threads 1 --connections {connections} --duration {seconds}s` on the same machine, POSTing the same application",
+        "HTTP figures: `juzhu serve` ({} workers) serving {DIVISION} on loopback with its JSON access log on; `wrk --threads 1 --connections {connections} --duration {seconds}s` on the same machine, POSTing the same application; the trivial route is `GET /health` with the same connections, right after; peak memory is VmHWM from /proc/<pid>/status of `juzhu serve` after the evaluate, trivial-route and submission loads",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     Ok((figures, setup))

@@ -12,7 +12,10 @@
 //!
 //! - [`decision`]: per-decision latency, wasm against native, and sandbox
 //!   instantiation, in process;
-//! - [`http`]: evaluate throughput with p50/p99 latency, and durable
+//! - [`rego`]: the wasm decision against the same Gongshu rules in Rego,
+//!   evaluated by regorus, in process;
+//! - [`http`]: evaluate throughput with p50/p99 latency beside a trivial
+//!   route's (`GET /health`), the station's peak memory, and durable
 //!   submissions per second, against a real `juzhu serve` driven by `wrk`
 //!   with 64 connections on loopback;
 //! - [`hot_swap`]: a new module version published and certified in a signed
@@ -25,18 +28,36 @@ pub mod hot_swap;
 pub mod http;
 pub mod native;
 pub mod ranking;
+pub mod rego;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 pub use decision::realistic_application;
 
+/// A group of figures, as `--only` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// Per-decision latency, wasm against native, and instantiation.
+    Decision,
+    /// The wasm decision against the same rules in Rego (regorus).
+    Rego,
+    /// HTTP evaluate and trivial-route throughput, peak memory, durable submissions.
+    Http,
+    /// A hot swap under load.
+    HotSwap,
+    /// The ranking of synthetic applicants.
+    Ranking,
+}
+
 /// What to measure and where to write it.
 pub struct BenchOptions {
     /// Where the built components are.
     pub modules: PathBuf,
-    /// The report to write (BENCHMARKS.md).
-    pub out: PathBuf,
+    /// The report to write (BENCHMARKS.md); `None`: print only.
+    pub out: Option<PathBuf>,
+    /// The figures to measure; empty: all.
+    pub only: Vec<Part>,
     /// Timed runs per in-process latency figure.
     pub iterations: usize,
     /// Seconds of load per HTTP figure.
@@ -100,33 +121,44 @@ fn table(figures: &[Figure]) -> String {
     table
 }
 
-/// Runs every figure, prints the table and writes the report.
+impl BenchOptions {
+    fn wants(&self, part: Part) -> bool {
+        self.only.is_empty() || self.only.contains(&part)
+    }
+}
+
+/// Runs the chosen figures, prints the table and writes the report.
 pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     let mut figures = Vec::new();
     let mut method = Vec::new();
+    let mut add = |(f, setup): (Vec<Figure>, String)| {
+        figures.extend(f);
+        method.push(setup);
+    };
 
-    println!("measuring per-decision latency and instantiation ({} runs each)…", options.iterations);
-    let (decision_figures, setup) = decision::measure(&options.modules, options.iterations)?;
-    figures.extend(decision_figures);
-    method.push(setup);
-
-    println!(
-        "measuring HTTP throughput and durable submissions ({} s each, {} connections)…",
-        options.seconds, options.connections
-    );
-    let (http_figures, setup) = http::measure(&options.modules, options.seconds, options.connections)?;
-    figures.extend(http_figures);
-    method.push(setup);
-
-    println!("measuring a hot swap under load…");
-    let (swap_figures, setup) = hot_swap::measure(&options.modules, options.seconds, options.connections)?;
-    figures.extend(swap_figures);
-    method.push(setup);
-
-    println!("measuring the ranking of {} applicants…", options.applicants);
-    let (ranking_figures, setup) = ranking::measure(&options.modules, options.applicants)?;
-    figures.extend(ranking_figures);
-    method.push(setup);
+    if options.wants(Part::Decision) {
+        println!("measuring per-decision latency and instantiation ({} runs each)…", options.iterations);
+        add(decision::measure(&options.modules, options.iterations)?);
+    }
+    if options.wants(Part::Rego) {
+        println!("measuring the same rules in Rego against the wasm decision ({} runs each)…", options.iterations);
+        add(rego::measure(&options.modules, options.iterations)?);
+    }
+    if options.wants(Part::Http) {
+        println!(
+            "measuring HTTP throughput, a trivial route and durable submissions ({} s each, {} connections)…",
+            options.seconds, options.connections
+        );
+        add(http::measure(&options.modules, options.seconds, options.connections)?);
+    }
+    if options.wants(Part::HotSwap) {
+        println!("measuring a hot swap under load…");
+        add(hot_swap::measure(&options.modules, options.seconds, options.connections)?);
+    }
+    if options.wants(Part::Ranking) {
+        println!("measuring the ranking of {} applicants…", options.applicants);
+        add(ranking::measure(&options.modules, options.applicants)?);
+    }
 
     let table = table(&figures);
     let profile = if cfg!(debug_assertions) {
@@ -143,7 +175,9 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     }
     let _ = write!(report, "\n{table}");
     print!("{table}");
-    std::fs::write(&options.out, report).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", options.out.display()))?;
-    println!("written to {}", options.out.display());
+    if let Some(out) = &options.out {
+        std::fs::write(out, report).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+        println!("written to {}", out.display());
+    }
     Ok(())
 }

@@ -16,16 +16,22 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Measure decision latency (wasm vs native), sandbox instantiation, HTTP
-    /// throughput, durable submissions, a hot swap and a ranking, against
-    /// their targets; writes BENCHMARKS.md.
+    /// Measure decision latency (wasm vs native, and against the same rules
+    /// in Rego), sandbox instantiation, HTTP throughput beside a trivial
+    /// route, the station's peak memory, durable submissions, a hot swap and
+    /// a ranking, against their targets; writes BENCHMARKS.md.
     Bench {
         /// Where the built components are.
         #[arg(long, default_value = juzhu_runtime::module_build::OUTPUT_DIR)]
         modules: PathBuf,
-        /// The report to write.
-        #[arg(long, default_value = "BENCHMARKS.md")]
-        out: PathBuf,
+        /// The report to write [default: BENCHMARKS.md, unless --only is given,
+        /// when the table is only printed].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Measure only these figures (comma-separated), e.g. `--only rego`
+        /// for a quick look; the full report needs them all.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        only: Vec<juzhu_bench::Part>,
         /// Timed runs per in-process latency figure.
         #[arg(long, default_value_t = 2000)]
         iterations: usize,
@@ -52,10 +58,12 @@ enum Command {
 
 fn main() -> anyhow::Result<ExitCode> {
     match Cli::parse().command {
-        Command::Bench { modules, out, iterations, seconds, connections, applicants } => {
+        Command::Bench { modules, out, only, iterations, seconds, connections, applicants } => {
+            let out = out.or_else(|| only.is_empty().then(|| PathBuf::from("BENCHMARKS.md")));
             let options = juzhu_bench::BenchOptions {
                 modules,
                 out,
+                only,
                 iterations: iterations.max(10),
                 seconds: seconds.max(1),
                 connections: connections.max(1),
