@@ -3,11 +3,13 @@
 //! crates and print; no domain work happens here.
 
 mod audit;
+mod backup;
 mod card;
 mod compare;
 mod module;
 mod pins;
 mod registry;
+mod store;
 mod token;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +44,15 @@ enum Command {
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Copy the station's SQLite store to a new file, safely while it serves
+    /// (PostgreSQL: use pg_dump or base backups).
+    Backup(backup::Backup),
+    /// Replace the station's SQLite store with a backup whose schema and
+    /// audit trail verify; the station must be stopped.
+    Restore(backup::Restore),
+    /// Move the station's store between engines.
+    #[command(subcommand)]
+    Store(store::StoreCommand),
     /// Check the audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -83,6 +94,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(command) => token::run(command),
+        Command::Backup(args) => backup::backup(args),
+        Command::Restore(args) => backup::restore(args),
+        Command::Store(command) => store::run(command),
         Command::Audit(command) => audit::run(command),
         Command::Module(command) => module::run(command),
         Command::Card(command) => card::run(command),

@@ -27,11 +27,13 @@
 //! in between, on either engine.
 
 pub mod audit;
+pub mod backup;
 pub mod cards;
 pub mod commitments;
 pub mod db;
 pub mod group_commit;
 pub mod lifecycle;
+pub mod migrate;
 pub mod migrations;
 pub mod pg;
 pub mod pins;
