@@ -106,7 +106,7 @@ pub fn backup(store: &Store, dest: &Path) -> Result<BackupReport, BackupError> {
         // The copy is a WAL database like its source: fold the log into the
         // file so the backup is one self-contained file.
         out.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).map_err(sql(&tmp))?;
-        out.execute_batch("PRAGMA journal_mode = DELETE").map_err(sql(&tmp))?;
+        out.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(())).map_err(sql(&tmp))?;
         drop(out);
         sync_file_and_dir(&tmp)?;
         std::fs::rename(&tmp, dest).map_err(io(dest, "renaming the finished backup into place"))?;
