@@ -48,7 +48,7 @@ pub enum BackupError {
     Io { path: PathBuf, step: &'static str, source: std::io::Error },
 }
 
-fn io(path: &Path, step: &'static str) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
+fn io<'a>(path: &'a Path, step: &'static str) -> impl FnOnce(std::io::Error) -> BackupError + 'a {
     move |source| BackupError::Io { path: path.to_path_buf(), step, source }
 }
 
@@ -170,7 +170,11 @@ pub fn restore(file: &Path, target: &Path) -> Result<BackupReport, BackupError> 
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    return Err(BackupError::Io { path: target.to_path_buf(), step: "removing its old WAL", source: e });
+                    return Err(BackupError::Io {
+                        path: target.to_path_buf(),
+                        step: "removing its old WAL",
+                        source: e,
+                    });
                 }
             }
         }
