@@ -366,3 +366,45 @@ fn compare_refuses_a_bad_citizen_id_once_for_the_whole_comparison() {
     assert_eq!(status, Status::UnprocessableEntity, "{body}");
     assert_eq!(body["error"]["field"], "application.identity.citizen_id");
 }
+
+/// The files in `examples/` that the README posts after the quick start: each
+/// is decided by the module serving its own jurisdiction (a county's case by
+/// its city's module, unchanged), or says which text is not in force.
+#[test]
+fn every_example_is_decided_in_its_own_jurisdiction_or_names_the_text_not_in_force() {
+    let s = Station::new(&["hangzhou-gongshu", "jiaxing", "ningbo-jiangbei", "zhangzhou", "zhejiang"]);
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let expected = [
+        ("330000-zhejiang.json", "330000", "Eligible"),
+        ("330105-hangzhou-gongshu.json", "330105", "Eligible"),
+        ("330205-ningbo-jiangbei.json", "330205", "Eligible"),
+        ("330400-jiaxing.json", "330400", "not_in_force"),
+        ("350600-zhangzhou.json", "350600", "Eligible"),
+    ];
+    let mut files: Vec<String> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    files.sort();
+    assert_eq!(files, expected.map(|(f, ..)| f.to_string()), "one example per jurisdiction");
+    for (file, division, answer) in expected {
+        let mut request: Value = serde_json::from_slice(&std::fs::read(examples.join(file)).unwrap()).unwrap();
+        // The examples leave the legal date to the station (today); the test fixes one.
+        assert!(request.get("legal_date").is_none(), "{file} should leave legal_date to the station");
+        request["legal_date"] = json!("2026-12-15");
+        let (status, body) = s.post(&s.clerk, "/v1/compare", &request);
+        assert_eq!(status, Status::Ok, "{file}: {body}");
+        let own: Vec<&Value> = body["jurisdictions"].as_array().unwrap().iter().filter(|c| c["own"] == true).collect();
+        assert_eq!(own.len(), 1, "{file}: exactly one column is the application's own: {body}");
+        assert_eq!(own[0]["division"], division, "{file}");
+        let got = own[0]["decision"]["outcome"].as_str().or(own[0]["refusal"]["code"].as_str()).unwrap();
+        assert_eq!(got, answer, "{file}: {}", own[0]);
+        // The own column is the application exactly as submitted.
+        let (_, alone) = s.post(&s.clerk, "/v1/evaluate", &request);
+        match own[0].get("decision") {
+            Some(decision) => assert_eq!(decision, &alone["decision"], "{file}"),
+            None => assert_eq!(own[0]["refusal"], alone["error"], "{file}"),
+        }
+    }
+}
