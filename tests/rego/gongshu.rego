@@ -47,7 +47,23 @@ urban := {"330102", "330103", "330104", "330105", "330106", "330108", "330109", 
 
 in_area(code) if urban[code]
 
-app := input.application
+raw := input.application
+
+# What was on record on the legal date (sdk/src/as_of.rs): registrations,
+# address changes, insurance periods, jobs and enrolments that began after it
+# are removed before any rule runs. A legal date that cannot be read leaves the
+# facts as given, for the input checks to refuse.
+app := as_of if {
+	as_of := object.union(raw, {
+		"registrations": [object.union(r, {"changes": [c | some c in object.get(r, "changes", []); dk(c.moved_on) <= on]}) |
+			some r in raw.registrations
+			dk(r.registered_on) <= on
+		],
+		"insurance": [p | some p in raw.insurance; mk(p.from) <= month_of(on)],
+		"employment": [e | some e in raw.employment; dk(e.started_on) <= on],
+		"schooling": [s | some s in raw.schooling; dk(s.enrolled_on) <= on],
+	})
+} else := raw
 
 # ---------------------------------------------------------------- dates
 
