@@ -32,7 +32,7 @@ residence := "二(一)2(2)"
 
 schooling := "二(一)2(3)"
 
-talent := "二(一)2"
+talent := "二(一)2末段"
 
 application := "二(一)3"
 
