@@ -408,3 +408,72 @@ fn every_example_is_decided_in_its_own_jurisdiction_or_names_the_text_not_in_for
         }
     }
 }
+
+/// The annual endorsement is a fresh check on the holder's facts as of its
+/// date (issue 10): the supervisor gives them with the endorsement, the station
+/// records them as a dated fact set on the permit, and later answers read
+/// them. Facts of another person, facts with another transition, or facts the
+/// module refuses write nothing.
+#[test]
+fn endorsement_takes_the_holders_current_facts_and_records_them_dated() {
+    let s = station();
+    let (status, receipt) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::Created, "{receipt}");
+    let path = format!("/v1/decisions/{}/permit", receipt["decision_id"]);
+    let (status, permit) = s.post(&s.supervisor, &path, &json!({ "issued_on": "2017-06-20" }));
+    assert_eq!(status, Status::Created, "{permit}");
+    let number = permit["number"].as_str().unwrap().to_string();
+    let endorse = format!("/v1/permits/{number}/endorse");
+    // A year on: insured a year longer, and living at a new address.
+    let current = ApplicationBuilder::gongshu_employed().insured_until("2018-06").address("拱墅区湖墅南路88号").json();
+
+    let before = s.audit_len();
+    let stranger = ApplicationBuilder::gongshu_employed().citizen_id("11010519491231002X").json();
+    let (status, body) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": stranger }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["field"], "facts.identity.citizen_id", "{body}");
+    let elsewhere = ApplicationBuilder::gongshu_employed().jurisdiction("330400").json();
+    let (status, body) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": elsewhere }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["field"], "facts.jurisdiction", "{body}");
+    let suspend = format!("/v1/permits/{number}/suspend");
+    let (status, body) = s.post(&s.supervisor, &suspend, &json!({ "legal_date": "2018-06-01", "facts": current }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["field"], "facts", "{body}");
+    let mut impossible = current.clone();
+    impossible["registrations"][0]["registered_on"] = json!("2017-02-30");
+    let (status, body) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": impossible }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert!(body["error"]["field"].as_str().unwrap().contains("registered_on"), "{body}");
+    // The module checks the conditions afresh: insurance that stopped in May
+    // no longer meets 二(一)2(1) in June, so the endorsement is not directed.
+    let lapsed = ApplicationBuilder::gongshu_employed().insured_until("2018-05").json();
+    let (status, body) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": lapsed }));
+    assert_eq!(status, Status::Conflict, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("employment.insured-in-application-month.not-met"),
+        "{body}"
+    );
+    assert_eq!(s.audit_len(), before, "refused endorsements write nothing");
+    let (_, unchanged) = s.get(&s.clerk, &format!("/v1/permits/{number}"));
+    assert!(unchanged.get("fact_sets").is_none(), "{unchanged}");
+    assert_eq!(unchanged["endorsements"], json!([]), "{unchanged}");
+
+    let (status, endorsed) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": current }));
+    assert_eq!(status, Status::Ok, "{endorsed}");
+    assert_eq!(endorsed["endorsements"], json!(["2018-06-01"]));
+    assert_eq!(endorsed["fact_sets"][0]["as_of"], "2018-06-01", "{endorsed}");
+    let recorded = &endorsed["fact_sets"][0]["facts"];
+    assert_eq!(recorded["insurance"], current["insurance"], "the facts are recorded as given");
+    assert_eq!(recorded["registrations"][0]["address"], "拱墅区湖墅南路88号");
+    assert_eq!(endorsed["facts"]["insurance"][0]["to"], "2017-06", "the facts of issue stay as they were");
+    assert_eq!(s.audit_len(), before + 1);
+    let r = s.client.get("/v1/audit?after=0&limit=100").header(bearer(&s.supervisor)).dispatch();
+    let entries: Value = r.into_json().unwrap();
+    let last = entries.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "permit.endorse", "{last}");
+    assert_eq!(last["details"]["facts_recorded"], true, "{last}");
+    let (_, stored) = s.get(&s.clerk, &format!("/v1/permits/{number}"));
+    assert_eq!(stored["fact_sets"], endorsed["fact_sets"], "read back as written");
+}

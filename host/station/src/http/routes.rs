@@ -40,6 +40,16 @@ pub struct DateRequest {
     pub legal_date: Option<String>,
 }
 
+/// A transition's body: its legal date and, for an endorsement, the
+/// holder's facts as of it (recorded with the endorsement).
+#[derive(Deserialize, Default)]
+pub struct TransitionRequest {
+    #[serde(default)]
+    pub legal_date: Option<String>,
+    #[serde(default)]
+    pub facts: Option<Application>,
+}
+
 #[derive(Deserialize, Default)]
 pub struct IssueRequest {
     #[serde(default)]
@@ -169,7 +179,7 @@ pub fn act(
     svc: Svc<'_>,
     number: &str,
     action: &str,
-    body: OptionalBody<DateRequest>,
+    body: OptionalBody<TransitionRequest>,
 ) -> Result<Json<PermitRecord>, ApiError> {
     let action = match Transition::parse(action) {
         Some(t) => t,
@@ -183,7 +193,18 @@ pub fn act(
     };
     // No body: the transition is as of today in the jurisdiction's time zone.
     let OrDefault(req) = body?;
-    Ok(Json(svc.act(&who.0.name, number, action, req.legal_date)?))
+    match (action, req.facts) {
+        (Transition::Endorse, Some(facts)) => {
+            Ok(Json(svc.endorse_on_facts(&who.0.name, number, req.legal_date, facts)?))
+        }
+        (_, Some(_)) => Err(ApiError::field(
+            Status::UnprocessableEntity,
+            "invalid_input",
+            "facts",
+            format!("only endorse takes the holder's facts; {action} acts on the facts on record: leave `facts` out"),
+        )),
+        (_, None) => Ok(Json(svc.act(&who.0.name, number, action, req.legal_date)?)),
+    }
 }
 
 #[get("/v1/permits/<number>/benefits?<legal_date>")]
