@@ -477,3 +477,47 @@ fn endorsement_takes_the_holders_current_facts_and_records_them_dated() {
     let (_, stored) = s.get(&s.clerk, &format!("/v1/permits/{number}"));
     assert_eq!(stored["fact_sets"], endorsed["fact_sets"], "read back as written");
 }
+
+/// What-if for a holder (issue 10): the endorsement answer, services and
+/// points of a permit not on record are exactly what the module answers for
+/// the same permit once it is on record, and asking writes nothing.
+#[test]
+fn what_if_answers_for_a_supposed_permit_as_for_a_recorded_one_and_records_nothing() {
+    let s = station();
+    let before = s.audit_len();
+    let supposed = json!({ "tier": "Standard", "issued_on": "2017-06-20", "endorsements": [] });
+    let request = json!({ "application": application(), "permit": supposed, "legal_date": "2018-06-01" });
+    let (status, what_if) = s.post(&s.clerk, "/v1/what-if", &request);
+    assert_eq!(status, Status::Ok, "{what_if}");
+    assert_eq!(s.audit_len(), before, "a what-if writes nothing");
+    assert_eq!(what_if["legal_date"], "2018-06-01");
+    assert_eq!(what_if["module"]["id"], "hangzhou-gongshu");
+    assert!(what_if["endorsement"]["status"].get("WindowOpen").is_some(), "{}", what_if["endorsement"]);
+
+    // The same permit, on record: the module's answers are the same.
+    let (_, receipt) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    let (_, permit) = s.post(
+        &s.supervisor,
+        &format!("/v1/decisions/{}/permit", receipt["decision_id"]),
+        &json!({ "issued_on": "2017-06-20" }),
+    );
+    let number = permit["number"].as_str().unwrap();
+    let (_, endorsement) = s.get(&s.clerk, &format!("/v1/permits/{number}/endorsement?legal_date=2018-06-01"));
+    let (_, benefits) = s.get(&s.clerk, &format!("/v1/permits/{number}/benefits?legal_date=2018-06-01"));
+    assert_eq!(what_if["endorsement"]["status"], endorsement["answer"]["status"], "{endorsement}");
+    assert_eq!(what_if["services"], benefits["services"]);
+    assert_eq!(what_if["points"], benefits["points"]);
+
+    // A supposed permit is checked as a recorded one is.
+    let mut bad = request.clone();
+    bad["permit"]["issued_on"] = json!("2017-02-30");
+    let (status, body) = s.post(&s.clerk, "/v1/what-if", &bad);
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["field"], "permit.issued_on", "{body}");
+    let mut unknown = request.clone();
+    unknown["permit"]["number"] = json!("330105-2017-000001");
+    let (status, body) = s.post(&s.clerk, "/v1/what-if", &unknown);
+    assert!(status.code >= 400 && status.code < 500, "{status}: {body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("number"), "{body}");
+}

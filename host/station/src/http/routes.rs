@@ -81,6 +81,30 @@ pub fn evaluate(
     Ok(Json(svc.evaluate(&req.application, req.legal_date)?))
 }
 
+/// `POST /v1/what-if`: a holder's facts and a permit not on record.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfRequest {
+    pub application: Application,
+    pub permit: crate::service::SupposedPermit,
+    #[serde(default)]
+    pub legal_date: Option<String>,
+}
+
+/// Where a supposed permit would stand, and what it would bring; nothing is
+/// recorded.
+#[post("/v1/what-if", data = "<body>")]
+pub fn what_if(
+    _who: Clerk,
+    log: LogLine<'_>,
+    svc: Svc<'_>,
+    body: Body<WhatIfRequest>,
+) -> Result<Json<crate::service::WhatIf>, ApiError> {
+    let Checked(req) = body?;
+    log.holder(&req.application.identity.citizen_id);
+    Ok(Json(svc.what_if(&req.application, &req.permit, req.legal_date)?))
+}
+
 /// One jurisdiction's column of `POST /v1/compare`.
 #[derive(Serialize)]
 pub struct CompareColumn {

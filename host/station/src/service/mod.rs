@@ -11,6 +11,7 @@ mod cards;
 mod compare;
 mod modules;
 mod ranking;
+mod what_if;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -20,6 +21,7 @@ pub use cards::CardStatus;
 pub use compare::Column;
 pub use modules::{DivisionModules, PinReport, VersionInfo};
 pub use ranking::{Applicant, Ranked, Ranking, TIE_BREAK};
+pub use what_if::{SUPPOSED_NUMBER, SupposedPermit, WhatIf};
 
 use juzhu_domain::{DateError, Division, LegalDate, Transition, parse_legal_date};
 use juzhu_runtime::contract::types::*;
