@@ -521,3 +521,51 @@ fn what_if_answers_for_a_supposed_permit_as_for_a_recorded_one_and_records_nothi
     assert!(status.code >= 400 && status.code < 500, "{status}: {body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("number"), "{body}");
 }
+
+/// A station serving a contract 1.0 module beside 1.1 ones (issue 10: "stored
+/// decisions of 1.0 modules still verify and display"): its decision is
+/// recorded in 1.1's shape with what the module did not state left unstated,
+/// read back as written, and the audit chain with its record commitments
+/// verifies after it and after 1.1 decisions alike.
+#[test]
+fn a_contract_1_0_modules_decision_is_recorded_read_back_and_verifies_beside_1_1_ones() {
+    use juzhu_runtime::{Runtime, SandboxLimits, module_build};
+    let root = workspace();
+    let fixture =
+        module_build::build(root, &root.join("tests/fixtures/contract-1-0-module"), &root.join("target/fixtures"))
+            .expect("the 1.0 fixture builds");
+    let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
+    let mut set = juzhu_test_support::station::module_set(&runtime, &["hangzhou-gongshu"]);
+    set.insert(runtime.load("contract-1-0-fixture", &std::fs::read(&fixture).unwrap()).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = juzhu_test_support::station::store_in(dir.path());
+    let service = std::sync::Arc::new(juzhu_station::service::Service::new(runtime, set, store).unwrap());
+    let s = Station::serve(service.clone());
+
+    let (_, jurisdictions) = s.get(&s.clerk, "/v1/jurisdictions");
+    let old = jurisdictions.as_array().unwrap().iter().find(|j| j["division"] == "999998").expect("served");
+    assert_eq!(old["contract_version"], "1.0.0", "{old}");
+
+    let before = s.audit_len();
+    let mut case = application();
+    case["jurisdiction"] = json!("999998");
+    let (status, receipt) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": case, "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::Created, "{receipt}");
+    assert_eq!(receipt["outcome"], "Eligible");
+    assert_eq!(receipt["module"]["id"], "contract-1-0-fixture");
+    let (status, newer) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::Created, "{newer}");
+
+    let stored = service.with_store(|st| st.decision(receipt["decision_id"].as_i64().unwrap()).unwrap().unwrap());
+    assert_eq!(stored.module.id, "contract-1-0-fixture");
+    let reason = &stored.decision.reasons[0];
+    assert_eq!(reason.code, "residence.registered");
+    assert_eq!(reason.citation.document, "contract-1-0-fixture-doc");
+    assert_eq!((reason.effect, reason.decisive), (None, None), "a 1.0 module states neither: left unstated");
+    let stored_newer = service.with_store(|st| st.decision(newer["decision_id"].as_i64().unwrap()).unwrap().unwrap());
+    assert!(stored_newer.decision.reasons.iter().all(|r| r.effect.is_some()), "1.1 reasons state their effect");
+    // Both decisions' entries commit to their records, and the chain verifies.
+    assert_eq!(s.audit_len(), before + 2);
+}
