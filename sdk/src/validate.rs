@@ -122,6 +122,9 @@ pub fn application(root: &str, a: &Application) -> Check {
     }
     citizen_id::check(&id.citizen_id).map_err(|m| err(format!("{root}.identity.citizen_id"), m))?;
     opt_date(format_args!("{root}.identity.birth_date"), &id.birth_date)?;
+    if let Some(code) = &id.hukou_division {
+        division(format_args!("{root}.identity.hukou_division"), code)?;
+    }
     for (i, r) in a.registrations.iter().enumerate() {
         let p = Item(root, "registrations", i);
         let start = date(format_args!("{p}.registered_on"), &r.registered_on)?;

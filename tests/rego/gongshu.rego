@@ -205,6 +205,7 @@ material_code := {
 	"IndividualBusinessLicence": "individual-business-licence",
 	"AgriculturalContract": "agricultural-contract",
 	"FisheryLicence": "fishery-licence",
+	"FisheryContract": "fishery-contract",
 	"SelfEmploymentProof": "self-employment-proof",
 	"PropertyCertificate": "property-certificate",
 	"HomesteadCertificate": "homestead-certificate",
@@ -445,7 +446,8 @@ proof := {
 	"AgriculturalLease": "AgriculturalContract",
 	"PrivateNonEnterprise": "BusinessLicence",
 	"LicensedPractice": "BusinessLicence",
-	"Fishery": "FisheryLicence",
+	"FisheryLicence": "FisheryLicence",
+	"FisheryContract": "FisheryContract",
 	"OtherSelfEmployment": "SelfEmploymentProof",
 }
 

@@ -60,6 +60,30 @@ pub mod upgrade {
         serde_json::from_value(json).expect("1.1 only adds optional fields to what 1.0 answers")
     }
 
+    /// An application (or a holder's facts) as a 1.0 module takes it. 1.1
+    /// splits 1.0's `fishery` employment kind in two (a state licence, a
+    /// collective contract): both are `fishery` to 1.0, and the contract
+    /// material is 1.0's `fishery-licence` ("渔业养殖证或养殖承包合同" there).
+    /// 1.1's `hukou-division` is new: 1.0 never sees it.
+    pub fn application(app: &t::Application) -> old::Application {
+        let mut json = serde_json::to_value(app).expect("contract types serialize");
+        if let Some(jobs) = json.get_mut("employment").and_then(|e| e.as_array_mut()) {
+            for job in jobs {
+                if matches!(job["kind"].as_str(), Some("FisheryLicence" | "FisheryContract")) {
+                    job["kind"] = "Fishery".into();
+                }
+            }
+        }
+        if let Some(materials) = json.get_mut("materials").and_then(|m| m.as_array_mut()) {
+            for m in materials {
+                if m["kind"] == "FisheryContract" {
+                    m["kind"] = "FisheryLicence".into();
+                }
+            }
+        }
+        serde_json::from_value(json).expect("a 1.1 application, its new kinds mapped, reads as 1.0's")
+    }
+
     /// A 1.0 module's metadata: documents without a clause table.
     pub fn info(info: &old::ModuleInfo) -> t::ModuleInfo {
         let mut json = serde_json::to_value(info).expect("contract types serialize");

@@ -65,6 +65,35 @@ fn a_1_0_module_loads_and_answers_in_the_1_1_shape() {
     assert!(matches!(points, Err(Refusal::Input(e)) if e.field == "permit"));
 }
 
+/// Facts only 1.1 can state reach a 1.0 module in its own terms: both
+/// aquaculture kinds are its `fishery`, the collective contract its
+/// `fishery-licence` ("渔业养殖证或养殖承包合同" in 1.0), and the hukou division is
+/// left out. The call completes and decides as 1.0 would.
+#[test]
+fn facts_new_in_1_1_reach_a_1_0_module_in_its_own_terms() {
+    use juzhu_runtime::contract::{types as t, upgrade};
+    let mut app = application("999998", true);
+    app.identity.hukou_division = Some("360102".into());
+    app.employment.push(t::Employment {
+        kind: t::EmploymentKind::FisheryContract,
+        division: "999998".into(),
+        started_on: "2020-01-01".into(),
+        ended_on: None,
+        contract_months: None,
+        registered: None,
+    });
+    app.materials.push(t::Material { kind: t::MaterialKind::FisheryContract, source: t::MaterialSource::Submitted });
+    let old = serde_json::to_value(upgrade::application(&app)).unwrap();
+    assert_eq!(old["employment"].as_array().unwrap().last().unwrap()["kind"], "Fishery");
+    assert_eq!(old["materials"].as_array().unwrap().last().unwrap()["kind"], "FisheryLicence");
+    assert!(old["identity"].get("hukou_division").is_none(), "1.0 has no hukou division: {old}");
+
+    let runtime = runtime();
+    let module = runtime.load("contract-1-0-fixture", contract_1_0_component()).unwrap();
+    let (answer, _) = module.evaluate(&app, "2024-06-01").expect("the call completes");
+    assert_eq!(answer.expect("a decision").outcome, Outcome::Eligible);
+}
+
 #[test]
 fn a_1_1_module_loads_with_its_clause_table_and_states_each_reason_s_effect() {
     let runtime = runtime();

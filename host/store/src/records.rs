@@ -140,6 +140,21 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
     serde_json::from_str(text).map_err(|e| corrupt(what, e))
 }
 
+/// Facts as stored, read into contract 1.1. Facts stored before 1.1 split
+/// aquaculture in two may carry 1.0's employment kind `Fishery` ("a state
+/// licence or collective contract"); it is read as `FisheryLicence`, the
+/// kind whose material 1.0 named (its `fishery-licence`). The row itself is
+/// never rewritten, so its audit commitment still verifies.
+fn facts_from_json(what: &str, text: &str) -> Result<Application, StoreError> {
+    let mut json: serde_json::Value = from_json(what, text)?;
+    if let Some(jobs) = json.get_mut("employment").and_then(|e| e.as_array_mut()) {
+        for job in jobs.iter_mut().filter(|j| j["kind"] == "Fishery") {
+            job["kind"] = "FisheryLicence".into();
+        }
+    }
+    serde_json::from_value(json).map_err(|e| corrupt(what, e))
+}
+
 pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
     // The contract types are plain records and enums: serialization cannot fail.
     serde_json::to_string(v).expect("contract types serialize to JSON")
@@ -299,7 +314,7 @@ pub(crate) fn load_application(db: &impl Db, id: i64) -> Result<Option<Applicati
         id,
         jurisdiction: r.text(1)?,
         legal_date: r.text(2)?,
-        facts: from_json(&format!("facts of application {id}"), &r.text(3)?)?,
+        facts: facts_from_json(&format!("facts of application {id}"), &r.text(3)?)?,
         input_sha256: r.text(4)?,
         received_at: r.text(5)?,
     }))
@@ -358,7 +373,7 @@ pub(crate) fn load_permit(db: &impl Db, number: &str) -> Result<Option<PermitRec
     for e in &rows {
         let on = e.text(0)?;
         if let Some(facts) = e.opt_text(1)? {
-            let facts = from_json(&format!("facts of permit {number} endorsed on {on}"), &facts)?;
+            let facts = facts_from_json(&format!("facts of permit {number} endorsed on {on}"), &facts)?;
             fact_sets.push(FactSet { as_of: on.clone(), facts });
         }
         endorsements.push(on);
@@ -376,7 +391,7 @@ pub(crate) fn load_permit(db: &impl Db, number: &str) -> Result<Option<PermitRec
         tier: parse_tier(&tier)?,
         state: PermitState::parse(&state)
             .ok_or_else(|| corrupt(format!("state of permit {number}"), format!("unknown state `{state}`")))?,
-        facts: from_json(&format!("facts of permit {number}"), &r.text(6)?)?,
+        facts: facts_from_json(&format!("facts of permit {number}"), &r.text(6)?)?,
         jurisdiction: r.text(1)?,
         issued_on: r.text(4)?,
         holder_citizen_id: r.text(5)?,

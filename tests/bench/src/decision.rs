@@ -44,6 +44,7 @@ pub fn realistic_application() -> sdk::Application {
             ethnicity: Some("汉".into()),
             birth_date: Some("1985-03-15".into()),
             hukou_address: Some("安徽省合肥市".into()),
+            hukou_division: Some("340100".into()),
             current_address: Some("杭州市拱墅区湖墅南路1号".into()),
             photo_ref: Some("photo:0001".into()),
         },

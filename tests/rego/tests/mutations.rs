@@ -203,9 +203,10 @@ fn mutate(rng: &mut Rng, app: &mut Application, legal_date: &mut String) {
                             AgriculturalLease,
                             PrivateNonEnterprise,
                             LicensedPractice,
-                            Fishery,
+                            FisheryLicence,
+                            FisheryContract,
                             OtherSelfEmployment,
-                        ][rng.below(8)];
+                        ][rng.below(9)];
                     }
                     _ => e.division = division(rng),
                 }
