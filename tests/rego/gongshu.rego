@@ -551,31 +551,53 @@ else := false if r.commercial_housing == true
 
 else := null
 
-# 附件1 items and the 附件5 structural check of 三(二).
+# An item the checklist may leave unrecorded (null): its negation stays null.
+not_set(v) := null if v == null
+
+else := v == false
+
+# 附件1 items and the 附件5 structural check of 三(二); an unrecorded item is
+# unknown, never met.
 safety_items(s, coll) := array.concat(
 	[
-		cond(truth(s.non_residential_space == false), annex_1, "rental.non-residential-space"),
-		cond(truth(s.partitioned == false), annex_1, "rental.partitioned"),
-		cond(truth(not_crowded(s)), annex_1, "rental.occupants-per-room"),
-		cond(truth(s.living_area_m2 >= 4 * max([s.occupants, 1])), annex_1, "rental.area-per-person"),
-		cond(truth(s.safety_kit_complete), annex_1, "rental.safety-kit"),
-		cond(truth(s.other_serious_hazard == false), annex_1, "rental.other-serious-hazard"),
+		cond(not_set(s.non_residential_space), annex_1, "rental.non-residential-space"),
+		cond(not_set(s.partitioned), annex_1, "rental.partitioned"),
+		cond(per_room(s), annex_1, "rental.occupants-per-room"),
+		cond(area_ok(s), annex_1, "rental.area-per-person"),
+		cond(s.safety_kit_complete, annex_1, "rental.safety-kit"),
+		cond(not_set(s.other_serious_hazard), annex_1, "rental.other-serious-hazard"),
 	],
 	structural(s, coll),
 )
 
-not_crowded(s) := false if {
-	s.occupants > 2
-	s.occupants_are_family == false
-} else := true
+# "单间居住人数超过2人（法定赡养、抚养、扶养义务关系除外）", counted by person.
+per_room(s) := true if count(s.occupants) <= 2
 
-structural(s, coll) := [cond(truth(s.structural_hazard == false), duties, "rental.structural-hazard")] if coll == true
+else := false if {
+	some o in s.occupants
+	o.duty_of_support == false
+}
+
+else := null if {
+	some o in s.occupants
+	o.duty_of_support == null
+}
+
+else := true
+
+area_ok(s) := null if s.living_area_m2 == null
+
+else := s.living_area_m2 >= 4 * max([count(s.occupants), 1])
+
+structural(s, coll) := [cond(not_set(s.structural_hazard), duties, "rental.structural-hazard")] if coll == true
 
 else := [] if coll == false
 
 else := [cond(true, duties, "rental.structural-hazard")] if s.structural_hazard == false
 
-else := [cond(null, duties, "rental.collective-land")]
+else := [cond(null, duties, "rental.collective-land")] if s.structural_hazard == true
+
+else := [cond(null, duties, "rental.structural-hazard")]
 
 compliant(r, items) := r.compliant if r.safety == null
 
@@ -792,15 +814,19 @@ else := null
 
 # ---------------------------------------------------------------- the module's own refusals (lib.rs)
 
-# The SDK refuses a legal date outside 1949-10-01..2199-12-31 first; then the
-# module refuses another jurisdiction, then a date before the text's 2017-01-01.
+# The SDK refuses a legal date outside 1949-10-01..2199-12-31 first, then a
+# date outside the text's window (from 2017-01-01: contract 1.1's
+# not-in-force, checked before any rule of the module); then the module
+# refuses another jurisdiction.
 error := {"field": "legal_date"} if {
 	not on >= 19491001
 } else := {"field": "legal_date"} if {
 	not on <= 21991231
+} else := {"field": "legal_date"} if {
+	on < 20170101
 } else := {"field": "application.jurisdiction"} if {
 	app.jurisdiction != "330105"
-} else := {"field": "legal_date"} if on < 20170101
+}
 
 result := {"error": error} if error
 
