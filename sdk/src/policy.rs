@@ -129,8 +129,8 @@ pub mod entry {
         }
         validate::application("facts", &facts)?;
         in_force::<P>(on, true)?;
-        let permit = permit.map(|p| as_of::permit(&p, on));
-        let mut answer = P::points(permit.as_ref(), &as_of::facts(&facts, on), on)?;
+        let permit = permit.as_ref().map(|p| as_of::permit(p, on));
+        let mut answer = P::points(permit.as_deref(), &as_of::facts(&facts, on), on)?;
         conditions_decide(&mut answer.reasons);
         Ok(answer)
     }
