@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use juzhu_test_support::{ApplicationBuilder, component, workspace};
+use juzhu_test_support::{ApplicationBuilder, component};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -49,7 +49,7 @@ fn text(out: &Output) -> String {
 }
 
 fn write_config(dir: &Path, port: u16) -> std::path::PathBuf {
-    let modules = workspace().join("target/backup-modules");
+    let modules = dir.join("modules");
     std::fs::create_dir_all(&modules).unwrap();
     std::fs::copy(component("hangzhou-gongshu"), modules.join("hangzhou-gongshu.wasm")).unwrap();
     let config = dir.join("station.toml");

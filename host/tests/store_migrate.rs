@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use juzhu_store::{Db, Location, Store};
 use juzhu_test_support::postgres::PgServer;
-use juzhu_test_support::{ApplicationBuilder, component, workspace};
+use juzhu_test_support::{ApplicationBuilder, component};
 use serde_json::{Value, json};
 
 fn free_port() -> u16 {
@@ -35,7 +35,7 @@ fn request(port: u16, method: &str, path: &str, token: &str, body: &str) -> (u16
     (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
 }
 
-struct Serve(Child, u16);
+struct Serve(Child);
 
 impl Drop for Serve {
     fn drop(&mut self) {
@@ -45,7 +45,7 @@ impl Drop for Serve {
 }
 
 fn config(dir: &Path, name: &str, store: Option<&str>) -> (std::path::PathBuf, u16) {
-    let modules = workspace().join("target/migrate-modules");
+    let modules = dir.join("modules");
     std::fs::create_dir_all(&modules).unwrap();
     std::fs::copy(component("hangzhou-gongshu"), modules.join("hangzhou-gongshu.wasm")).unwrap();
     let port = free_port();
@@ -78,7 +78,7 @@ fn serve(config: &Path, port: u16) -> (Serve, Option<String>) {
             }
         }
     });
-    let serve = Serve(child, port);
+    let serve = Serve(child);
     let deadline = Instant::now() + Duration::from_secs(120);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "juzhu serve did not come up");

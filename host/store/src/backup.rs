@@ -101,7 +101,11 @@ pub fn backup(store: &Store, dest: &Path) -> Result<BackupReport, BackupError> {
             let step = rusqlite::backup::Backup::new(store.conn(), &mut out).map_err(sql(&tmp))?;
             // All pages in one step: one read snapshot of the source, which in
             // WAL mode never blocks the station's writers.
-            step.run_to_completion(-1, std::time::Duration::ZERO, None).map_err(sql(&tmp))?;
+            // (`run_to_completion` refuses -1, hence the loop.) A busy or
+            // locked source is retried until the copy is whole.
+            while step.step(-1).map_err(sql(&tmp))? != rusqlite::backup::StepResult::Done {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
         }
         // The copy is a WAL database like its source: fold the log into the
         // file so the backup is one self-contained file.
