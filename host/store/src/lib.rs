@@ -32,6 +32,7 @@ pub mod commitments;
 pub mod db;
 pub mod group_commit;
 pub mod lifecycle;
+mod listing;
 pub mod migrations;
 pub mod pg;
 pub mod pins;

@@ -9,7 +9,9 @@
 
 mod cards;
 mod compare;
+mod dashboard;
 mod modules;
+mod queues;
 mod ranking;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,7 +20,9 @@ use serde::Serialize;
 
 pub use cards::CardStatus;
 pub use compare::Column;
+pub use dashboard::{JurisdictionStats, MonthCounts, ReasonCount};
 pub use modules::{DivisionModules, PinReport, VersionInfo};
+pub use queues::{AwaitingMaterials, QueuedPermit, Queues, Unanswered};
 pub use ranking::{Applicant, Ranked, Ranking, TIE_BREAK};
 
 use juzhu_domain::{DateError, Division, LegalDate, Transition, parse_legal_date};
