@@ -28,7 +28,8 @@ impl Store {
         for r in &rows {
             let id = r.int(0)?;
             let jurisdiction = r.text(1)?;
-            let d = load_decision(self, id)?.ok_or_else(|| corrupt(format!("decision {id}"), "vanished while reading"))?;
+            let d =
+                load_decision(self, id)?.ok_or_else(|| corrupt(format!("decision {id}"), "vanished while reading"))?;
             let citizen = self.application(d.application_id)?.map(|a| a.facts.identity.citizen_id).unwrap_or_default();
             out.push((jurisdiction, citizen, d));
         }

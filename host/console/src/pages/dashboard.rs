@@ -64,8 +64,11 @@ fn chart(s: &JurisdictionStats) -> Chart {
         labels.push((x + BAR_W / 2.0, m.month.clone()));
     }
     let most = s.reasons.first().map(|r| r.count).unwrap_or(1).max(1);
-    let reasons =
-        s.reasons.iter().map(|r| (r.code.clone(), r.clause.clone(), r.count, REASON_W * f64::from(r.count) / f64::from(most))).collect();
+    let reasons = s
+        .reasons
+        .iter()
+        .map(|r| (r.code.clone(), r.clause.clone(), r.count, REASON_W * f64::from(r.count) / f64::from(most)))
+        .collect();
     Chart {
         jurisdiction: s.jurisdiction.clone(),
         total: s.total,
@@ -85,8 +88,14 @@ pub fn dashboard(v: Visitor) -> Reply {
     match v.service.decision_stats() {
         Ok(stats) => {
             let charts: Vec<Chart> = stats.iter().map(chart).collect();
-            render(&v, Status::Ok, "dashboard.html", "/operator/dashboard", json!({ "charts": charts, "outcomes": OUTCOMES }))
-                .into()
+            render(
+                &v,
+                Status::Ok,
+                "dashboard.html",
+                "/operator/dashboard",
+                json!({ "charts": charts, "outcomes": OUTCOMES }),
+            )
+            .into()
         }
         Err(e) => message(&v, Status::InternalServerError, "error.internal", e.to_string()).into(),
     }

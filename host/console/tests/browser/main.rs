@@ -2,9 +2,9 @@
 //! Every wait is explicit (an element appears, a page loads); none sleeps
 //! in place of an assertion. Screenshots go to `target/screenshots`.
 
+mod dashboard;
 mod harness;
 mod language;
-mod dashboard;
 mod queues;
 
 use harness::{ALL_MATERIALS, Browser, Station};
@@ -228,7 +228,12 @@ async fn a_clerk_cannot_see_or_call_supervisor_or_admin_actions() {
     assert!(!b.exists("#card-form").await, "no card form shown");
     b.goto(&format!("/decisions/{id}")).await;
     assert!(!b.exists("#issue-link").await);
-    for path in [format!("/permits/{number}/suspend"), "/operator/modules".into(), "/operator/tokens".into(), "/operator/dashboard".into()] {
+    for path in [
+        format!("/permits/{number}/suspend"),
+        "/operator/modules".into(),
+        "/operator/tokens".into(),
+        "/operator/dashboard".into(),
+    ] {
         b.goto(&path).await;
         assert!(b.text("#message-title").await.contains("无权操作"), "{path}");
     }

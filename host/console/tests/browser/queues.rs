@@ -3,11 +3,15 @@
 
 use juzhu_domain::Transition;
 
-use crate::harness::{ALL_MATERIALS, Browser, Station};
+use crate::harness::{ALL_MATERIALS, Browser, Station, application};
 
-/// An eligible decision (legal date 2017-06-15) issued as a permit on `issued_on`.
+/// An eligible decision (legal date 2017-06-15) issued as a permit on
+/// `issued_on`; the holder stays insured to 2019, so an endorsement in 2018
+/// is allowed on current facts.
 fn permit_issued_on(s: &Station, issued_on: &str) -> String {
-    let id = s.submit(&ALL_MATERIALS);
+    let mut app = application(&ALL_MATERIALS);
+    app.insurance[0].to = "2019-12".into();
+    let id = s.service.submit("seed", &app, Some("2017-06-15".into())).unwrap().decision_id;
     s.service.issue("seed", id, Some(issued_on.into())).unwrap().number
 }
 
