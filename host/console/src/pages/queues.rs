@@ -22,7 +22,7 @@ pub fn queues(v: Visitor, legal_date: Option<&str>) -> Reply {
     let date = legal_date.map(str::trim).filter(|d| !d.is_empty());
     // The language switch comes back to the same date.
     let path = date.map(|d| format!("/queues?legal_date={d}")).unwrap_or_else(|| "/queues".into());
-    match v.service.queues(date.map(str::to_string)) {
+    let page = match v.service.queues(date.map(str::to_string)) {
         Ok(q) => render(&v, Status::Ok, "queues.html", &path, json!({ "q": q, "legal_date": date, "errors": [] })),
         Err(e) => render(
             &v,
@@ -31,8 +31,8 @@ pub fn queues(v: Visitor, legal_date: Option<&str>) -> Reply {
             &path,
             json!({ "q": null, "legal_date": date, "errors": service_errors(&v, &e) }),
         ),
-    }
-    .into()
+    };
+    page.into()
 }
 
 /// The same queues as JSON, for the visitor's session.
