@@ -83,6 +83,12 @@ authority_key = "data/card-authority.key"
 name = "desk-1"
 driver = "memory"
 TOML
-# juzhu prints the admin token (first start only), then the API's and the
+# juzhu prints the admin token at first start, then the API's and the
 # console's addresses: open the console in a browser and sign in with the token.
+# A station started before printed its token then: this run makes a new admin
+# token (the old one stays valid), so the quick start always ends with one.
+if [ -f data/juzhu.db ]; then
+  echo "a new admin token for the console (data/juzhu.db exists; its first token was printed at first start):"
+  "$juzhu" token create --config data/station.toml --role admin --name "quickstart-$(date -u +%Y%m%dT%H%M%S)" | tail -n 1
+fi
 exec "$juzhu" serve --config data/station.toml "$@"

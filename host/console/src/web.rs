@@ -44,6 +44,8 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "outcome.html",
     "status.html",
     "compare.html",
+    "queues.html",
+    "dashboard.html",
 );
 
 fn lang_of(state: &State) -> Lang {

@@ -52,6 +52,10 @@ fn built_keys() -> BTreeSet<String> {
     for effect in ["met", "not-met", "unknown", "information", "not-stated"] {
         keys.insert(format!("reason.effect.{effect}"));
     }
+    // The work queues' headings and columns (`t("queues." ~ id)`).
+    for q in ["endorsement-open", "overdue", "restorable", "window", "suspension"] {
+        keys.insert(format!("queues.{q}"));
+    }
     for m in 1..=12 {
         keys.insert(format!("month.{m}"));
     }

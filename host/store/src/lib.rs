@@ -33,6 +33,7 @@ pub mod commitments;
 pub mod db;
 pub mod group_commit;
 pub mod lifecycle;
+mod listing;
 pub mod migrate;
 pub mod migrations;
 pub mod pg;

@@ -5,8 +5,10 @@
 pub mod apply;
 pub mod auth;
 pub mod compare;
+pub mod dashboard;
 pub mod operator;
 pub mod permits;
+pub mod queues;
 pub mod view;
 
 use rocket::Responder;
@@ -95,12 +97,15 @@ pub fn routes() -> Vec<rocket::Route> {
         apply::issue,
         compare::compare,
         permits::find,
+        queues::queues,
+        queues::queues_json,
         permits::permit_page,
         permits::act_confirm,
         permits::act,
         permits::card_start,
         permits::card_page,
         permits::card_state,
+        dashboard::dashboard,
         operator::modules,
         operator::pin_confirm,
         operator::pin,

@@ -74,6 +74,8 @@ async fn the_language_switch_changes_every_string_on_every_page() {
     both(&b, &format!("/cards/{}", card.id), "card", "#journal").await;
     both(&b, "/operator/modules", "modules", "#division-330105").await;
     both(&b, "/operator/tokens", "tokens", "#tokens").await;
+    both(&b, "/queues?legal_date=2018-08-15", "queues", "#queue-awaiting-materials").await;
+    both(&b, "/operator/dashboard", "dashboard", "#chart-outcomes-330105").await;
     // The citizen ID is never shown whole.
     b.goto(&format!("/permits?q={}", "340102198503150012")).await;
     assert!(b.text("#results").await.contains("340102********0012"));

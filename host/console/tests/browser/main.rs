@@ -2,8 +2,10 @@
 //! Every wait is explicit (an element appears, a page loads); none sleeps
 //! in place of an assertion. Screenshots go to `target/screenshots`.
 
+mod dashboard;
 mod harness;
 mod language;
+mod queues;
 
 use harness::{ALL_MATERIALS, Browser, Station};
 
@@ -219,14 +221,19 @@ async fn a_clerk_cannot_see_or_call_supervisor_or_admin_actions() {
     let audit = s.audit_len();
     let b = Browser::open(&s.url).await;
     b.sign_in(&s.clerk).await;
-    assert!(!b.exists("#nav-modules").await && !b.exists("#nav-tokens").await);
+    assert!(!b.exists("#nav-modules").await && !b.exists("#nav-tokens").await && !b.exists("#nav-dashboard").await);
     b.goto(&format!("/permits/{number}")).await;
     b.wait("#permit-state").await;
     assert!(!b.exists("#permit-actions").await, "no supervisor actions shown");
     assert!(!b.exists("#card-form").await, "no card form shown");
     b.goto(&format!("/decisions/{id}")).await;
     assert!(!b.exists("#issue-link").await);
-    for path in [format!("/permits/{number}/suspend"), "/operator/modules".into(), "/operator/tokens".into()] {
+    for path in [
+        format!("/permits/{number}/suspend"),
+        "/operator/modules".into(),
+        "/operator/tokens".into(),
+        "/operator/dashboard".into(),
+    ] {
         b.goto(&path).await;
         assert!(b.text("#message-title").await.contains("无权操作"), "{path}");
     }

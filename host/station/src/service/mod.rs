@@ -9,7 +9,9 @@
 
 mod cards;
 mod compare;
+mod dashboard;
 mod modules;
+mod queues;
 mod ranking;
 mod what_if;
 
@@ -19,7 +21,9 @@ use serde::Serialize;
 
 pub use cards::CardStatus;
 pub use compare::Column;
+pub use dashboard::{JurisdictionStats, MonthCounts, ReasonCount};
 pub use modules::{DivisionModules, PinReport, VersionInfo};
+pub use queues::{AwaitingMaterials, QueuedPermit, Queues, Unanswered};
 pub use ranking::{Applicant, Ranked, Ranking, TIE_BREAK};
 pub use what_if::{SUPPOSED_NUMBER, SupposedPermit, WhatIf};
 
