@@ -37,14 +37,21 @@ pub struct JurisdictionStats {
     pub reasons: Vec<ReasonCount>,
 }
 
+/// One jurisdiction's counts while the decisions are read.
+#[derive(Default)]
+struct Tally {
+    months: BTreeMap<String, MonthCounts>,
+    reasons: BTreeMap<String, ReasonCount>,
+    total: u32,
+}
+
 impl Service {
     /// Decisions by outcome and deciding reason, per jurisdiction and month.
     pub fn decision_stats(&self) -> Result<Vec<JurisdictionStats>, ServiceError> {
         let decisions = self.store().decisions_with_jurisdiction()?;
-        let mut by: BTreeMap<String, (BTreeMap<String, MonthCounts>, BTreeMap<String, ReasonCount>, u32)> =
-            BTreeMap::new();
+        let mut by: BTreeMap<String, Tally> = BTreeMap::new();
         for (jurisdiction, _, d) in decisions {
-            let (months, reasons, total) = by.entry(jurisdiction).or_default();
+            let Tally { months, reasons, total } = by.entry(jurisdiction).or_default();
             *total += 1;
             let month = d.legal_date.get(..7).unwrap_or(&d.legal_date).to_string();
             let m = months.entry(month.clone()).or_insert_with(|| MonthCounts { month, ..Default::default() });
@@ -63,7 +70,7 @@ impl Service {
         }
         Ok(by
             .into_iter()
-            .map(|(jurisdiction, (months, reasons, total))| {
+            .map(|(jurisdiction, Tally { months, reasons, total })| {
                 let mut reasons: Vec<_> = reasons.into_values().collect();
                 reasons.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
                 JurisdictionStats { jurisdiction, total, months: months.into_values().collect(), reasons }
