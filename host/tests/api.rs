@@ -366,3 +366,206 @@ fn compare_refuses_a_bad_citizen_id_once_for_the_whole_comparison() {
     assert_eq!(status, Status::UnprocessableEntity, "{body}");
     assert_eq!(body["error"]["field"], "application.identity.citizen_id");
 }
+
+/// The files in `examples/` that the README posts after the quick start: each
+/// is decided by the module serving its own jurisdiction (a county's case by
+/// its city's module, unchanged), or says which text is not in force.
+#[test]
+fn every_example_is_decided_in_its_own_jurisdiction_or_names_the_text_not_in_force() {
+    let s = Station::new(&["hangzhou-gongshu", "jiaxing", "ningbo-jiangbei", "zhangzhou", "zhejiang"]);
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let expected = [
+        ("330000-zhejiang.json", "330000", "Eligible"),
+        ("330105-hangzhou-gongshu.json", "330105", "Eligible"),
+        ("330205-ningbo-jiangbei.json", "330205", "Eligible"),
+        ("330400-jiaxing.json", "330400", "not_in_force"),
+        ("350600-zhangzhou.json", "350600", "Eligible"),
+    ];
+    let mut files: Vec<String> = std::fs::read_dir(&examples)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    files.sort();
+    assert_eq!(files, expected.map(|(f, ..)| f.to_string()), "one example per jurisdiction");
+    for (file, division, answer) in expected {
+        let mut request: Value = serde_json::from_slice(&std::fs::read(examples.join(file)).unwrap()).unwrap();
+        // The examples leave the legal date to the station (today); the test fixes one.
+        assert!(request.get("legal_date").is_none(), "{file} should leave legal_date to the station");
+        request["legal_date"] = json!("2026-12-15");
+        let (status, body) = s.post(&s.clerk, "/v1/compare", &request);
+        assert_eq!(status, Status::Ok, "{file}: {body}");
+        let own: Vec<&Value> = body["jurisdictions"].as_array().unwrap().iter().filter(|c| c["own"] == true).collect();
+        assert_eq!(own.len(), 1, "{file}: exactly one column is the application's own: {body}");
+        assert_eq!(own[0]["division"], division, "{file}");
+        let got = own[0]["decision"]["outcome"].as_str().or(own[0]["refusal"]["code"].as_str()).unwrap();
+        assert_eq!(got, answer, "{file}: {}", own[0]);
+        // The own column is the application exactly as submitted.
+        let (_, alone) = s.post(&s.clerk, "/v1/evaluate", &request);
+        match own[0].get("decision") {
+            Some(decision) => assert_eq!(decision, &alone["decision"], "{file}"),
+            None => assert_eq!(own[0]["refusal"], alone["error"], "{file}"),
+        }
+    }
+}
+
+/// The annual endorsement is a fresh check on the holder's facts as of its
+/// date (issue 10): the supervisor gives them with the endorsement, the station
+/// records them as a dated fact set on the permit, and later answers read
+/// them. Facts of another person, facts with another transition, or facts the
+/// module refuses write nothing.
+#[test]
+fn endorsement_takes_the_holders_current_facts_and_records_them_dated() {
+    let s = station();
+    let (status, receipt) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::Created, "{receipt}");
+    let path = format!("/v1/decisions/{}/permit", receipt["decision_id"]);
+    let (status, permit) = s.post(&s.supervisor, &path, &json!({ "issued_on": "2017-06-20" }));
+    assert_eq!(status, Status::Created, "{permit}");
+    let number = permit["number"].as_str().unwrap().to_string();
+    let endorse = format!("/v1/permits/{number}/endorse");
+    // A year on: insured a year longer, and living at a new address.
+    let current = ApplicationBuilder::gongshu_employed().insured_until("2018-06").address("拱墅区湖墅南路88号").json();
+
+    let before = s.audit_len();
+    let stranger = ApplicationBuilder::gongshu_employed().citizen_id("11010519491231002X").json();
+    let (status, body) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": stranger }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["field"], "facts.identity.citizen_id", "{body}");
+    let elsewhere = ApplicationBuilder::gongshu_employed().jurisdiction("330400").json();
+    let (status, body) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": elsewhere }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["field"], "facts.jurisdiction", "{body}");
+    let suspend = format!("/v1/permits/{number}/suspend");
+    let (status, body) = s.post(&s.supervisor, &suspend, &json!({ "legal_date": "2018-06-01", "facts": current }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["field"], "facts", "{body}");
+    let mut impossible = current.clone();
+    impossible["registrations"][0]["registered_on"] = json!("2017-02-30");
+    let (status, body) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": impossible }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert!(body["error"]["field"].as_str().unwrap().contains("registered_on"), "{body}");
+    // The module checks the conditions afresh: insurance that stopped in May
+    // no longer meets 二(一)2(1) in June, so the endorsement is not directed.
+    let lapsed = ApplicationBuilder::gongshu_employed().insured_until("2018-05").json();
+    let (status, body) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": lapsed }));
+    assert_eq!(status, Status::Conflict, "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("employment.insured-in-application-month.not-met"),
+        "{body}"
+    );
+    assert_eq!(s.audit_len(), before, "refused endorsements write nothing");
+    let (_, unchanged) = s.get(&s.clerk, &format!("/v1/permits/{number}"));
+    assert!(unchanged.get("fact_sets").is_none(), "{unchanged}");
+    assert_eq!(unchanged["endorsements"], json!([]), "{unchanged}");
+
+    let (status, endorsed) = s.post(&s.supervisor, &endorse, &json!({ "legal_date": "2018-06-01", "facts": current }));
+    assert_eq!(status, Status::Ok, "{endorsed}");
+    assert_eq!(endorsed["endorsements"], json!(["2018-06-01"]));
+    assert_eq!(endorsed["fact_sets"][0]["as_of"], "2018-06-01", "{endorsed}");
+    let recorded = &endorsed["fact_sets"][0]["facts"];
+    assert_eq!(recorded["insurance"], current["insurance"], "the facts are recorded as given");
+    assert_eq!(recorded["registrations"][0]["address"], "拱墅区湖墅南路88号");
+    assert_eq!(endorsed["facts"]["insurance"][0]["to"], "2017-06", "the facts of issue stay as they were");
+    assert_eq!(s.audit_len(), before + 1);
+    let r = s.client.get("/v1/audit?after=0&limit=100").header(bearer(&s.supervisor)).dispatch();
+    let entries: Value = r.into_json().unwrap();
+    let last = entries.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "permit.endorse", "{last}");
+    assert_eq!(last["details"]["facts_recorded"], true, "{last}");
+    let (_, stored) = s.get(&s.clerk, &format!("/v1/permits/{number}"));
+    assert_eq!(stored["fact_sets"], endorsed["fact_sets"], "read back as written");
+}
+
+/// What-if for a holder (issue 10): the endorsement answer, services and
+/// points of a permit not on record are exactly what the module answers for
+/// the same permit once it is on record, and asking writes nothing.
+#[test]
+fn what_if_answers_for_a_supposed_permit_as_for_a_recorded_one_and_records_nothing() {
+    let s = station();
+    let before = s.audit_len();
+    let supposed = json!({ "tier": "Standard", "issued_on": "2017-06-20", "endorsements": [] });
+    let request = json!({ "application": application(), "permit": supposed, "legal_date": "2018-06-01" });
+    let (status, what_if) = s.post(&s.clerk, "/v1/what-if", &request);
+    assert_eq!(status, Status::Ok, "{what_if}");
+    assert_eq!(s.audit_len(), before, "a what-if writes nothing");
+    assert_eq!(what_if["legal_date"], "2018-06-01");
+    assert_eq!(what_if["module"]["id"], "hangzhou-gongshu");
+    assert!(what_if["endorsement"]["status"].get("WindowOpen").is_some(), "{}", what_if["endorsement"]);
+
+    // The same permit, on record: the module's answers are the same.
+    let (_, receipt) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    let (_, permit) = s.post(
+        &s.supervisor,
+        &format!("/v1/decisions/{}/permit", receipt["decision_id"]),
+        &json!({ "issued_on": "2017-06-20" }),
+    );
+    let number = permit["number"].as_str().unwrap();
+    let (_, endorsement) = s.get(&s.clerk, &format!("/v1/permits/{number}/endorsement?legal_date=2018-06-01"));
+    let (_, benefits) = s.get(&s.clerk, &format!("/v1/permits/{number}/benefits?legal_date=2018-06-01"));
+    assert_eq!(what_if["endorsement"]["status"], endorsement["answer"]["status"], "{endorsement}");
+    assert_eq!(what_if["services"], benefits["services"]);
+    assert_eq!(what_if["points"], benefits["points"]);
+
+    // A supposed permit is checked as a recorded one is.
+    let mut bad = request.clone();
+    bad["permit"]["issued_on"] = json!("2017-02-30");
+    let (status, body) = s.post(&s.clerk, "/v1/what-if", &bad);
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["field"], "permit.issued_on", "{body}");
+    let mut unknown = request.clone();
+    unknown["permit"]["number"] = json!("330105-2017-000001");
+    let (status, body) = s.post(&s.clerk, "/v1/what-if", &unknown);
+    assert!(status.code >= 400 && status.code < 500, "{status}: {body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("number"), "{body}");
+}
+
+/// A station serving a contract 1.0 module beside 1.1 ones (issue 10: "stored
+/// decisions of 1.0 modules still verify and display"): its decision is
+/// recorded in 1.1's shape with what the module did not state left unstated,
+/// read back as written, and the audit chain with its record commitments
+/// verifies after it and after 1.1 decisions alike.
+#[test]
+fn a_contract_1_0_modules_decision_is_recorded_read_back_and_verifies_beside_1_1_ones() {
+    use juzhu_runtime::{Runtime, SandboxLimits, module_build};
+    let root = workspace();
+    let fixture =
+        module_build::build(root, &root.join("tests/fixtures/contract-1-0-module"), &root.join("target/fixtures"))
+            .expect("the 1.0 fixture builds");
+    let runtime = Runtime::new(SandboxLimits::default(), None).unwrap();
+    let mut set = juzhu_test_support::station::module_set(&runtime, &["hangzhou-gongshu"]);
+    set.insert(runtime.load("contract-1-0-fixture", &std::fs::read(&fixture).unwrap()).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = juzhu_test_support::station::store_in(dir.path());
+    let service = std::sync::Arc::new(juzhu_station::service::Service::new(runtime, set, store).unwrap());
+    let s = Station::serve(service.clone());
+
+    let (_, jurisdictions) = s.get(&s.clerk, "/v1/jurisdictions");
+    let old = jurisdictions.as_array().unwrap().iter().find(|j| j["division"] == "999998").expect("served");
+    assert_eq!(old["contract_version"], "1.0.0", "{old}");
+
+    let before = s.audit_len();
+    let mut case = application();
+    case["jurisdiction"] = json!("999998");
+    let (status, receipt) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": case, "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::Created, "{receipt}");
+    assert_eq!(receipt["outcome"], "Eligible");
+    assert_eq!(receipt["module"]["id"], "contract-1-0-fixture");
+    let (status, newer) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::Created, "{newer}");
+
+    let stored = service.with_store(|st| st.decision(receipt["decision_id"].as_i64().unwrap()).unwrap().unwrap());
+    assert_eq!(stored.module.id, "contract-1-0-fixture");
+    let reason = &stored.decision.reasons[0];
+    assert_eq!(reason.code, "residence.registered");
+    assert_eq!(reason.citation.document, "contract-1-0-fixture-doc");
+    assert_eq!((reason.effect, reason.decisive), (None, None), "a 1.0 module states neither: left unstated");
+    let stored_newer = service.with_store(|st| st.decision(newer["decision_id"].as_i64().unwrap()).unwrap().unwrap());
+    assert!(stored_newer.decision.reasons.iter().all(|r| r.effect.is_some()), "1.1 reasons state their effect");
+    // Both decisions' entries commit to their records, and the chain verifies.
+    assert_eq!(s.audit_len(), before + 2);
+}

@@ -491,6 +491,7 @@ mod tests {
                 ethnicity: None,
                 birth_date: None,
                 hukou_address: None,
+                hukou_division: None,
                 current_address: None,
                 photo_ref: None,
             },

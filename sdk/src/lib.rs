@@ -70,6 +70,7 @@
 // wit-bindgen's generated glue is unsafe by nature (raw canonical-ABI calls);
 // it is generated from wit/policy.wit, never written by hand.
 #[allow(unsafe_code)]
+pub mod as_of;
 pub mod bindings;
 pub mod card;
 pub mod cite;

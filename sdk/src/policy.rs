@@ -8,7 +8,7 @@
 
 use crate::date::Date;
 use crate::types::*;
-use crate::{framework, table, validate};
+use crate::{as_of, framework, table, validate};
 
 /// A jurisdiction's rules. Every input has been validated and the legal date
 /// parsed before a method is called.
@@ -46,8 +46,9 @@ impl From<InputError> for Refusal {
 /// Validated entry points, generic over the policy. A module's input error
 /// is the contract's `refusal::input`; a legal date outside one of its own
 /// texts' windows is `refusal::not-in-force`, answered here from the clause
-/// table; and every answer's reasons say whether they decided it, deciding
-/// ones first.
+/// table; facts and endorsements dated after the legal date are removed
+/// before the module sees them ([`as_of`]); and every answer's reasons say
+/// whether they decided it, deciding ones first.
 pub mod entry {
     use super::*;
 
@@ -81,7 +82,7 @@ pub mod entry {
         let on = validate::legal_date(&legal_date)?;
         validate::application("application", &application)?;
         in_force::<P>(on, false)?;
-        let mut decision = P::evaluate(&application, on)?;
+        let mut decision = P::evaluate(&as_of::facts(&application, on), on)?;
         framework::mark_deciding(&mut decision);
         Ok(decision)
     }
@@ -95,7 +96,7 @@ pub mod entry {
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
         in_force::<P>(on, true)?;
-        let mut answer = P::endorsement(&permit, &facts, on)?;
+        let mut answer = P::endorsement(&as_of::permit(&permit, on), &as_of::facts(&facts, on), on)?;
         if let EndorsementStatus::ToBeCancelled(ground) = &mut answer.status {
             ground.decisive = Some(true);
         }
@@ -112,7 +113,7 @@ pub mod entry {
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
         in_force::<P>(on, true)?;
-        let mut answer = P::services(&permit, &facts, on)?;
+        let mut answer = P::services(&as_of::permit(&permit, on), &as_of::facts(&facts, on), on)?;
         conditions_decide(&mut answer.reasons);
         Ok(answer)
     }
@@ -128,7 +129,8 @@ pub mod entry {
         }
         validate::application("facts", &facts)?;
         in_force::<P>(on, true)?;
-        let mut answer = P::points(permit.as_ref(), &facts, on)?;
+        let permit = permit.as_ref().map(|p| as_of::permit(p, on));
+        let mut answer = P::points(permit.as_deref(), &as_of::facts(&facts, on), on)?;
         conditions_decide(&mut answer.reasons);
         Ok(answer)
     }
@@ -138,7 +140,7 @@ pub mod entry {
         validate::permit("permit", &permit)?;
         validate::application("facts", &facts)?;
         in_force::<P>(on, true)?;
-        Ok(P::card(&permit, &facts, on)?)
+        Ok(P::card(&as_of::permit(&permit, on), &as_of::facts(&facts, on), on)?)
     }
 }
 

@@ -122,6 +122,9 @@ pub fn application(root: &str, a: &Application) -> Check {
     }
     citizen_id::check(&id.citizen_id).map_err(|m| err(format!("{root}.identity.citizen_id"), m))?;
     opt_date(format_args!("{root}.identity.birth_date"), &id.birth_date)?;
+    if let Some(code) = &id.hukou_division {
+        division(format_args!("{root}.identity.hukou_division"), code)?;
+    }
     for (i, r) in a.registrations.iter().enumerate() {
         let p = Item(root, "registrations", i);
         let start = date(format_args!("{p}.registered_on"), &r.registered_on)?;
@@ -154,12 +157,12 @@ pub fn application(root: &str, a: &Application) -> Check {
             if let Some(start) = start {
                 ordered(format_args!("{p}.rental.lease_end"), start, end)?;
             }
-            if let Some(s) = &r.safety
-                && !(s.living_area_m2.is_finite() && s.living_area_m2 >= 0.0)
+            if let Some(area) = r.safety.as_ref().and_then(|s| s.living_area_m2)
+                && !(area.is_finite() && area >= 0.0)
             {
                 return Err(err(
                     format!("{p}.rental.safety.living_area_m2"),
-                    format!("{} is not an area; expected square metres, zero or more", s.living_area_m2),
+                    format!("{area} is not an area; expected square metres, zero or more"),
                 ));
             }
         }

@@ -32,7 +32,7 @@ residence := "二(一)2(2)"
 
 schooling := "二(一)2(3)"
 
-talent := "二(一)2"
+talent := "二(一)2末段"
 
 application := "二(一)3"
 
@@ -47,7 +47,23 @@ urban := {"330102", "330103", "330104", "330105", "330106", "330108", "330109", 
 
 in_area(code) if urban[code]
 
-app := input.application
+raw := input.application
+
+# What was on record on the legal date (sdk/src/as_of.rs): registrations,
+# address changes, insurance periods, jobs and enrolments that began after it
+# are removed before any rule runs. A legal date that cannot be read leaves the
+# facts as given, for the input checks to refuse.
+app := as_of if {
+	as_of := object.union(raw, {
+		"registrations": [object.union(r, {"changes": [c | some c in object.get(r, "changes", []); dk(c.moved_on) <= on]}) |
+			some r in raw.registrations
+			dk(r.registered_on) <= on
+		],
+		"insurance": [p | some p in raw.insurance; mk(p.from) <= month_of(on)],
+		"employment": [e | some e in raw.employment; dk(e.started_on) <= on],
+		"schooling": [s | some s in raw.schooling; dk(s.enrolled_on) <= on],
+	})
+} else := raw
 
 # ---------------------------------------------------------------- dates
 
@@ -189,6 +205,7 @@ material_code := {
 	"IndividualBusinessLicence": "individual-business-licence",
 	"AgriculturalContract": "agricultural-contract",
 	"FisheryLicence": "fishery-licence",
+	"FisheryContract": "fishery-contract",
 	"SelfEmploymentProof": "self-employment-proof",
 	"PropertyCertificate": "property-certificate",
 	"HomesteadCertificate": "homestead-certificate",
@@ -429,7 +446,8 @@ proof := {
 	"AgriculturalLease": "AgriculturalContract",
 	"PrivateNonEnterprise": "BusinessLicence",
 	"LicensedPractice": "BusinessLicence",
-	"Fishery": "FisheryLicence",
+	"FisheryLicence": "FisheryLicence",
+	"FisheryContract": "FisheryContract",
 	"OtherSelfEmployment": "SelfEmploymentProof",
 }
 
@@ -533,31 +551,53 @@ else := false if r.commercial_housing == true
 
 else := null
 
-# 附件1 items and the 附件5 structural check of 三(二).
+# An item the checklist may leave unrecorded (null): its negation stays null.
+not_set(v) := null if v == null
+
+else := v == false
+
+# 附件1 items and the 附件5 structural check of 三(二); an unrecorded item is
+# unknown, never met.
 safety_items(s, coll) := array.concat(
 	[
-		cond(truth(s.non_residential_space == false), annex_1, "rental.non-residential-space"),
-		cond(truth(s.partitioned == false), annex_1, "rental.partitioned"),
-		cond(truth(not_crowded(s)), annex_1, "rental.occupants-per-room"),
-		cond(truth(s.living_area_m2 >= 4 * max([s.occupants, 1])), annex_1, "rental.area-per-person"),
-		cond(truth(s.safety_kit_complete), annex_1, "rental.safety-kit"),
-		cond(truth(s.other_serious_hazard == false), annex_1, "rental.other-serious-hazard"),
+		cond(not_set(s.non_residential_space), annex_1, "rental.non-residential-space"),
+		cond(not_set(s.partitioned), annex_1, "rental.partitioned"),
+		cond(per_room(s), annex_1, "rental.occupants-per-room"),
+		cond(area_ok(s), annex_1, "rental.area-per-person"),
+		cond(s.safety_kit_complete, annex_1, "rental.safety-kit"),
+		cond(not_set(s.other_serious_hazard), annex_1, "rental.other-serious-hazard"),
 	],
 	structural(s, coll),
 )
 
-not_crowded(s) := false if {
-	s.occupants > 2
-	s.occupants_are_family == false
-} else := true
+# "单间居住人数超过2人（法定赡养、抚养、扶养义务关系除外）", counted by person.
+per_room(s) := true if count(s.occupants) <= 2
 
-structural(s, coll) := [cond(truth(s.structural_hazard == false), duties, "rental.structural-hazard")] if coll == true
+else := false if {
+	some o in s.occupants
+	o.duty_of_support == false
+}
+
+else := null if {
+	some o in s.occupants
+	o.duty_of_support == null
+}
+
+else := true
+
+area_ok(s) := null if s.living_area_m2 == null
+
+else := s.living_area_m2 >= 4 * max([count(s.occupants), 1])
+
+structural(s, coll) := [cond(not_set(s.structural_hazard), duties, "rental.structural-hazard")] if coll == true
 
 else := [] if coll == false
 
 else := [cond(true, duties, "rental.structural-hazard")] if s.structural_hazard == false
 
-else := [cond(null, duties, "rental.collective-land")]
+else := [cond(null, duties, "rental.collective-land")] if s.structural_hazard == true
+
+else := [cond(null, duties, "rental.structural-hazard")]
 
 compliant(r, items) := r.compliant if r.safety == null
 
@@ -774,15 +814,19 @@ else := null
 
 # ---------------------------------------------------------------- the module's own refusals (lib.rs)
 
-# The SDK refuses a legal date outside 1949-10-01..2199-12-31 first; then the
-# module refuses another jurisdiction, then a date before the text's 2017-01-01.
+# The SDK refuses a legal date outside 1949-10-01..2199-12-31 first, then a
+# date outside the text's window (from 2017-01-01: contract 1.1's
+# not-in-force, checked before any rule of the module); then the module
+# refuses another jurisdiction.
 error := {"field": "legal_date"} if {
 	not on >= 19491001
 } else := {"field": "legal_date"} if {
 	not on <= 21991231
+} else := {"field": "legal_date"} if {
+	on < 20170101
 } else := {"field": "application.jurisdiction"} if {
 	app.jurisdiction != "330105"
-} else := {"field": "legal_date"} if on < 20170101
+}
 
 result := {"error": error} if error
 

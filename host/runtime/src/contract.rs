@@ -60,6 +60,56 @@ pub mod upgrade {
         serde_json::from_value(json).expect("1.1 only adds optional fields to what 1.0 answers")
     }
 
+    /// An application (or a holder's facts) as a 1.0 module takes it. 1.1
+    /// splits 1.0's `fishery` employment kind in two (a state licence, a
+    /// collective contract): both are `fishery` to 1.0, and the contract
+    /// material is 1.0's `fishery-licence` ("渔业养殖证或养殖承包合同" there).
+    /// 1.1's `hukou-division` is new: 1.0 never sees it. A rental checklist
+    /// is counted by person in 1.1 and may leave items unrecorded; 1.0 takes
+    /// a head count, one "all family" flag, and every item known, so an
+    /// unrecorded item reaches it as the answer that fails its condition
+    /// (an unknown never satisfies one).
+    pub fn application(app: &t::Application) -> old::Application {
+        let mut json = serde_json::to_value(app).expect("contract types serialize");
+        if let Some(homes) = json.get_mut("housing").and_then(|h| h.as_array_mut()) {
+            for safety in homes.iter_mut().filter_map(|h| h.pointer_mut("/rental/safety")).filter(|s| s.is_object()) {
+                let occupants = safety["occupants"].as_array().cloned().unwrap_or_default();
+                let family = occupants.iter().all(|o| o["duty_of_support"] == true);
+                safety["occupants"] = occupants.len().into();
+                safety["occupants_are_family"] = family.into();
+                for (item, failing) in [
+                    ("non_residential_space", true),
+                    ("partitioned", true),
+                    ("safety_kit_complete", false),
+                    ("other_serious_hazard", true),
+                    ("structural_hazard", true),
+                ] {
+                    if safety[item].is_null() {
+                        safety[item] = failing.into();
+                    }
+                }
+                if safety["living_area_m2"].is_null() {
+                    safety["living_area_m2"] = 0.0.into();
+                }
+            }
+        }
+        if let Some(jobs) = json.get_mut("employment").and_then(|e| e.as_array_mut()) {
+            for job in jobs {
+                if matches!(job["kind"].as_str(), Some("FisheryLicence" | "FisheryContract")) {
+                    job["kind"] = "Fishery".into();
+                }
+            }
+        }
+        if let Some(materials) = json.get_mut("materials").and_then(|m| m.as_array_mut()) {
+            for m in materials {
+                if m["kind"] == "FisheryContract" {
+                    m["kind"] = "FisheryLicence".into();
+                }
+            }
+        }
+        serde_json::from_value(json).expect("a 1.1 application, its new kinds mapped, reads as 1.0's")
+    }
+
     /// A 1.0 module's metadata: documents without a clause table.
     pub fn info(info: &old::ModuleInfo) -> t::ModuleInfo {
         let mut json = serde_json::to_value(info).expect("contract types serialize");

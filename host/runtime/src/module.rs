@@ -192,7 +192,7 @@ impl LoadedModule {
             Instance::V1_1(m) => m.juzhu_policy_eligibility().call_evaluate(s, application, &legal_date),
             Instance::V1_0(m) => m
                 .juzhu_policy_eligibility()
-                .call_evaluate(s, &upgrade::same(application), &legal_date)
+                .call_evaluate(s, &upgrade::application(application), &legal_date)
                 .map(upgrade::answer),
         })
     }
@@ -208,7 +208,7 @@ impl LoadedModule {
             Instance::V1_1(m) => m.juzhu_policy_endorsement().call_status(s, permit, facts, &legal_date),
             Instance::V1_0(m) => m
                 .juzhu_policy_endorsement()
-                .call_status(s, &upgrade::same(permit), &upgrade::same(facts), &legal_date)
+                .call_status(s, &upgrade::same(permit), &upgrade::application(facts), &legal_date)
                 .map(upgrade::answer),
         })
     }
@@ -224,7 +224,7 @@ impl LoadedModule {
             Instance::V1_1(m) => m.juzhu_policy_benefits().call_services(s, permit, facts, &legal_date),
             Instance::V1_0(m) => m
                 .juzhu_policy_benefits()
-                .call_services(s, &upgrade::same(permit), &upgrade::same(facts), &legal_date)
+                .call_services(s, &upgrade::same(permit), &upgrade::application(facts), &legal_date)
                 .map(upgrade::answer),
         })
     }
@@ -241,7 +241,7 @@ impl LoadedModule {
             Instance::V1_0(m) => {
                 let permit: Option<v1_0::exports::juzhu::policy::types::Permit> = permit.map(upgrade::same);
                 m.juzhu_policy_benefits()
-                    .call_points(s, permit.as_ref(), &upgrade::same(facts), &legal_date)
+                    .call_points(s, permit.as_ref(), &upgrade::application(facts), &legal_date)
                     .map(upgrade::answer)
             }
         })
@@ -275,7 +275,7 @@ impl LoadedModule {
                 Instance::V1_1(m) => m.juzhu_policy_benefits().call_points(&mut store, None, application, &legal_date),
                 Instance::V1_0(m) => m
                     .juzhu_policy_benefits()
-                    .call_points(&mut store, None, &upgrade::same(application), &legal_date)
+                    .call_points(&mut store, None, &upgrade::application(application), &legal_date)
                     .map(upgrade::answer),
             }
             .map_err(|error| self.classify(error, store.data()))?;
@@ -297,7 +297,7 @@ impl LoadedModule {
             Instance::V1_1(m) => m.juzhu_policy_card().call_content(s, permit, facts, &legal_date),
             Instance::V1_0(m) => m
                 .juzhu_policy_card()
-                .call_content(s, &upgrade::same(permit), &upgrade::same(facts), &legal_date)
+                .call_content(s, &upgrade::same(permit), &upgrade::application(facts), &legal_date)
                 .map(upgrade::answer),
         })
     }

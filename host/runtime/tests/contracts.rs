@@ -65,6 +65,72 @@ fn a_1_0_module_loads_and_answers_in_the_1_1_shape() {
     assert!(matches!(points, Err(Refusal::Input(e)) if e.field == "permit"));
 }
 
+/// Facts only 1.1 can state reach a 1.0 module in its own terms: both
+/// aquaculture kinds are its `fishery`, the collective contract its
+/// `fishery-licence` ("渔业养殖证或养殖承包合同" in 1.0), and the hukou division is
+/// left out. The call completes and decides as 1.0 would.
+#[test]
+fn facts_new_in_1_1_reach_a_1_0_module_in_its_own_terms() {
+    use juzhu_runtime::contract::{types as t, upgrade};
+    let mut app = application("999998", true);
+    app.identity.hukou_division = Some("360102".into());
+    app.employment.push(t::Employment {
+        kind: t::EmploymentKind::FisheryContract,
+        division: "999998".into(),
+        started_on: "2020-01-01".into(),
+        ended_on: None,
+        contract_months: None,
+        registered: None,
+    });
+    app.materials.push(t::Material { kind: t::MaterialKind::FisheryContract, source: t::MaterialSource::Submitted });
+    app.housing.push(t::Housing {
+        kind: t::HousingKind::Rented,
+        division: "999998".into(),
+        since: None,
+        rental: Some(t::Rental {
+            lease_start: None,
+            lease_end: None,
+            title: None,
+            police_registered: None,
+            commercial_housing: None,
+            housing_filing: None,
+            compliant: None,
+            safety: Some(t::RentalSafety {
+                non_residential_space: None,
+                partitioned: Some(false),
+                occupants: vec![
+                    t::Occupant { duty_of_support: Some(true) },
+                    t::Occupant { duty_of_support: None },
+                    t::Occupant { duty_of_support: Some(true) },
+                ],
+                living_area_m2: None,
+                safety_kit_complete: None,
+                other_serious_hazard: Some(false),
+                structural_hazard: None,
+            }),
+        }),
+    });
+    let old = serde_json::to_value(upgrade::application(&app)).unwrap();
+    assert_eq!(old["employment"].as_array().unwrap().last().unwrap()["kind"], "Fishery");
+    assert_eq!(old["materials"].as_array().unwrap().last().unwrap()["kind"], "FisheryLicence");
+    assert!(old["identity"].get("hukou_division").is_none(), "1.0 has no hukou division: {old}");
+    // Counted by person in 1.1, a head count in 1.0; an unrecorded item
+    // reaches 1.0 as the answer that fails its condition.
+    let safety = &old["housing"][0]["rental"]["safety"];
+    assert_eq!(safety["occupants"], 3);
+    assert_eq!(safety["occupants_are_family"], false, "one tie unknown: not all known to be family");
+    assert_eq!(safety["non_residential_space"], true);
+    assert_eq!(safety["partitioned"], false, "recorded items pass as recorded");
+    assert_eq!(safety["safety_kit_complete"], false);
+    assert_eq!(safety["structural_hazard"], true);
+    assert_eq!(safety["living_area_m2"], 0.0);
+
+    let runtime = runtime();
+    let module = runtime.load("contract-1-0-fixture", contract_1_0_component()).unwrap();
+    let (answer, _) = module.evaluate(&app, "2024-06-01").expect("the call completes");
+    assert_eq!(answer.expect("a decision").outcome, Outcome::Eligible);
+}
+
 #[test]
 fn a_1_1_module_loads_with_its_clause_table_and_states_each_reason_s_effect() {
     let runtime = runtime();

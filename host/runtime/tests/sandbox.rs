@@ -68,6 +68,7 @@ fn application(name: &str) -> Application {
             ethnicity: None,
             birth_date: Some("1949-12-31".into()),
             hukou_address: None,
+            hukou_division: None,
             current_address: None,
             photo_ref: None,
         },

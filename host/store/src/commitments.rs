@@ -144,16 +144,26 @@ pub fn record_sha256(db: &impl Db, record: &RecordKey) -> Result<String, DbError
                 map.insert(name.clone(), v);
             }
             if record.kind == Kind::Permit {
-                // Endorsements live in their own table but belong to the permit.
-                let dates: Vec<String> = db
-                    .query(
-                        "SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on",
-                        params![&record.key],
-                    )?
-                    .iter()
-                    .map(|r| r.text(0))
-                    .collect::<Result<_, _>>()?;
+                // Endorsements live in their own table but belong to the permit,
+                // with the facts recorded at them (only where there are any, so
+                // a permit without them hashes as before migration 8).
+                let rows = db.query(
+                    "SELECT endorsed_on, facts FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on",
+                    params![&record.key],
+                )?;
+                let mut dates = Vec::with_capacity(rows.len());
+                let mut facts = Map::new();
+                for r in &rows {
+                    let on = r.text(0)?;
+                    if let Some(f) = r.opt_text(1)? {
+                        facts.insert(on.clone(), Value::String(f));
+                    }
+                    dates.push(on);
+                }
                 map.insert("endorsements".into(), Value::from(dates));
+                if !facts.is_empty() {
+                    map.insert("endorsement_facts".into(), Value::Object(facts));
+                }
             }
             Value::Object(map)
         }

@@ -48,7 +48,9 @@ pub use juzhu_domain::ModuleRef;
 pub use audit::{AuditEntry, AuditError, AuditReport, audit_head, verify_audit, verify_audit_report};
 pub use db::{Db, DbError, Row, Val};
 pub(crate) use records::*;
-pub use records::{ApplicationRecord, DecisionRecord, LastTransition, PermitRecord, now, outcome_str, tier_str};
+pub use records::{
+    ApplicationRecord, DecisionRecord, FactSet, LastTransition, PermitRecord, now, outcome_str, tier_str,
+};
 
 /// How long a writer waits for another connection's write lock before
 /// failing with "database is locked".

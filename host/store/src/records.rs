@@ -50,10 +50,21 @@ pub struct PermitRecord {
     pub cancelled_on: Option<String>,
     /// Every endorsement date, oldest first.
     pub endorsements: Vec<String>,
+    /// The holder's facts as given at endorsements, oldest first: each is
+    /// what the holder's facts were from its date on (see [`Self::facts_on`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fact_sets: Vec<FactSet>,
     /// The last transition and its legal date (none yet: only issued). A
     /// transition may not be dated before it.
     pub last_transition: Option<LastTransition>,
     pub updated_at: String,
+}
+
+/// The holder's facts as recorded with an endorsement on `as_of`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactSet {
+    pub as_of: String,
+    pub facts: Application,
 }
 
 /// A permit's last transition: what it was and its legal date.
@@ -64,6 +75,14 @@ pub struct LastTransition {
 }
 
 impl PermitRecord {
+    /// The holder's facts as known on `legal_date` (ISO): the newest fact set
+    /// recorded on or before it, else the facts the permit was issued on. A
+    /// fact set recorded later is not read, so a decision on a past date
+    /// reads only what was on record that day.
+    pub fn facts_on(&self, legal_date: &str) -> &Application {
+        self.fact_sets.iter().rev().find(|f| f.as_of.as_str() <= legal_date).map_or(&self.facts, |f| &f.facts)
+    }
+
     /// The permit as the contract passes it to a module.
     pub fn to_contract(&self) -> Permit {
         Permit {
@@ -119,6 +138,21 @@ fn parse_tier(s: &str) -> Result<PermitTier, StoreError> {
 
 fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| corrupt(what, e))
+}
+
+/// Facts as stored, read into contract 1.1. Facts stored before 1.1 split
+/// aquaculture in two may carry 1.0's employment kind `Fishery` ("a state
+/// licence or collective contract"); it is read as `FisheryLicence`, the
+/// kind whose material 1.0 named (its `fishery-licence`). The row itself is
+/// never rewritten, so its audit commitment still verifies.
+fn facts_from_json(what: &str, text: &str) -> Result<Application, StoreError> {
+    let mut json: serde_json::Value = from_json(what, text)?;
+    if let Some(jobs) = json.get_mut("employment").and_then(|e| e.as_array_mut()) {
+        for job in jobs.iter_mut().filter(|j| j["kind"] == "Fishery") {
+            job["kind"] = "FisheryLicence".into();
+        }
+    }
+    serde_json::from_value(json).map_err(|e| corrupt(what, e))
 }
 
 pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
@@ -252,8 +286,17 @@ pub(crate) fn set_last_transition(tx: &Write<'_>, number: &str, t: Transition, o
     one_row(n, "recording a permit's last transition")
 }
 
-pub(crate) fn insert_endorsement(tx: &Write<'_>, number: &str, on: &str) -> Result<(), DbError> {
-    tx.execute("INSERT INTO endorsements (permit_number, endorsed_on) VALUES (?1, ?2)", params![number, on])?;
+/// Records an endorsement, with the holder's facts as of it where given.
+pub(crate) fn insert_endorsement(
+    tx: &Write<'_>,
+    number: &str,
+    on: &str,
+    facts: Option<&Application>,
+) -> Result<(), DbError> {
+    tx.execute(
+        "INSERT INTO endorsements (permit_number, endorsed_on, facts) VALUES (?1, ?2, ?3)",
+        params![number, on, facts.map(to_json)],
+    )?;
     tx.execute("UPDATE permits SET updated_at = ?2 WHERE number = ?1", params![number, now()])?;
     Ok(())
 }
@@ -271,7 +314,7 @@ pub(crate) fn load_application(db: &impl Db, id: i64) -> Result<Option<Applicati
         id,
         jurisdiction: r.text(1)?,
         legal_date: r.text(2)?,
-        facts: from_json(&format!("facts of application {id}"), &r.text(3)?)?,
+        facts: facts_from_json(&format!("facts of application {id}"), &r.text(3)?)?,
         input_sha256: r.text(4)?,
         received_at: r.text(5)?,
     }))
@@ -321,11 +364,20 @@ pub(crate) fn load_permit(db: &impl Db, number: &str) -> Result<Option<PermitRec
     let number = r.text(0)?;
     let tier = r.text(2)?;
     let state = r.text(3)?;
-    let endorsements = db
-        .query("SELECT endorsed_on FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on", params![&number])?
-        .iter()
-        .map(|e| e.text(0))
-        .collect::<Result<Vec<String>, _>>()?;
+    let rows = db.query(
+        "SELECT endorsed_on, facts FROM endorsements WHERE permit_number = ?1 ORDER BY endorsed_on",
+        params![&number],
+    )?;
+    let mut endorsements = Vec::with_capacity(rows.len());
+    let mut fact_sets = Vec::new();
+    for e in &rows {
+        let on = e.text(0)?;
+        if let Some(facts) = e.opt_text(1)? {
+            let facts = facts_from_json(&format!("facts of permit {number} endorsed on {on}"), &facts)?;
+            fact_sets.push(FactSet { as_of: on.clone(), facts });
+        }
+        endorsements.push(on);
+    }
     let last_transition = match (r.opt_text(11)?, r.opt_text(12)?) {
         (Some(t), Some(legal_date)) => Some(LastTransition {
             transition: Transition::parse(&t)
@@ -339,7 +391,7 @@ pub(crate) fn load_permit(db: &impl Db, number: &str) -> Result<Option<PermitRec
         tier: parse_tier(&tier)?,
         state: PermitState::parse(&state)
             .ok_or_else(|| corrupt(format!("state of permit {number}"), format!("unknown state `{state}`")))?,
-        facts: from_json(&format!("facts of permit {number}"), &r.text(6)?)?,
+        facts: facts_from_json(&format!("facts of permit {number}"), &r.text(6)?)?,
         jurisdiction: r.text(1)?,
         issued_on: r.text(4)?,
         holder_citizen_id: r.text(5)?,
@@ -347,6 +399,7 @@ pub(crate) fn load_permit(db: &impl Db, number: &str) -> Result<Option<PermitRec
         suspended_since: r.opt_text(8)?,
         cancelled_on: r.opt_text(9)?,
         endorsements,
+        fact_sets,
         updated_at: r.text(10)?,
         number,
     }))

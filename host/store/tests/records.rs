@@ -102,3 +102,21 @@ fn decision_and_audit_entry_commit_or_roll_back_together() {
     assert_eq!(count(&store, "applications"), 0, "the application rolled back with the audit entry");
     assert_eq!(count(&store, "decisions"), 0, "the decision rolled back with the audit entry");
 }
+
+/// Facts stored before contract 1.1 split aquaculture in two carry 1.0's
+/// employment kind `Fishery`; they still read, as `FisheryLicence` (the kind
+/// whose material 1.0 named), without the row being rewritten.
+#[test]
+fn facts_stored_with_1_0_s_fishery_kind_still_read() {
+    let (_dir, mut store) = open_temp();
+    let receipt = common::submit(&mut store, Outcome::Eligible, Some(PermitTier::Standard), "2024-03-01");
+    let id = store.decision(receipt.decision_id).unwrap().unwrap().application_id;
+    // The row as a 1.0-era build wrote it (an UPDATE stands in for the old row).
+    let old = r#"[{"kind":"Fishery","division":"330105","started_on":"2020-01-01","ended_on":null,"contract_months":null,"registered":null}]"#;
+    store
+        .conn()
+        .execute("UPDATE applications SET facts = json_set(facts, '$.employment', json(?1)) WHERE id = ?2", (old, id))
+        .unwrap();
+    let a = store.application(id).unwrap().expect("an old row still reads");
+    assert_eq!(a.facts.employment[0].kind, EmploymentKind::FisheryLicence);
+}

@@ -22,7 +22,7 @@ pub const RESIDENCE: Clause = Clause::new(DOC, "二(一)2(2)");
 /// 二(一)2(3): continuous schooling.
 pub const SCHOOLING: Clause = Clause::new(DOC, "二(一)2(3)");
 /// 二(一)2, the unnumbered sentence after (3): 符合人才居住证办理条件的，按《关于印发杭州市人才居住证办理实施办法的通知》执行.
-pub const TALENT: Clause = Clause::new(DOC, "二(一)2");
+pub const TALENT: Clause = Clause::new(DOC, "二(一)2末段");
 /// 二(一)3: materials, minors' guardians, 一次性告知 and reasons for refusal.
 pub const APPLICATION: Clause = Clause::new(DOC, "二(一)3");
 /// 二(一)4, first paragraph: endorsement, suspension, restoration, refusal.

@@ -346,7 +346,8 @@ fn employment(app: &Application, on: Date) -> RouteResult {
     // (3) Agricultural (forestry) land transfer or fishery licence/contract, held one year or more.
     let land_material = |k: EmploymentKind| match k {
         AgriculturalLease => Some(MaterialKind::AgriculturalContract),
-        Fishery => Some(MaterialKind::FisheryLicence),
+        FisheryLicence => Some(MaterialKind::FisheryLicence),
+        FisheryContract => Some(MaterialKind::FisheryContract),
         _ => None,
     };
     let mut land = Branch::new();

@@ -41,3 +41,10 @@ pub const NATIONAL_FLOOR: Clause = framework::decree_663("第二条");
 
 // `pub static TABLE`: the clause table, generated from `clauses.toml`.
 include!(concat!(env!("OUT_DIR"), "/clauses.rs"));
+
+/// Decree 663 第九条: the materials an application hands in (the identity
+/// card, a photo, and proof of the address, employment or schooling it rests
+/// on). The notice asks for none of its own, so the decree's apply; the
+/// clause's words are not held in this repository (its table says so), and
+/// the reasons say that the notice is read through the decree.
+pub const MATERIALS: Clause = framework::decree_663("第九条");

@@ -18,18 +18,34 @@
 //! No duration beyond the decree's six months applies: the notice names none.
 //! Kinds the notice does not name (e.g. a relative's house, a farm lease) do
 //! not count here; the city's own rules may admit them. The notice asks for no
-//! materials, so no route ever lists a missing one. Every decision carries
-//! `eligibility.city-rules.not-in-text` to say the city's rules govern.
+//! materials, so Decree 663 第九条's apply: the identity card and a photo for
+//! every application, and for a route met on the facts, the proof of what met
+//! it (a labour contract, a business licence, an insurance certificate; a
+//! property certificate, a dormitory certificate, a lease; an enrolment
+//! certificate). Every decision carries `eligibility.city-rules.not-in-text`
+//! to say the city's rules govern.
 
 use juzhu_sdk::prelude::*;
 
 use crate::area::{self, in_area};
-use crate::clauses::{CITY_RULES, NATIONAL_FLOOR, SURVEY};
+use crate::clauses::{CITY_RULES, MATERIALS, NATIONAL_FLOOR, SURVEY};
 
 /// Records one of several alternatives, any of which suffices: it keeps the
 /// effect its code states (an alternative not met does not close the route).
 fn note(route: &mut RouteBuilder, reason: Reason) {
     route.note(reason);
+}
+
+/// Decree 663 第九条 asks for proof of what a route rests on. Any one of
+/// `proofs` (each showing a fact that met the route) suffices; with none
+/// submitted or on file, the first is asked for.
+fn one_proof(route: &mut RouteBuilder, app: &Application, kind: RouteKind, proofs: &[MaterialKind]) {
+    let ev = Evidence::of(app);
+    if let Some(first) = proofs.first()
+        && !proofs.iter().any(|p| ev.has(*p))
+    {
+        route.needs(ev.missing(Some(kind), &[(*first, MATERIALS)]));
+    }
 }
 
 /// Met, not met, or not known, for a condition with alternatives.
@@ -63,6 +79,13 @@ pub fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
         "The notice sets no concrete conditions (nor any minimum duration of employment, residence or schooling); each city makes them under 二(二) (by 2016-12-31, per 三). This decision applies only the national floor of Decree 663.",
     ));
     residence_period(app, on, &mut shared);
+    shared.note(MATERIALS.reason(
+        "materials.decree-663.applied",
+        "本通知未规定申领材料，适用国务院令第663号第九条：居民身份证、本人相片，以及证明居住地住址、就业或就读的材料（本库未收录该条原文）",
+        "The notice sets no application materials, so those of Decree 663 article 9 apply: the identity card, a photo, and proof of the address, employment or schooling the application rests on (the article's own words are not held here).",
+    ));
+    let ev = Evidence::of(app);
+    shared.needs(ev.missing(None, &[(MaterialKind::IdCard, MATERIALS), (MaterialKind::Photo, MATERIALS)]));
     let routes = vec![employment(app, on), residence(app, on), schooling(app, on), exemption()];
     Ok(framework::decide(shared, routes, |_| 0))
 }
@@ -228,6 +251,21 @@ fn employment(app: &Application, on: Date) -> RouteResult {
             )
         },
     );
+    // 第九条's proof of employment: any one that shows what met it.
+    let licence_kind = if app.employment.iter().filter(running).any(|e| e.kind == EmploymentKind::Enterprise) {
+        MaterialKind::BusinessLicence
+    } else {
+        MaterialKind::IndividualBusinessLicence
+    };
+    let proofs: Vec<MaterialKind> = [
+        (contract, MaterialKind::LabourContract),
+        (licence, licence_kind),
+        (insured, MaterialKind::InsuranceCertificate),
+    ]
+    .into_iter()
+    .filter_map(|(holds, kind)| holds.then_some(kind))
+    .collect();
+    one_proof(&mut route, app, RouteKind::Employment, &proofs);
     route.finish()
 }
 
@@ -294,6 +332,16 @@ fn residence(app: &Application, on: Date) -> RouteResult {
                 true,
                 NATIONAL_FLOOR.reason("residence.stable-home.met", "有合法稳定住所", "has a stable home"),
             );
+            // 第九条's proof of the address: any one for a home held on the legal date.
+            let proofs: Vec<MaterialKind> = [
+                (HousingKind::Owned, MaterialKind::PropertyCertificate),
+                (HousingKind::CollectiveDormitory, MaterialKind::DormitoryCertificate),
+                (HousingKind::Rented, MaterialKind::LeaseContract),
+            ]
+            .into_iter()
+            .filter_map(|(kind, proof)| (held(kind) == Found::Yes).then_some(proof))
+            .collect();
+            one_proof(&mut route, app, RouteKind::Residence, &proofs);
         }
         Found::No => {
             route.condition(
@@ -355,6 +403,9 @@ fn schooling(app: &Application, on: Date) -> RouteResult {
             )
         },
     );
+    if full_time {
+        one_proof(&mut route, app, RouteKind::Schooling, &[MaterialKind::EnrolmentCertificate]);
+    }
     route.finish()
 }
 

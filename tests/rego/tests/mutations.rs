@@ -97,24 +97,27 @@ fn mutate_rental(rng: &mut Rng, r: &mut Rental) {
         7 if r.safety.is_some() && rng.below(4) == 0 => r.safety = None,
         _ => {
             let s = r.safety.get_or_insert(RentalSafety {
-                non_residential_space: false,
-                partitioned: false,
-                occupants: 2,
-                occupants_are_family: false,
-                living_area_m2: 12.0,
-                safety_kit_complete: true,
-                other_serious_hazard: false,
-                structural_hazard: false,
+                non_residential_space: Some(false),
+                partitioned: Some(false),
+                occupants: vec![Occupant { duty_of_support: Some(false) }; 2],
+                living_area_m2: Some(12.0),
+                safety_kit_complete: Some(true),
+                other_serious_hazard: Some(false),
+                structural_hazard: Some(false),
             });
             match rng.below(8) {
-                0 => s.non_residential_space = rng.coin(),
-                1 => s.partitioned = rng.coin(),
-                2 => s.occupants = rng.below(6) as u32,
-                3 => s.occupants_are_family = rng.coin(),
-                4 => s.living_area_m2 = [0.0, 3.9, 4.0, 7.99, 8.0, 12.0, 16.0][rng.below(7)],
-                5 => s.safety_kit_complete = rng.coin(),
-                6 => s.other_serious_hazard = rng.coin(),
-                _ => s.structural_hazard = rng.coin(),
+                0 => s.non_residential_space = rng.tri(),
+                1 => s.partitioned = rng.tri(),
+                2 => s.occupants = (0..rng.below(6)).map(|_| Occupant { duty_of_support: rng.tri() }).collect(),
+                3 => s.occupants.iter_mut().for_each(|o| o.duty_of_support = rng.tri()),
+                4 => {
+                    s.living_area_m2 =
+                        [None, Some(0.0), Some(3.9), Some(4.0), Some(7.99), Some(8.0), Some(12.0), Some(16.0)]
+                            [rng.below(8)]
+                }
+                5 => s.safety_kit_complete = rng.tri(),
+                6 => s.other_serious_hazard = rng.tri(),
+                _ => s.structural_hazard = rng.tri(),
             }
         }
     }
@@ -203,9 +206,10 @@ fn mutate(rng: &mut Rng, app: &mut Application, legal_date: &mut String) {
                             AgriculturalLease,
                             PrivateNonEnterprise,
                             LicensedPractice,
-                            Fishery,
+                            FisheryLicence,
+                            FisheryContract,
                             OtherSelfEmployment,
-                        ][rng.below(8)];
+                        ][rng.below(9)];
                     }
                     _ => e.division = division(rng),
                 }

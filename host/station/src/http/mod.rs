@@ -101,6 +101,7 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::health,
                 routes::evaluate,
                 routes::compare,
+                routes::what_if,
                 routes::submit,
                 routes::issue,
                 routes::permit,

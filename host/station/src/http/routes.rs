@@ -40,6 +40,16 @@ pub struct DateRequest {
     pub legal_date: Option<String>,
 }
 
+/// A transition's body: its legal date and, for an endorsement, the
+/// holder's facts as of it (recorded with the endorsement).
+#[derive(Deserialize, Default)]
+pub struct TransitionRequest {
+    #[serde(default)]
+    pub legal_date: Option<String>,
+    #[serde(default)]
+    pub facts: Option<Application>,
+}
+
 #[derive(Deserialize, Default)]
 pub struct IssueRequest {
     #[serde(default)]
@@ -69,6 +79,30 @@ pub fn evaluate(
     let Checked(req) = body?;
     log.holder(&req.application.identity.citizen_id);
     Ok(Json(svc.evaluate(&req.application, req.legal_date)?))
+}
+
+/// `POST /v1/what-if`: a holder's facts and a permit not on record.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfRequest {
+    pub application: Application,
+    pub permit: crate::service::SupposedPermit,
+    #[serde(default)]
+    pub legal_date: Option<String>,
+}
+
+/// Where a supposed permit would stand, and what it would bring; nothing is
+/// recorded.
+#[post("/v1/what-if", data = "<body>")]
+pub fn what_if(
+    _who: Clerk,
+    log: LogLine<'_>,
+    svc: Svc<'_>,
+    body: Body<WhatIfRequest>,
+) -> Result<Json<crate::service::WhatIf>, ApiError> {
+    let Checked(req) = body?;
+    log.holder(&req.application.identity.citizen_id);
+    Ok(Json(svc.what_if(&req.application, &req.permit, req.legal_date)?))
 }
 
 /// One jurisdiction's column of `POST /v1/compare`.
@@ -169,7 +203,7 @@ pub fn act(
     svc: Svc<'_>,
     number: &str,
     action: &str,
-    body: OptionalBody<DateRequest>,
+    body: OptionalBody<TransitionRequest>,
 ) -> Result<Json<PermitRecord>, ApiError> {
     let action = match Transition::parse(action) {
         Some(t) => t,
@@ -183,7 +217,18 @@ pub fn act(
     };
     // No body: the transition is as of today in the jurisdiction's time zone.
     let OrDefault(req) = body?;
-    Ok(Json(svc.act(&who.0.name, number, action, req.legal_date)?))
+    match (action, req.facts) {
+        (Transition::Endorse, Some(facts)) => {
+            Ok(Json(svc.endorse_on_facts(&who.0.name, number, req.legal_date, facts)?))
+        }
+        (_, Some(_)) => Err(ApiError::field(
+            Status::UnprocessableEntity,
+            "invalid_input",
+            "facts",
+            format!("only endorse takes the holder's facts; {action} acts on the facts on record: leave `facts` out"),
+        )),
+        (_, None) => Ok(Json(svc.act(&who.0.name, number, action, req.legal_date)?)),
+    }
 }
 
 #[get("/v1/permits/<number>/benefits?<legal_date>")]

@@ -102,7 +102,11 @@ impl Service {
         let (module, _) = Self::module_for(&set, &permit.jurisdiction, Some(&row.legal_date))?;
         let content = |serial: &str| -> Result<juzhu_card::CardContent, CardError> {
             let answer = self
-                .observe(&module, "card", module.card(&permit.to_contract(), &permit.facts, &row.legal_date))
+                .observe(
+                    &module,
+                    "card",
+                    module.card(&permit.to_contract(), permit.facts_on(&row.legal_date), &row.legal_date),
+                )
                 .map_err(|e| CardError::Content(e.to_string()))?
                 .map_err(|e| CardError::Content(super::ServiceError::from(e).to_string()))?;
             crate::issuance::content::from_contract(&answer, serial, self.cards.photo_dir()).map_err(CardError::Content)

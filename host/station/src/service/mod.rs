@@ -11,6 +11,7 @@ mod cards;
 mod compare;
 mod modules;
 mod ranking;
+mod what_if;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -20,6 +21,7 @@ pub use cards::CardStatus;
 pub use compare::Column;
 pub use modules::{DivisionModules, PinReport, VersionInfo};
 pub use ranking::{Applicant, Ranked, Ranking, TIE_BREAK};
+pub use what_if::{SUPPOSED_NUMBER, SupposedPermit, WhatIf};
 
 use juzhu_domain::{DateError, Division, LegalDate, Transition, parse_legal_date};
 use juzhu_runtime::contract::types::*;
@@ -382,7 +384,7 @@ impl Service {
         let answer = self.observe(
             &module,
             "endorsement",
-            module.endorsement(&permit.to_contract(), &permit.facts, &date.to_string()),
+            module.endorsement(&permit.to_contract(), permit.facts_on(&date.to_string()), &date.to_string()),
         )?;
         Ok((input(answer)?, module_ref(&module), date))
     }
@@ -406,10 +408,55 @@ impl Service {
         let (_, date) = Self::module_for(&set, &jurisdiction, legal_date.as_deref())?;
         lifecycle::transition_with(&mut self.store(), actor, number, action, date, |permit| {
             let (module, _) = Self::module_for(&set, &permit.jurisdiction, Some(&date.to_string()))?;
+            let legal_date = date.to_string();
             let answer = self.observe(
                 &module,
                 "endorsement",
-                module.endorsement(&permit.to_contract(), &permit.facts, &date.to_string()),
+                module.endorsement(&permit.to_contract(), permit.facts_on(&legal_date), &legal_date),
+            )?;
+            Ok((input(answer)?, module_ref(&module)))
+        })
+    }
+
+    /// Endorses a permit on the holder's facts as of the endorsement (the
+    /// annual endorsement is a fresh check that the holder still meets the
+    /// conditions), and records them with it as a dated fact set. The facts
+    /// must be the holder's (same citizen ID) in the permit's jurisdiction;
+    /// the module checks the rest. A refused endorsement records nothing.
+    pub fn endorse_on_facts(
+        &self,
+        actor: &str,
+        number: &str,
+        legal_date: Option<String>,
+        facts: Application,
+    ) -> Result<PermitRecord, ServiceError> {
+        let set = self.modules.snapshot();
+        let held = self.permit(number)?;
+        if facts.jurisdiction != held.jurisdiction {
+            return Err(ServiceError::bad(
+                "facts.jurisdiction",
+                format!(
+                    "permit {number} is of jurisdiction {}; the facts name {}: give the holder's facts in the permit's jurisdiction",
+                    held.jurisdiction, facts.jurisdiction
+                ),
+            ));
+        }
+        if facts.identity.citizen_id != held.holder_citizen_id {
+            return Err(ServiceError::bad(
+                "facts.identity.citizen_id",
+                format!(
+                    "the facts are of another person than permit {number}'s holder ({}); give the holder's own facts",
+                    String::from_utf8_lossy(&crate::logging::mask_citizen_ids(held.holder_citizen_id.as_bytes()))
+                ),
+            ));
+        }
+        let (_, date) = Self::module_for(&set, &held.jurisdiction, legal_date.as_deref())?;
+        lifecycle::endorse_on_facts(&mut self.store(), actor, number, date, &facts, |permit| {
+            let (module, _) = Self::module_for(&set, &permit.jurisdiction, Some(&date.to_string()))?;
+            let answer = self.observe(
+                &module,
+                "endorsement",
+                module.endorsement(&permit.to_contract(), &facts, &date.to_string()),
             )?;
             Ok((input(answer)?, module_ref(&module)))
         })
@@ -422,8 +469,9 @@ impl Service {
         let (module, date) = Self::module_for(&set, &permit.jurisdiction, legal_date.as_deref())?;
         let legal_date = date.to_string();
         let contract = permit.to_contract();
-        let services = self.observe(&module, "services", module.services(&contract, &permit.facts, &legal_date))?;
-        let points = self.observe(&module, "points", module.points(Some(&contract), &permit.facts, &legal_date))?;
+        let facts = permit.facts_on(&legal_date);
+        let services = self.observe(&module, "services", module.services(&contract, facts, &legal_date))?;
+        let points = self.observe(&module, "points", module.points(Some(&contract), facts, &legal_date))?;
         Ok(Benefits {
             permit: permit.number,
             legal_date,

@@ -331,6 +331,33 @@ pub fn transition_with<E: From<LifecycleError>>(
     legal_date: LegalDate,
     ask: impl FnOnce(&PermitRecord) -> Result<(EndorsementAnswer, ModuleRef), E>,
 ) -> Result<PermitRecord, E> {
+    transition_recording(store, actor, number, t, legal_date, None, ask)
+}
+
+/// Endorses on `legal_date` on the holder's facts as of that day, and records
+/// them with the endorsement: from then on they are the facts the permit's
+/// later answers read ([`PermitRecord::facts_on`]). `ask` must decide on
+/// `facts`. Nothing is written unless the endorsement is.
+pub fn endorse_on_facts<E: From<LifecycleError>>(
+    store: &mut Store,
+    actor: &str,
+    number: &str,
+    legal_date: LegalDate,
+    facts: &Application,
+    ask: impl FnOnce(&PermitRecord) -> Result<(EndorsementAnswer, ModuleRef), E>,
+) -> Result<PermitRecord, E> {
+    transition_recording(store, actor, number, Transition::Endorse, legal_date, Some(facts), ask)
+}
+
+fn transition_recording<E: From<LifecycleError>>(
+    store: &mut Store,
+    actor: &str,
+    number: &str,
+    t: Transition,
+    legal_date: LegalDate,
+    facts: Option<&Application>,
+    ask: impl FnOnce(&PermitRecord) -> Result<(EndorsementAnswer, ModuleRef), E>,
+) -> Result<PermitRecord, E> {
     let tx = store.write().map_err(LifecycleError::from)?;
     let permit = store::load_permit(&tx, number)
         .map_err(LifecycleError::from)?
@@ -366,7 +393,7 @@ pub fn transition_with<E: From<LifecycleError>>(
     }
     let (answer, module) = ask(&permit)?;
     check_module(&module)?;
-    Ok(commit_transition(tx, actor, permit, t, next, legal_date, &answer, &module)?)
+    Ok(commit_transition(tx, actor, permit, t, next, legal_date, &answer, &module, facts)?)
 }
 
 /// The checks on the module's answer and the write, in the transaction `tx`.
@@ -380,6 +407,7 @@ fn commit_transition(
     legal_date: LegalDate,
     answer: &EndorsementAnswer,
     module: &ModuleRef,
+    facts: Option<&Application>,
 ) -> Result<PermitRecord, LifecycleError> {
     let number = &permit.number.clone();
     let date = legal_date;
@@ -416,7 +444,10 @@ fn commit_transition(
                     });
                 }
             }
-            store::insert_endorsement(&tx, number, legal_date)?;
+            store::insert_endorsement(&tx, number, legal_date, facts)?;
+            if facts.is_some() {
+                details["facts_recorded"] = Value::Bool(true);
+            }
         }
         Transition::Suspend => {
             let EndorsementStatus::OverdueSuspended(s) = &answer.status else { unreachable!("checked by directs") };

@@ -34,7 +34,8 @@ pub(super) fn employment_kind(kind: EmploymentKind) -> (&'static str, &'static s
         PrivateNonEnterprise | LicensedPractice => {
             ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::BusinessLicence)
         }
-        Fishery => ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::FisheryLicence),
+        FisheryLicence => ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::FisheryLicence),
+        FisheryContract => ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::FisheryContract),
         OtherSelfEmployment => {
             ("以其他形式在市区从事自主创业就业", "other self-employment", MaterialKind::SelfEmploymentProof)
         }

@@ -16,109 +16,155 @@ use crate::clauses::*;
 pub(super) fn rental_safety(home: &mut Home, s: &RentalSafety, collective: Fact) -> Fact {
     let mut all = true;
     let mut unknown = false;
-    let mut item = |home: &mut Home, clause: Clause, ok: bool, topic: &str, zh: [&str; 2], en: [&str; 2]| {
-        all &= ok;
-        let i = usize::from(!ok);
-        home.add(Some(ok), clause.reason(&format!("rental.{topic}.{}", suffix(Some(ok))), zh[i], en[i]));
+    // One checklist item: met, not met, or not recorded (`None`: unknown,
+    // which never meets it).
+    let mut item = |home: &mut Home, clause: Clause, ok: Fact, topic: &str, zh: [&str; 3], en: [&str; 3]| {
+        let i = match ok {
+            Some(true) => 0,
+            Some(false) => 1,
+            None => 2,
+        };
+        all &= ok != Some(false);
+        unknown |= ok.is_none();
+        home.add(ok, clause.reason(&format!("rental.{topic}.{}", suffix(ok)), zh[i], en[i]));
     };
     item(
         home,
         ANNEX_1,
-        !s.non_residential_space,
+        s.non_residential_space.map(|v| !v),
         "non-residential-space",
-        ["非利用非居住空间出租", "利用非居住空间出租"],
-        ["not a non-residential space", "a non-residential space is let"],
-    );
-    item(
-        home,
-        ANNEX_1,
-        !s.partitioned,
-        "partitioned",
-        ["未分割搭建出租", "分割搭建出租"],
-        ["not partitioned", "partitioned for letting"],
-    );
-    let crowded = s.occupants > 2 && !s.occupants_are_family;
-    let occupants_zh = if s.occupants > 2 {
-        format!("单间居住{}人，均为法定赡养、抚养、扶养义务关系，不受2人限制", s.occupants)
-    } else {
-        format!("单间居住{}人，不超过2人", s.occupants)
-    };
-    let occupants_en = if s.occupants > 2 {
-        format!(
-            "{} persons in the room, all bound by a legal duty of support: the limit of two does not apply",
-            s.occupants
-        )
-    } else {
-        format!("{} persons in the room: no more than two", s.occupants)
-    };
-    item(
-        home,
-        ANNEX_1,
-        !crowded,
-        "occupants-per-room",
-        [&occupants_zh, &format!("单间居住{}人，超过2人（且非均为法定赡养、抚养、扶养义务关系）", s.occupants)],
+        ["非利用非居住空间出租", "利用非居住空间出租", "排查表未记是否利用非居住空间出租"],
         [
-            &occupants_en,
-            &format!("{} persons in the room: more than two, not all bound by a legal duty of support", s.occupants),
+            "not a non-residential space",
+            "a non-residential space is let",
+            "whether a non-residential space is let is not recorded",
+        ],
+    );
+    item(
+        home,
+        ANNEX_1,
+        s.partitioned.map(|v| !v),
+        "partitioned",
+        ["未分割搭建出租", "分割搭建出租", "排查表未记是否分割搭建出租"],
+        ["not partitioned", "partitioned for letting", "whether the room is partitioned for letting is not recorded"],
+    );
+    // "单间居住人数超过2人（法定赡养、抚养、扶养义务关系除外）": counted by person;
+    // the exception holds when every occupant is so bound, and is unknown
+    // while any occupant's tie is unknown and none is known not to be.
+    let count = s.occupants.len();
+    let ties: Vec<Option<bool>> = s.occupants.iter().map(|o| o.duty_of_support).collect();
+    let family = if ties.contains(&Some(false)) {
+        Some(false)
+    } else if ties.contains(&None) {
+        None
+    } else {
+        Some(true)
+    };
+    let per_room = if count <= 2 { Some(true) } else { family };
+    item(
+        home,
+        ANNEX_1,
+        per_room,
+        "occupants-per-room",
+        [
+            &if count > 2 {
+                format!("单间居住{count}人，均为法定赡养、抚养、扶养义务关系，不受2人限制")
+            } else {
+                format!("单间居住{count}人，不超过2人")
+            },
+            &format!("单间居住{count}人，超过2人（且非均为法定赡养、抚养、扶养义务关系）"),
+            &format!("单间居住{count}人，超过2人；是否均为法定赡养、抚养、扶养义务关系未说明"),
+        ],
+        [
+            &if count > 2 {
+                format!(
+                    "{count} persons in the room, all bound by a legal duty of support: the limit of two does not apply"
+                )
+            } else {
+                format!("{count} persons in the room: no more than two")
+            },
+            &format!("{count} persons in the room: more than two, not all bound by a legal duty of support"),
+            &format!(
+                "{count} persons in the room: more than two, and whether all are bound by a legal duty of support is not known"
+            ),
         ],
     );
     // "人均居住面积少于4平方米": compare area with 4 m² times the occupants, so
     // that no division rounds the boundary (4.0 passes, 3.9 fails).
-    let persons = s.occupants.max(1);
-    let enough = s.living_area_m2 >= 4.0 * f64::from(persons);
-    let per = s.living_area_m2 / f64::from(persons);
+    let persons = u32::try_from(count.max(1)).unwrap_or(u32::MAX);
+    let area = s.living_area_m2;
+    let per = area.map(|a| a / f64::from(persons)).unwrap_or_default();
     item(
         home,
         ANNEX_1,
-        enough,
+        area.map(|a| a >= 4.0 * f64::from(persons)),
         "area-per-person",
-        [&format!("人均居住面积{per:.2}平方米，不少于4平方米"), &format!("人均居住面积{per:.2}平方米，少于4平方米")],
-        [&format!("{per:.2} m² per person: at least 4 m²"), &format!("{per:.2} m² per person: less than 4 m²")],
+        [
+            &format!("人均居住面积{per:.2}平方米，不少于4平方米"),
+            &format!("人均居住面积{per:.2}平方米，少于4平方米"),
+            "排查表未记居住面积，人均居住面积不明",
+        ],
+        [
+            &format!("{per:.2} m² per person: at least 4 m²"),
+            &format!("{per:.2} m² per person: less than 4 m²"),
+            "the living area is not recorded, so the area per person is not known",
+        ],
     );
     item(
         home,
         ANNEX_1,
         s.safety_kit_complete,
         "safety-kit",
-        ["已按要求配备口罩、报警哨、手电筒和灭火器", "未按要求配备口罩、报警哨、手电筒和灭火器"],
-        ["masks, whistle, torch and extinguisher provided", "masks, whistle, torch or extinguisher missing"],
+        [
+            "已按要求配备口罩、报警哨、手电筒和灭火器",
+            "未按要求配备口罩、报警哨、手电筒和灭火器",
+            "排查表未记是否配备口罩、报警哨、手电筒和灭火器",
+        ],
+        [
+            "masks, whistle, torch and extinguisher provided",
+            "masks, whistle, torch or extinguisher missing",
+            "whether masks, whistle, torch and extinguisher are provided is not recorded",
+        ],
     );
     item(
         home,
         ANNEX_1,
-        !s.other_serious_hazard,
+        s.other_serious_hazard.map(|v| !v),
         "other-serious-hazard",
-        ["无其他严重治安、消防隐患", "有其他严重治安、消防隐患"],
-        ["no other serious security or fire hazard", "another serious security or fire hazard"],
+        ["无其他严重治安、消防隐患", "有其他严重治安、消防隐患", "排查表未记有无其他严重治安、消防隐患"],
+        [
+            "no other serious security or fire hazard",
+            "another serious security or fire hazard",
+            "whether there is another serious security or fire hazard is not recorded",
+        ],
     );
     // 三(二): streets check "集体土地上的出租房屋是否具有“违章建筑、危险房屋、改变房屋使用性质”
     // 等严重影响居住安全情形" (附件5). The check is for rentals on collective land only.
-    match collective {
-        Some(true) => item(
-            home,
-            DUTIES,
-            !s.structural_hazard,
-            "structural-hazard",
-            [
-                "集体土地上的出租房屋，无违章建筑、危险房屋、改变房屋使用性质等严重影响居住安全情形（附件5）",
-                "集体土地上的出租房屋，存在违章建筑、危险房屋或改变房屋使用性质等严重影响居住安全情形（附件5）",
-            ],
-            [
-                "a rental on collective land with no illegal building, dangerous house or changed use (Annex 5)",
-                "a rental on collective land that is an illegal building, a dangerous house or a house of changed use (Annex 5)",
-            ],
-        ),
+    let structural_zh = [
+        "集体土地上的出租房屋，无违章建筑、危险房屋、改变房屋使用性质等严重影响居住安全情形（附件5）",
+        "集体土地上的出租房屋，存在违章建筑、危险房屋或改变房屋使用性质等严重影响居住安全情形（附件5）",
+        "集体土地上的出租房屋，排查表未记有无违章建筑、危险房屋、改变房屋使用性质等情形（附件5）",
+    ];
+    let structural_en = [
+        "a rental on collective land with no illegal building, dangerous house or changed use (Annex 5)",
+        "a rental on collective land that is an illegal building, a dangerous house or a house of changed use (Annex 5)",
+        "a rental on collective land whose checklist does not record an illegal building, dangerous house or changed use (Annex 5)",
+    ];
+    match (collective, s.structural_hazard) {
+        (Some(true), hazard) => {
+            item(home, DUTIES, hazard.map(|v| !v), "structural-hazard", structural_zh, structural_en)
+        }
         // Not collective land: 附件5 does not apply, and its item decides nothing.
-        Some(false) => {}
-        None if !s.structural_hazard => item(
+        (Some(false), _) => {}
+        (None, Some(false)) => item(
             home,
             DUTIES,
-            true,
+            Some(true),
             "structural-hazard",
-            ["无违章建筑、危险房屋、改变房屋使用性质等严重影响居住安全情形", ""],
-            ["no illegal building, dangerous house or changed use", ""],
+            ["无违章建筑、危险房屋、改变房屋使用性质等严重影响居住安全情形", "", ""],
+            ["no illegal building, dangerous house or changed use", "", ""],
         ),
-        None => {
+        (None, Some(true)) => {
             unknown = true;
             home.add(
                 None,
@@ -129,6 +175,24 @@ pub(super) fn rental_safety(home: &mut Home, s: &RentalSafety, collective: Fact)
                 ),
             );
         }
+        // Neither the land nor the hazard known: whether 附件5 applies, and
+        // what it would find, are both open.
+        (None, None) => item(
+            home,
+            DUTIES,
+            None,
+            "structural-hazard",
+            [
+                "",
+                "",
+                "未说明出租房屋是否在集体土地上，排查表也未记有无违章建筑、危险房屋、改变房屋使用性质等情形（附件5）",
+            ],
+            [
+                "",
+                "",
+                "neither whether the house is on collective land nor an illegal building, dangerous house or changed use is recorded (Annex 5)",
+            ],
+        ),
     }
     if !all {
         Some(false)
