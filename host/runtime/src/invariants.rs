@@ -1,0 +1,436 @@
+//! The certification kit's framework invariants, checked on generated
+//! applications.
+//!
+//! A module's vectors show what its authors thought of; these properties hold
+//! for every module, whatever its policy, so the kit states them once and
+//! module authors never write them. Applications are generated from the
+//! module's own `evaluate` vectors by a list of mutations (drop a list item,
+//! flip a flag, make a known fact unknown) with a recorded seed; a failing
+//! case is shrunk by proptest to the fewest mutations that still fail, and
+//! the report carries the seed and the shrunk application as JSON so it can
+//! be re-run by hand.
+//!
+//! The invariants:
+//! - `unknown-is-not-true`: replacing a known fact with an unknown never turns
+//!   a non-Eligible outcome into Eligible nor a NotMet route into Met;
+//! - `told-at-once` (一次性告知): supplying every material an Incomplete
+//!   decision lists never yields a decision asking for one it did not list;
+//! - `irrelevant-facts`: the name, the free-text addresses and the photo
+//!   reference never change the outcome, tier, route statuses or missing list;
+//! - `deterministic`: the same input gives byte-identical output on a repeated
+//!   call (and, given a second build of the same source, the same output there);
+//! - `cited`: every reason cites a clause in the module's clause table and has
+//!   non-empty Chinese and English text;
+//! - `eligible-has-route`: an Eligible decision has some route Met.
+
+use std::collections::BTreeSet;
+
+use juzhu_sdk::types::{Application, Decision, MaterialSource, ModuleInfo, Outcome, Refusal, RouteStatus};
+use juzhu_sdk::vectors::{self, Actual, Call, Subject, Vector};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Every invariant the kit checks, by the name reports use.
+pub const INVARIANTS: [&str; 7] = [
+    "unknown-is-not-true",
+    "told-at-once",
+    "irrelevant-facts",
+    "deterministic",
+    "cited",
+    "eligible-has-route",
+    "no-failure",
+];
+
+/// The seed the kit uses unless told otherwise; recorded in every report.
+pub const DEFAULT_SEED: u64 = 0x6a757a6875_2026;
+
+/// One failing invariant, with everything needed to reproduce it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Violation {
+    pub invariant: String,
+    pub seed: u64,
+    /// The vector the application was generated from.
+    pub vector: String,
+    pub legal_date: String,
+    /// The mutations left after shrinking, as applied.
+    pub mutations: Vec<String>,
+    /// The shrunk application, ready to POST to `/v1/evaluate`.
+    pub application: Value,
+    pub detail: String,
+}
+
+/// What the invariant run found.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct InvariantReport {
+    pub seed: u64,
+    /// Generated applications checked (shrinking steps not counted).
+    pub cases: u32,
+    pub invariants: Vec<String>,
+    pub violations: Vec<Violation>,
+}
+
+/// One change to a seed application. The index picks the place among the
+/// candidates the application offers, so a shrunk list stays meaningful.
+#[derive(Clone, Debug)]
+enum Mutation {
+    DropItem(Index),
+    FlipBool(Index),
+    MakeUnknown(Index),
+}
+
+/// A generated case: a seed vector, mutations, and where to test unknowns.
+type Case = (Index, Vec<Mutation>, Index);
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        any::<Index>().prop_map(Mutation::DropItem),
+        any::<Index>().prop_map(Mutation::FlipBool),
+        any::<Index>().prop_map(Mutation::MakeUnknown),
+    ]
+}
+
+/// Paths (JSON pointer segments) to every value in `v`, depth first.
+fn paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                at.push(k.clone());
+                out.push(at.clone());
+                paths(x, at, out);
+                at.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                at.push(i.to_string());
+                out.push(at.clone());
+                paths(x, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn pointer(path: &[String]) -> String {
+    path.iter().map(|s| format!("/{s}")).collect()
+}
+
+fn parse(v: &Value) -> Option<Application> {
+    serde_json::from_value(v.clone()).ok()
+}
+
+/// Sets the value at `path` to null when the contract lets that fact be
+/// unknown (the result still reads as an application).
+fn make_unknown(app: &Value, path: &[String]) -> Option<Value> {
+    let mut next = app.clone();
+    let slot = next.pointer_mut(&pointer(path))?;
+    if slot.is_null() {
+        return None;
+    }
+    *slot = Value::Null;
+    parse(&next).map(|_| next)
+}
+
+/// Applies one mutation; returns its description, or `None` where it did
+/// not apply (the application is left as it was).
+fn apply(app: &mut Value, m: &Mutation) -> Option<String> {
+    let mut all = Vec::new();
+    paths(app, &mut Vec::new(), &mut all);
+    match m {
+        Mutation::DropItem(i) => {
+            let items: Vec<_> =
+                all.iter().filter(|p| p.last().is_some_and(|s| s.parse::<usize>().is_ok())).cloned().collect();
+            if items.is_empty() {
+                return None;
+            }
+            let p = &items[i.index(items.len())];
+            let (last, parent) = p.split_last()?;
+            let n: usize = last.parse().ok()?;
+            let mut next = app.clone();
+            next.pointer_mut(&pointer(parent))?.as_array_mut()?.remove(n);
+            parse(&next)?;
+            *app = next;
+            Some(format!("drop {}", pointer(p)))
+        }
+        Mutation::FlipBool(i) => {
+            let flags: Vec<_> = all.iter().filter(|p| app.pointer(&pointer(p)).is_some_and(Value::is_boolean)).collect();
+            if flags.is_empty() {
+                return None;
+            }
+            let p = flags[i.index(flags.len())];
+            let slot = app.pointer_mut(&pointer(p))?;
+            *slot = Value::Bool(!slot.as_bool()?);
+            Some(format!("flip {}", pointer(p)))
+        }
+        Mutation::MakeUnknown(i) => {
+            if all.is_empty() {
+                return None;
+            }
+            let start = i.index(all.len());
+            (0..all.len()).map(|k| &all[(start + k) % all.len()]).find_map(|p| {
+                let next = make_unknown(app, p)?;
+                *app = next;
+                Some(format!("unknown {}", pointer(p)))
+            })
+        }
+    }
+}
+
+type Outcome3 = Result<Result<Actual, Refusal>, String>;
+
+fn run(subject: &dyn Subject, base: &Vector, app: &Value) -> Outcome3 {
+    let facts = parse(app).ok_or_else(|| "generated application does not read".to_string())?;
+    subject.run(&Vector { facts, ..base.clone() })
+}
+
+fn decision(r: &Outcome3) -> Option<&Decision> {
+    match r {
+        Ok(Ok(Actual::Decision(d))) => Some(d),
+        _ => None,
+    }
+}
+
+/// What the outcome is, for the invariants that compare outcomes.
+fn verdict(d: &Decision) -> Value {
+    let missing: BTreeSet<String> = d.missing.iter().map(|m| format!("{:?}", m.material)).collect();
+    serde_json::json!({
+        "outcome": format!("{:?}", d.outcome),
+        "tier": format!("{:?}", d.tier),
+        "routes": d.routes.iter().map(|r| format!("{:?}/{:?}: {:?}", r.route, r.tier, r.status)).collect::<Vec<_>>(),
+        "missing": missing,
+    })
+}
+
+fn listed_materials(d: &Decision) -> BTreeSet<String> {
+    d.missing
+        .iter()
+        .chain(d.routes.iter().flat_map(|r| r.missing.iter()))
+        .map(|m| format!("{:?}", m.material))
+        .collect()
+}
+
+/// The kit's fixed replacements for facts no rule may read.
+fn with_irrelevant_changed(app: &Value) -> Value {
+    let mut next = app.clone();
+    if let Some(id) = next.get_mut("identity").and_then(Value::as_object_mut) {
+        id.insert("name".into(), Value::String("欧阳测试".into()));
+        for key in ["current_address", "photo_ref"] {
+            if id.get(key).is_some_and(|v| !v.is_null()) {
+                id.insert(key.into(), Value::String(format!("kit-changed-{key}")));
+            }
+        }
+    }
+    if let Some(regs) = next.get_mut("registrations").and_then(Value::as_array_mut) {
+        for r in regs {
+            if let Some(o) = r.as_object_mut() {
+                o.insert("address".into(), Value::String("某市某区某路99号".into()));
+            }
+        }
+    }
+    next
+}
+
+/// Checks every invariant not in `skip` on one application; the first that
+/// fails names itself in the error.
+fn check_one(
+    subject: &dyn Subject,
+    other: Option<&dyn Subject>,
+    info: &ModuleInfo,
+    base: &Vector,
+    app: &Value,
+    unknown_at: &Index,
+    skip: &BTreeSet<String>,
+) -> Result<(), (String, String)> {
+    let fail = |inv: &str, detail: String| Err((inv.to_string(), detail));
+    let on = |inv: &str| !skip.contains(inv);
+    let first = run(subject, base, app);
+    if let Err(e) = &first
+        && on("no-failure")
+    {
+        return fail("no-failure", format!("the call failed: {e}"));
+    }
+    if on("deterministic") {
+        let bytes = |r: &Outcome3| serde_json::to_vec(r).expect("results serialize");
+        let again = run(subject, base, app);
+        if bytes(&first) != bytes(&again) {
+            return fail("deterministic", "a repeated call gave different bytes".into());
+        }
+        if let Some(other) = other {
+            let there = run(other, base, app);
+            if bytes(&first) != bytes(&there) {
+                return fail(
+                    "deterministic",
+                    format!(
+                        "the other build differs: {} vs {}",
+                        String::from_utf8_lossy(&bytes(&first)),
+                        String::from_utf8_lossy(&bytes(&there))
+                    ),
+                );
+            }
+        }
+    }
+    let Ok(Ok(actual)) = &first else { return Ok(()) };
+    if on("cited") {
+        let mut bad = vectors::uncited(actual, info);
+        for r in vectors::all_reasons(actual) {
+            if r.zh.trim().is_empty() || r.en.trim().is_empty() {
+                bad.push(format!("reason `{}` has empty zh or en text", r.code));
+            }
+        }
+        if !bad.is_empty() {
+            return fail("cited", bad.join("; "));
+        }
+    }
+    let Some(d) = decision(&first) else { return Ok(()) };
+    if on("eligible-has-route") && d.outcome == Outcome::Eligible && !d.routes.iter().any(|r| r.status == RouteStatus::Met)
+    {
+        return fail("eligible-has-route", "the decision is Eligible but no route is Met".into());
+    }
+    if on("irrelevant-facts") {
+        let changed = with_irrelevant_changed(app);
+        if let Some(d2) = decision(&run(subject, base, &changed))
+            && verdict(d) != verdict(d2)
+        {
+            return fail(
+                "irrelevant-facts",
+                format!(
+                    "changing the name, addresses and photo reference changed {} into {}",
+                    verdict(d),
+                    verdict(d2)
+                ),
+            );
+        }
+    }
+    if on("unknown-is-not-true") {
+        let mut all = Vec::new();
+        paths(app, &mut Vec::new(), &mut all);
+        if !all.is_empty() {
+            let start = unknown_at.index(all.len());
+            let found = (0..all.len())
+                .map(|k| &all[(start + k) % all.len()])
+                .find_map(|p| make_unknown(app, p).map(|v| (p.clone(), v)));
+            if let Some((p, unknown)) = found
+                && let Some(d2) = decision(&run(subject, base, &unknown))
+            {
+                if d.outcome != Outcome::Eligible && d2.outcome == Outcome::Eligible {
+                    return fail(
+                        "unknown-is-not-true",
+                        format!("making {} unknown turned {:?} into Eligible", pointer(&p), d.outcome),
+                    );
+                }
+                for r in d.routes.iter().filter(|r| r.status == RouteStatus::NotMet) {
+                    if d2.routes.iter().any(|r2| r2.route == r.route && r2.tier == r.tier && r2.status == RouteStatus::Met) {
+                        return fail(
+                            "unknown-is-not-true",
+                            format!("making {} unknown turned route {:?} from NotMet into Met", pointer(&p), r.route),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if on("told-at-once") && d.outcome == Outcome::Incomplete {
+        let listed = listed_materials(d);
+        let mut supplied = app.clone();
+        if let Some(list) = supplied.get_mut("materials").and_then(Value::as_array_mut) {
+            for m in d.missing.iter().chain(d.routes.iter().flat_map(|r| r.missing.iter())) {
+                list.push(serde_json::json!({"kind": m.material, "source": MaterialSource::Submitted}));
+            }
+        }
+        if let Some(d2) = decision(&run(subject, base, &supplied)) {
+            let new: Vec<_> = listed_materials(d2).difference(&listed).cloned().collect();
+            if !new.is_empty() {
+                return fail(
+                    "told-at-once",
+                    format!("after supplying every listed material {listed:?}, the decision asks for {new:?}"),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn build(seeds: &[&Vector], case: &Case) -> (usize, Value, Vec<String>) {
+    let k = case.0.index(seeds.len());
+    let mut app = serde_json::to_value(&seeds[k].facts).expect("applications serialize");
+    let applied = case.1.iter().filter_map(|m| apply(&mut app, m)).collect();
+    (k, app, applied)
+}
+
+/// Runs `cases` generated applications against `subject`, seeded from its
+/// `evaluate` vectors. `other`, when given, is another build of the same
+/// source that must answer byte for byte the same. Each failing invariant is
+/// reported once, with its shrunk counterexample; the search then goes on
+/// without it, so one failure does not hide another.
+pub fn check(
+    subject: &dyn Subject,
+    other: Option<&dyn Subject>,
+    info: &ModuleInfo,
+    all_vectors: &[Vector],
+    seed: u64,
+    cases: u32,
+) -> InvariantReport {
+    let seeds: Vec<&Vector> = all_vectors
+        .iter()
+        .filter(|v| v.call == Call::Evaluate && v.expect.error.is_none() && v.expect.not_in_force.is_none())
+        .collect();
+    let mut report = InvariantReport {
+        seed,
+        invariants: INVARIANTS.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    if seeds.is_empty() {
+        return report;
+    }
+    let mut skip = BTreeSet::new();
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    loop {
+        let config = Config { cases, failure_persistence: None, max_shrink_iters: 2048, ..Config::default() };
+        let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+        let strategy = (any::<Index>(), prop::collection::vec(mutation(), 0..8), any::<Index>());
+        let result = runner.run(&strategy, |case| {
+            let (k, app, _) = build(&seeds, &case);
+            check_one(subject, other, info, seeds[k], &app, &case.2, &skip)
+                .map_err(|(inv, detail)| TestCaseError::fail(format!("{inv}\u{1f}{detail}")))
+        });
+        report.cases = cases;
+        match result {
+            Ok(()) => break,
+            Err(TestError::Fail(why, case)) => {
+                let (k, app, mutations) = build(&seeds, &case);
+                let why = why.message().to_string();
+                let (inv, detail) = why.split_once('\u{1f}').unwrap_or(("unknown", &why));
+                report.violations.push(Violation {
+                    invariant: inv.to_string(),
+                    seed,
+                    vector: seeds[k].id.clone(),
+                    legal_date: seeds[k].legal_date.clone(),
+                    mutations,
+                    application: app,
+                    detail: detail.to_string(),
+                });
+                if !skip.insert(inv.to_string()) || skip.len() >= INVARIANTS.len() {
+                    break;
+                }
+            }
+            Err(TestError::Abort(why)) => {
+                report.violations.push(Violation {
+                    invariant: "kit".into(),
+                    seed,
+                    vector: String::new(),
+                    legal_date: String::new(),
+                    mutations: Vec::new(),
+                    application: Value::Null,
+                    detail: format!("the generator gave up: {why}"),
+                });
+                break;
+            }
+        }
+    }
+    report
+}

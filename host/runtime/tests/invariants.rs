@@ -1,0 +1,164 @@
+//! The kit's framework invariants: the five modules' native builds pass
+//! 10,000 generated cases each, and subjects that break one invariant each
+//! are caught with a shrunk counterexample.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use juzhu_runtime::invariants::{self, DEFAULT_SEED, InvariantReport};
+use juzhu_sdk::NativeModule;
+use juzhu_sdk::types::{Effect, ModuleInfo, Outcome, Refusal, RouteStatus};
+use juzhu_sdk::vectors::{self, Actual, Subject, Vector};
+
+const CASES: u32 = 10_000;
+
+fn plugin_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins").join(name).join("vectors")
+}
+
+fn modules() -> Vec<(&'static str, NativeModule)> {
+    vec![
+        ("zhejiang", juzhu_plugin_zhejiang::native()),
+        ("ningbo-jiangbei", juzhu_plugin_ningbo_jiangbei::native()),
+        ("hangzhou-gongshu", juzhu_plugin_hangzhou_gongshu::native()),
+        ("jiaxing", juzhu_plugin_jiaxing::native()),
+        ("zhangzhou", juzhu_plugin_zhangzhou::native()),
+    ]
+}
+
+fn kit(subject: &dyn Subject, dir: &str, cases: u32) -> InvariantReport {
+    let vectors = vectors::load_dir(&plugin_dir(dir)).expect("vectors load");
+    let info = subject.info().expect("info");
+    invariants::check(subject, None, &info, &vectors, DEFAULT_SEED, cases)
+}
+
+/// Prints the figures the README quotes; fails on any violation with its
+/// counterexample.
+#[test]
+fn the_five_modules_keep_every_invariant_on_generated_cases() {
+    let mut failures = Vec::new();
+    for (name, native) in modules() {
+        let started = Instant::now();
+        let report = kit(&native, name, CASES);
+        eprintln!(
+            "{name}: {} generated cases, {} invariants, {} violations, {:.1}s (seed {:#x})",
+            report.cases,
+            report.invariants.len(),
+            report.violations.len(),
+            started.elapsed().as_secs_f64(),
+            report.seed
+        );
+        for v in report.violations {
+            failures.push(format!(
+                "{name}: {} on {} at {} after {:?}: {}\n  application: {}",
+                v.invariant, v.vector, v.legal_date, v.mutations, v.detail, v.application
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "invariants broken:\n{}", failures.join("\n"));
+}
+
+/// A native module with one defect grafted on.
+struct Broken {
+    inner: NativeModule,
+    defect: Defect,
+}
+
+#[derive(Clone, Copy)]
+enum Defect {
+    /// Eligible whenever the applicant's name contains 李.
+    NameDecides,
+    /// Eligible whenever the birth date is unknown.
+    UnknownIsTrue,
+    /// Cites a clause its table does not list.
+    Uncited,
+    /// Every other call answers a little differently.
+    Flaky,
+}
+
+impl Subject for Broken {
+    fn info(&self) -> Result<ModuleInfo, String> {
+        self.inner.info()
+    }
+
+    fn run(&self, v: &Vector) -> Result<Result<Actual, Refusal>, String> {
+        let mut result = self.inner.run(v)?;
+        let Ok(Actual::Decision(d)) = &mut result else { return Ok(result) };
+        let eligible = |d: &mut juzhu_sdk::types::Decision| {
+            d.outcome = Outcome::Eligible;
+            if let Some(r) = d.routes.first_mut() {
+                r.status = RouteStatus::Met;
+            }
+        };
+        match self.defect {
+            Defect::NameDecides if v.facts.identity.name.contains('测') => eligible(d),
+            Defect::UnknownIsTrue if v.facts.identity.birth_date.is_none() => eligible(d),
+            Defect::Uncited => {
+                if let Some(r) = d.reasons.first_mut() {
+                    r.citation.clause = "九十九".into();
+                }
+            }
+            Defect::Flaky => {
+                use std::sync::atomic::{AtomicUsize, Ordering};
+                static CALLS: AtomicUsize = AtomicUsize::new(0);
+                if CALLS.fetch_add(1, Ordering::Relaxed) % 2 == 1
+                    && let Some(r) = d.reasons.first_mut()
+                {
+                    r.effect = Some(Effect::Information);
+                }
+            }
+            _ => {}
+        }
+        Ok(result)
+    }
+}
+
+fn caught(defect: Defect, invariant: &str) -> InvariantReport {
+    let subject = Broken { inner: juzhu_plugin_zhejiang::native(), defect };
+    let report = kit(&subject, "zhejiang", 2_000);
+    let v = report
+        .violations
+        .iter()
+        .find(|v| v.invariant == invariant)
+        .unwrap_or_else(|| panic!("{invariant} not caught: {:?}", report.violations));
+    assert!(!v.detail.is_empty());
+    assert!(v.application.get("identity").is_some(), "the counterexample carries the application");
+    report
+}
+
+#[test]
+fn an_outcome_that_reads_the_name_is_caught() {
+    let report = caught(Defect::NameDecides, "irrelevant-facts");
+    let v = report.violations.iter().find(|v| v.invariant == "irrelevant-facts").unwrap();
+    assert!(v.detail.contains("Eligible"), "{}", v.detail);
+}
+
+#[test]
+fn an_unknown_treated_as_true_is_caught_and_shrunk() {
+    let report = caught(Defect::UnknownIsTrue, "unknown-is-not-true");
+    let v = report.violations.iter().find(|v| v.invariant == "unknown-is-not-true").unwrap();
+    assert!(v.detail.contains("unknown"), "{}", v.detail);
+    // Shrinking leaves at most the one mutation that makes the birth date
+    // unknown (the seed application itself fails once it is).
+    assert!(v.mutations.len() <= 1, "not shrunk: {:?}", v.mutations);
+}
+
+#[test]
+fn a_reason_citing_a_clause_not_in_the_table_is_caught() {
+    let report = caught(Defect::Uncited, "cited");
+    let v = report.violations.iter().find(|v| v.invariant == "cited").unwrap();
+    assert!(v.detail.contains("九十九"), "{}", v.detail);
+}
+
+#[test]
+fn an_answer_that_changes_between_calls_is_caught() {
+    caught(Defect::Flaky, "deterministic");
+}
+
+#[test]
+fn the_same_seed_finds_the_same_counterexample() {
+    let a = caught(Defect::NameDecides, "irrelevant-facts");
+    let b = caught(Defect::NameDecides, "irrelevant-facts");
+    let json = |r: &InvariantReport| serde_json::to_string(&r.violations).unwrap();
+    assert_eq!(json(&a), json(&b));
+}
