@@ -641,7 +641,7 @@ else := safety_items(r.safety, collective(r))
 rental_needs(r) := array.concat(
 	array.concat(
 		[["LeaseContract", residence], [title_material(r), residence], ["RentalRegistration", residence]],
-		[n | r.commercial_housing == true; n := ["RentalFiling", residence]],
+		[n | r.commercial_housing != false; n := ["RentalFiling", residence]],
 	),
 	[["RentalSafetyCheck", rental_check]],
 )

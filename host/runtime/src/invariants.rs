@@ -45,7 +45,7 @@ pub const INVARIANTS: [&str; 7] = [
 ];
 
 /// The seed the kit uses unless told otherwise; recorded in every report.
-pub const DEFAULT_SEED: u64 = 0x6a757a6875_2026;
+pub const DEFAULT_SEED: u64 = 0x006a_757a_6875_2026;
 
 /// One failing invariant, with everything needed to reproduce it.
 #[derive(Clone, Debug, Serialize)]
@@ -62,6 +62,73 @@ pub struct Violation {
     pub detail: String,
 }
 
+/// A module's declared departure from a framework invariant: where its text
+/// reads a fact so that the invariant does not hold, and the legal ground.
+/// The kit does not fail on it; the report lists it for the tester, who
+/// accepts it or refuses the module. Modules declare them in
+/// `departures.yaml` beside their `vectors/` directory.
+#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Departure {
+    /// The invariant departed from (one of [`INVARIANTS`]).
+    pub invariant: String,
+    /// The fact, as a JSON pointer into the application; `*` stands for any
+    /// list index (`/housing/*/rental/compliant`).
+    pub field: String,
+    /// The clause the reading rests on, as the module's table labels it.
+    pub clause: String,
+    /// Why the text reads so, for the tester.
+    pub ground: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DepartureFile {
+    departures: Vec<Departure>,
+}
+
+/// Reads a module's `departures.yaml`; a missing file declares none.
+pub fn load_departures(path: &std::path::Path) -> Result<Vec<Departure>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let file: DepartureFile = serde_yaml::from_str(&text).map_err(|e| {
+        format!(
+            "{}: not a departures file (a `departures:` list of invariant, field, clause, ground): {e}",
+            path.display()
+        )
+    })?;
+    for d in &file.departures {
+        if !INVARIANTS.contains(&d.invariant.as_str()) {
+            return Err(format!(
+                "{}: departure from `{}`, which is not an invariant of the kit; expected one of {}",
+                path.display(),
+                d.invariant,
+                INVARIANTS.join(", ")
+            ));
+        }
+        if !d.field.starts_with('/') {
+            return Err(format!("{}: field `{}` is not a JSON pointer (it starts with `/`)", path.display(), d.field));
+        }
+        if d.ground.trim().is_empty() {
+            return Err(format!("{}: the departure at `{}` states no ground", path.display(), d.field));
+        }
+    }
+    Ok(file.departures)
+}
+
+/// Whether `path` is the field a departure from `invariant` names.
+fn declared(departures: &[Departure], invariant: &str, path: &[String]) -> bool {
+    departures.iter().any(|d| {
+        let want: Vec<&str> = d.field.split('/').skip(1).collect();
+        d.invariant == invariant
+            && want.len() == path.len()
+            && want.iter().zip(path).all(|(w, p)| *w == p || (*w == "*" && p.parse::<usize>().is_ok()))
+    })
+}
+
 /// What the invariant run found.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct InvariantReport {
@@ -69,6 +136,9 @@ pub struct InvariantReport {
     /// Generated applications checked (shrinking steps not counted).
     pub cases: u32,
     pub invariants: Vec<String>,
+    /// The departures the module declared: not failures, for the tester to
+    /// accept.
+    pub departures: Vec<Departure>,
     pub violations: Vec<Violation>,
 }
 
@@ -123,9 +193,20 @@ fn parse(v: &Value) -> Option<Application> {
     serde_json::from_value(v.clone()).ok()
 }
 
+/// Optional fields whose `none` the contract gives another meaning than
+/// "not known" (wit/policy.wit): a registration, job or schooling that still
+/// runs, a contract or lease with no fixed term, a move not reported, no
+/// tier asked for or held, housing that is not rented. Emptying them states a different
+/// fact, not an unknown one.
+const NONE_IS_NOT_UNKNOWN: &[&str] =
+    &["ended_on", "left_on", "contract_months", "lease_end", "reported_on", "tier_requested", "tier_held", "rental"];
+
 /// Sets the value at `path` to null when the contract lets that fact be
 /// unknown (the result still reads as an application).
 fn make_unknown(app: &Value, path: &[String]) -> Option<Value> {
+    if path.last().is_some_and(|field| NONE_IS_NOT_UNKNOWN.contains(&field.as_str())) {
+        return None;
+    }
     let mut next = app.clone();
     let slot = next.pointer_mut(&pointer(path))?;
     if slot.is_null() {
@@ -157,7 +238,8 @@ fn apply(app: &mut Value, m: &Mutation) -> Option<String> {
             Some(format!("drop {}", pointer(p)))
         }
         Mutation::FlipBool(i) => {
-            let flags: Vec<_> = all.iter().filter(|p| app.pointer(&pointer(p)).is_some_and(Value::is_boolean)).collect();
+            let flags: Vec<_> =
+                all.iter().filter(|p| app.pointer(&pointer(p)).is_some_and(Value::is_boolean)).collect();
             if flags.is_empty() {
                 return None;
             }
@@ -236,6 +318,7 @@ fn with_irrelevant_changed(app: &Value) -> Value {
 
 /// Checks every invariant not in `skip` on one application; the first that
 /// fails names itself in the error.
+#[allow(clippy::too_many_arguments)] // one case's whole context; a struct would only rename it
 fn check_one(
     subject: &dyn Subject,
     other: Option<&dyn Subject>,
@@ -244,6 +327,7 @@ fn check_one(
     app: &Value,
     unknown_at: &Index,
     skip: &BTreeSet<String>,
+    departures: &[Departure],
 ) -> Result<(), (String, String)> {
     let fail = |inv: &str, detail: String| Err((inv.to_string(), detail));
     let on = |inv: &str| !skip.contains(inv);
@@ -286,7 +370,9 @@ fn check_one(
         }
     }
     let Some(d) = decision(&first) else { return Ok(()) };
-    if on("eligible-has-route") && d.outcome == Outcome::Eligible && !d.routes.iter().any(|r| r.status == RouteStatus::Met)
+    if on("eligible-has-route")
+        && d.outcome == Outcome::Eligible
+        && !d.routes.iter().any(|r| r.status == RouteStatus::Met)
     {
         return fail("eligible-has-route", "the decision is Eligible but no route is Met".into());
     }
@@ -297,11 +383,7 @@ fn check_one(
         {
             return fail(
                 "irrelevant-facts",
-                format!(
-                    "changing the name, addresses and photo reference changed {} into {}",
-                    verdict(d),
-                    verdict(d2)
-                ),
+                format!("changing the name, addresses and photo reference changed {} into {}", verdict(d), verdict(d2)),
             );
         }
     }
@@ -312,6 +394,7 @@ fn check_one(
             let start = unknown_at.index(all.len());
             let found = (0..all.len())
                 .map(|k| &all[(start + k) % all.len()])
+                .filter(|p| !declared(departures, "unknown-is-not-true", p))
                 .find_map(|p| make_unknown(app, p).map(|v| (p.clone(), v)));
             if let Some((p, unknown)) = found
                 && let Some(d2) = decision(&run(subject, base, &unknown))
@@ -322,8 +405,14 @@ fn check_one(
                         format!("making {} unknown turned {:?} into Eligible", pointer(&p), d.outcome),
                     );
                 }
-                for r in d.routes.iter().filter(|r| r.status == RouteStatus::NotMet) {
-                    if d2.routes.iter().any(|r2| r2.route == r.route && r2.tier == r.tier && r2.status == RouteStatus::Met) {
+                // Every route is evaluated, in the module's fixed order; a
+                // module may hold several routes of one kind and tier, so
+                // routes are matched by place.
+                for (r, r2) in d.routes.iter().zip(&d2.routes) {
+                    if r.status == RouteStatus::NotMet
+                        && r2.status == RouteStatus::Met
+                        && (r2.route, r2.tier) == (r.route, r.tier)
+                    {
                         return fail(
                             "unknown-is-not-true",
                             format!("making {} unknown turned route {:?} from NotMet into Met", pointer(&p), r.route),
@@ -371,6 +460,7 @@ pub fn check(
     other: Option<&dyn Subject>,
     info: &ModuleInfo,
     all_vectors: &[Vector],
+    departures: &[Departure],
     seed: u64,
     cases: u32,
 ) -> InvariantReport {
@@ -381,6 +471,7 @@ pub fn check(
     let mut report = InvariantReport {
         seed,
         invariants: INVARIANTS.iter().map(|s| s.to_string()).collect(),
+        departures: departures.to_vec(),
         ..Default::default()
     };
     if seeds.is_empty() {
@@ -395,7 +486,7 @@ pub fn check(
         let strategy = (any::<Index>(), prop::collection::vec(mutation(), 0..8), any::<Index>());
         let result = runner.run(&strategy, |case| {
             let (k, app, _) = build(&seeds, &case);
-            check_one(subject, other, info, seeds[k], &app, &case.2, &skip)
+            check_one(subject, other, info, seeds[k], &app, &case.2, &skip, departures)
                 .map_err(|(inv, detail)| TestCaseError::fail(format!("{inv}\u{1f}{detail}")))
         });
         report.cases = cases;

@@ -29,7 +29,8 @@ fn modules() -> Vec<(&'static str, NativeModule)> {
 fn kit(subject: &dyn Subject, dir: &str, cases: u32) -> InvariantReport {
     let vectors = vectors::load_dir(&plugin_dir(dir)).expect("vectors load");
     let info = subject.info().expect("info");
-    invariants::check(subject, None, &info, &vectors, DEFAULT_SEED, cases)
+    let departures = invariants::load_departures(&plugin_dir(dir).join("../departures.yaml")).expect("departures load");
+    invariants::check(subject, None, &info, &vectors, &departures, DEFAULT_SEED, cases)
 }
 
 /// Prints the figures the README quotes; fails on any violation with its
@@ -161,4 +162,39 @@ fn the_same_seed_finds_the_same_counterexample() {
     let b = caught(Defect::NameDecides, "irrelevant-facts");
     let json = |r: &InvariantReport| serde_json::to_string(&r.violations).unwrap();
     assert_eq!(json(&a), json(&b));
+}
+
+/// Jiaxing's declared departure (its text makes the lease the proof of a
+/// rented home) is what lets it pass: without the declaration the same run
+/// finds the case, and with it the report lists the departure.
+#[test]
+fn a_departure_passes_only_when_declared_and_is_listed() {
+    let native = juzhu_plugin_jiaxing::native();
+    let vectors = vectors::load_dir(&plugin_dir("jiaxing")).unwrap();
+    let info = native.info().unwrap();
+    let undeclared = invariants::check(&native, None, &info, &vectors, &[], DEFAULT_SEED, CASES);
+    let found = undeclared.violations.iter().find(|v| v.invariant == "unknown-is-not-true").expect("found undeclared");
+    assert!(found.detail.contains("/rental/compliant"), "{}", found.detail);
+
+    let departures = invariants::load_departures(&plugin_dir("jiaxing").join("../departures.yaml")).unwrap();
+    assert_eq!(departures.len(), 1);
+    let declared = invariants::check(&native, None, &info, &vectors, &departures, DEFAULT_SEED, CASES);
+    assert!(declared.violations.is_empty(), "{:?}", declared.violations);
+    assert_eq!(declared.departures, departures, "the report lists the departure for the tester");
+}
+
+#[test]
+fn a_departures_file_naming_no_invariant_or_no_ground_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("departures.yaml");
+    std::fs::write(&path, "departures:\n  - { invariant: unknown-is-true, field: /x, clause: 一, ground: because }\n")
+        .unwrap();
+    let e = invariants::load_departures(&path).unwrap_err();
+    assert!(e.contains("`unknown-is-true`") && e.contains("unknown-is-not-true"), "{e}");
+    std::fs::write(&path, "departures:\n  - { invariant: cited, field: /x, clause: 一, ground: \" \" }\n").unwrap();
+    let e = invariants::load_departures(&path).unwrap_err();
+    assert!(e.contains("states no ground"), "{e}");
+    std::fs::write(&path, "departures:\n  - { invariant: cited, field: x, clause: 一, ground: g }\n").unwrap();
+    assert!(invariants::load_departures(&path).unwrap_err().contains("JSON pointer"));
+    assert!(invariants::load_departures(&dir.path().join("none.yaml")).unwrap().is_empty());
 }

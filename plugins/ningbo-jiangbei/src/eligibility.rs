@@ -419,6 +419,15 @@ fn residence(app: &Application, on: Date) -> RouteResult {
                 ("所居住的房屋不在本区", "the home is not in the district"),
             ),
         );
+        // The home must be lived in on the legal date; a home whose first
+        // day is not known leaves that unknown (an unknown never satisfies).
+        if h.since.is_none() {
+            b.unknown(RESIDENCE.reason(
+                "residence.living-there.unknown",
+                "不知何时起居住该房屋，法定日期是否已居住无法确认",
+                "when the applicant began living there is not known, so living there on the legal date is not shown",
+            ));
+        }
         if let Some(since) = &h.since {
             let living = date_of(since) <= on;
             b.cond(

@@ -361,7 +361,10 @@ pub(super) fn rented_home(home: &mut Home, r: &Rental) {
         RESIDENCE,
     ));
     home.needs.push((MaterialKind::RentalRegistration, RESIDENCE));
-    if r.commercial_housing == Some(true) {
+    // The filing's certificate is asked for wherever the filing carries the
+    // condition: commercial housing, or housing not known not to be (an
+    // unknown never spares the proof; found by the kit's unknown-is-not-true).
+    if r.commercial_housing != Some(false) {
         home.needs.push((MaterialKind::RentalFiling, RESIDENCE));
     }
     home.needs.push((MaterialKind::RentalSafetyCheck, RENTAL_CHECK));
