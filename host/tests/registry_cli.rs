@@ -179,6 +179,20 @@ fn author_tester_and_operator_walk_through() {
         out.contains("attested districts/350600/zhangzhou-1.0.0.wasm") && out.contains("(1 vectors passed)"),
         "{out}"
     );
+    // The attestation signs the digest of the report the kit wrote beside
+    // the module, and the kit's version.
+    let report = std::fs::read(std::path::Path::new(module).with_extension("certification").join("report.json"))
+        .expect("attest writes the kit's report");
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&report));
+    let signed: Vec<String> = walk(&d.join("registry"))
+        .into_iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter(|text| text.contains("\"report_sha256\""))
+        .collect();
+    assert!(
+        signed.iter().any(|text| text.contains(&digest) && text.contains("\"kit_version\"")),
+        "no attestation signs report.json's sha256 {digest}"
+    );
     let t = refused(d, &args(&attest("passing")));
     assert!(t.contains("already attested"), "{t}");
     let status = ok(d, &["registry", "status"]);
@@ -224,4 +238,18 @@ fn every_registry_subcommand_has_help() {
         let out = juzhu(d.path(), args);
         assert!(out.status.success() && text(&out).contains("Usage:"), "juzhu {args:?}: {}", text(&out));
     }
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            all.extend(walk(&path));
+        } else {
+            all.push(path);
+        }
+    }
+    all
 }

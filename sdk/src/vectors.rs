@@ -732,7 +732,20 @@ pub fn run(subject: &dyn Subject, vectors: &[Vector]) -> Result<Report, String> 
     let info = subject.info()?;
     let mut report = Report::default();
     for v in vectors {
-        let result = subject.run(v).map_err(|e| format!("{}: the call failed: {e}", v.id))?;
+        // A call that fails (a trap, an exhausted budget) fails its vector
+        // and the run goes on: one broken case must not hide the others.
+        let result = match subject.run(v) {
+            Ok(result) => result,
+            Err(e) => {
+                report.mismatches.push(Mismatch {
+                    vector: v.id.clone(),
+                    field: "call".into(),
+                    expected: "an answer or a refusal".into(),
+                    actual: format!("the call failed: {e}"),
+                });
+                continue;
+            }
+        };
         let mut found = compare(v, &result);
         if let Ok(actual) = &result {
             for bad in uncited(actual, &info) {

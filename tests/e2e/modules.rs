@@ -1,7 +1,7 @@
 //! Every jurisdiction module, built as a wasm component, passes all its
 //! vectors in the sandbox and natively, with identical results.
 
-use juzhu_runtime::certify::certify;
+use juzhu_runtime::certify::{CertifyOptions, certify};
 use juzhu_runtime::{Runtime, SandboxLimits};
 use juzhu_test_support::{MODULES, component, workspace};
 
@@ -14,10 +14,36 @@ fn certify_module(name: &str, code: &str) {
     let path = component(name);
     let vectors = workspace().join("plugins").join(name).join("vectors");
     let native = juzhu_bench::native::module(name);
-    let report = certify(&runtime, &path, &vectors, native.as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject))
-        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
-    let failures: Vec<String> = report.mismatches.iter().map(|(b, m)| format!("[{b}] {m}")).collect();
-    assert!(failures.is_empty(), "{name}: {} mismatches:\n{}", failures.len(), failures.join("\n"));
+    let options =
+        CertifyOptions { native: native.as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject), ..Default::default() };
+    let report = certify(&runtime, &path, &vectors, &options).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    // The figures the README quotes.
+    let inv = &report.invariants;
+    eprintln!(
+        "{name}: coverage {:.1}% ({} of {} clauses), {} generated cases, {} violations, {} departures declared, profile {}",
+        report.coverage.percent,
+        report.coverage.covered,
+        report.coverage.total,
+        inv.cases,
+        inv.violations.len(),
+        inv.departures.len(),
+        report
+            .profile
+            .measures
+            .iter()
+            .map(|m| format!("{} max {} ({:.2}%)", m.name, m.max, m.share_of_limit * 100.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let failures = report.failures();
+    assert!(failures.is_empty(), "{name}: {} failures:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(inv.cases, juzhu_runtime::certify::DEFAULT_CASES, "{name}: the kit's full run");
+    assert!(report.profile.calls > report.vectors, "{name}: every call is profiled");
+    assert!(report.coverage.total > 0 && report.coverage.covered > 0, "{name}: coverage is measured");
+    let dir = tempfile::tempdir().unwrap();
+    let written = juzhu_runtime::certify::report::write(&report, dir.path()).unwrap();
+    let html = std::fs::read_to_string(&written.html).unwrap();
+    assert!(html.contains("data-passed=\"true\"") && html.contains(&report.sha256), "{name}: report.html");
     assert!(report.vectors >= 40, "{name}: only {} vectors", report.vectors);
     assert_eq!(report.wasm_passed, report.vectors, "{name}: wasm");
     assert_eq!(report.native_passed, Some(report.vectors), "{name}: native build must be linked and pass");

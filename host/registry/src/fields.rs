@@ -40,6 +40,13 @@ pub struct AttestationFields {
     pub effective_from: String,
     /// How many of the module's vectors passed when it was certified.
     pub vectors_passed: u64,
+    /// The sha256 of the certification kit's `report.json` the tester
+    /// signed; absent in attestations made before the kit wrote reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_sha256: Option<String>,
+    /// The version of the kit that wrote that report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kit_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<Revocation>,
 }

@@ -254,6 +254,8 @@ fn forged_attestation(f: &Fixture, change: impl FnOnce(&mut AttestationFields)) 
         version: m.fields.version.clone(),
         effective_from: m.fields.effective_from.clone(),
         vectors_passed: 12,
+        report_sha256: None,
+        kit_version: None,
         revoked: None,
     };
     change(&mut fields);

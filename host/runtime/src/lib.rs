@@ -12,8 +12,6 @@
 mod cache;
 pub mod certify;
 pub mod contract;
-pub mod extreme_dates;
-pub mod invariants;
 pub mod limits;
 mod module;
 pub mod module_build;

@@ -25,11 +25,14 @@ pub use juzhu_domain::{LimitsError, SandboxLimits};
 pub struct Sandbox {
     memory_cap: usize,
     pub(crate) memory_denied: Option<usize>,
+    /// The most linear memory granted in the call, for the certification
+    /// kit's resource profile.
+    pub(crate) memory_peak: usize,
 }
 
 impl Sandbox {
     pub fn new(limits: &SandboxLimits) -> Self {
-        Sandbox { memory_cap: limits.memory_bytes, memory_denied: None }
+        Sandbox { memory_cap: limits.memory_bytes, memory_denied: None, memory_peak: 0 }
     }
 }
 
@@ -39,6 +42,7 @@ impl ResourceLimiter for Sandbox {
             self.memory_denied = Some(desired);
             return Ok(false);
         }
+        self.memory_peak = self.memory_peak.max(desired);
         Ok(true)
     }
 

@@ -46,6 +46,10 @@ impl CallError {
 pub struct CallStats {
     pub fuel_used: u64,
     pub elapsed: Duration,
+    /// The most linear memory the instance held, in bytes.
+    pub memory_peak: usize,
+    /// The bytes of the result's JSON form (0 where the call failed).
+    pub result_bytes: usize,
 }
 
 /// A component pre-instantiated against the world of the contract version it
@@ -262,7 +266,7 @@ impl LoadedModule {
     ) -> Result<(Vec<Result<PointsBreakdown, Refusal>>, CallStats), CallError> {
         let started = Instant::now();
         let legal_date = legal_date.to_string();
-        let mut fuel_used = 0;
+        let (mut fuel_used, mut result_bytes) = (0, 0);
         let mut store = self.sandbox();
         let instance = self
             .pre
@@ -280,10 +284,11 @@ impl LoadedModule {
             }
             .map_err(|error| self.classify(error, store.data()))?;
             fuel_used += self.limits.fuel - store.get_fuel().unwrap_or(0);
-            self.check_size(&answer)?;
+            result_bytes += self.check_size(&answer)?;
             answers.push(answer);
         }
-        Ok((answers, CallStats { fuel_used, elapsed: started.elapsed() }))
+        let memory_peak = store.data().memory_peak;
+        Ok((answers, CallStats { fuel_used, elapsed: started.elapsed(), memory_peak, result_bytes }))
     }
 
     pub fn card(
@@ -330,7 +335,7 @@ impl LoadedModule {
 
     /// Refuses a result whose JSON form is over the size limit, counting its
     /// bytes without building it in memory.
-    fn check_size(&self, value: &impl serde::Serialize) -> Result<(), CallError> {
+    fn check_size(&self, value: &impl serde::Serialize) -> Result<usize, CallError> {
         let mut counter = ByteCounter(0);
         serde_json::to_writer(&mut counter, value).expect("contract types serialize");
         if counter.0 > self.limits.max_result_bytes {
@@ -340,7 +345,7 @@ impl LoadedModule {
                 limit: self.limits.max_result_bytes,
             });
         }
-        Ok(())
+        Ok(counter.0)
     }
 
     /// Runs `f` in a fresh sandbox under the limits, classifying any failure.
@@ -357,12 +362,13 @@ impl LoadedModule {
             .map_err(|e| CallError::Instantiate { module: module.clone(), detail: format!("{e:#}") })?;
         let outcome = f(&instance, &mut store);
         let fuel_used = self.limits.fuel - store.get_fuel().unwrap_or(0);
-        let stats = CallStats { fuel_used, elapsed: started.elapsed() };
+        let mut stats =
+            CallStats { fuel_used, elapsed: started.elapsed(), memory_peak: store.data().memory_peak, result_bytes: 0 };
         let value = match outcome {
             Ok(value) => value,
             Err(error) => return Err(self.classify(error, store.data())),
         };
-        self.check_size(&value)?;
+        stats.result_bytes = self.check_size(&value)?;
         Ok((value, stats))
     }
 

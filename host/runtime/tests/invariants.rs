@@ -1,11 +1,11 @@
-//! The kit's framework invariants: the five modules' native builds pass
-//! 10,000 generated cases each, and subjects that break one invariant each
-//! are caught with a shrunk counterexample.
+//! The kit's framework invariants: subjects that break one invariant each
+//! are caught with a shrunk counterexample, and a module's declared departure
+//! is what lets it pass. (The five modules' full kit runs, wasm against
+//! native, are in `tests/e2e/modules.rs`.)
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
-use juzhu_runtime::invariants::{self, DEFAULT_SEED, InvariantReport};
+use juzhu_runtime::certify::invariants::{self, DEFAULT_SEED, InvariantReport};
 use juzhu_sdk::NativeModule;
 use juzhu_sdk::types::{Effect, ModuleInfo, Outcome, Refusal, RouteStatus};
 use juzhu_sdk::vectors::{self, Actual, Subject, Vector};
@@ -16,47 +16,11 @@ fn plugin_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins").join(name).join("vectors")
 }
 
-fn modules() -> Vec<(&'static str, NativeModule)> {
-    vec![
-        ("zhejiang", juzhu_plugin_zhejiang::native()),
-        ("ningbo-jiangbei", juzhu_plugin_ningbo_jiangbei::native()),
-        ("hangzhou-gongshu", juzhu_plugin_hangzhou_gongshu::native()),
-        ("jiaxing", juzhu_plugin_jiaxing::native()),
-        ("zhangzhou", juzhu_plugin_zhangzhou::native()),
-    ]
-}
-
 fn kit(subject: &dyn Subject, dir: &str, cases: u32) -> InvariantReport {
     let vectors = vectors::load_dir(&plugin_dir(dir)).expect("vectors load");
     let info = subject.info().expect("info");
     let departures = invariants::load_departures(&plugin_dir(dir).join("../departures.yaml")).expect("departures load");
     invariants::check(subject, None, &info, &vectors, &departures, DEFAULT_SEED, cases)
-}
-
-/// Prints the figures the README quotes; fails on any violation with its
-/// counterexample.
-#[test]
-fn the_five_modules_keep_every_invariant_on_generated_cases() {
-    let mut failures = Vec::new();
-    for (name, native) in modules() {
-        let started = Instant::now();
-        let report = kit(&native, name, CASES);
-        eprintln!(
-            "{name}: {} generated cases, {} invariants, {} violations, {:.1}s (seed {:#x})",
-            report.cases,
-            report.invariants.len(),
-            report.violations.len(),
-            started.elapsed().as_secs_f64(),
-            report.seed
-        );
-        for v in report.violations {
-            failures.push(format!(
-                "{name}: {} on {} at {} after {:?}: {}\n  application: {}",
-                v.invariant, v.vector, v.legal_date, v.mutations, v.detail, v.application
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "invariants broken:\n{}", failures.join("\n"));
 }
 
 /// A native module with one defect grafted on.

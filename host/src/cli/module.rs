@@ -23,14 +23,70 @@ pub enum ModuleCommand {
     Inspect { module: PathBuf },
 }
 
-/// Run a module's vectors through its wasm component.
+/// Run the certification kit on a module's wasm component.
 #[derive(clap::Args)]
 pub struct Certify {
     /// The component to certify.
     module: PathBuf,
-    /// The directory of YAML vectors.
+    #[command(flatten)]
+    kit: KitArgs,
+}
+
+/// What the certification kit runs on, shared by `certify` and `attest`.
+#[derive(clap::Args)]
+pub struct KitArgs {
+    /// The module's directory of YAML vectors.
     #[arg(long)]
-    vectors: PathBuf,
+    pub vectors: PathBuf,
+    /// Write report.json and a self-contained report.html into this directory.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// The previous version of the module: list every case whose answer changed.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// The module's declared departures [default: departures.yaml beside the vectors].
+    #[arg(long)]
+    pub departures: Option<PathBuf>,
+    /// Generated applications for the invariants and the comparison.
+    #[arg(long, default_value_t = juzhu_runtime::certify::DEFAULT_CASES)]
+    pub cases: u32,
+    /// The generator's seed (a report names the one it used).
+    #[arg(long, default_value_t = juzhu_runtime::certify::invariants::DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+impl KitArgs {
+    /// Runs the kit on `module`, prints the report and writes its files when
+    /// asked; returns the report and, when written, the sha256 of report.json.
+    pub fn run(
+        &self,
+        module: &std::path::Path,
+    ) -> anyhow::Result<(juzhu_runtime::certify::CertifyReport, Option<String>)> {
+        let runtime = Runtime::new(SandboxLimits::default(), None)?;
+        let options = juzhu_runtime::certify::CertifyOptions {
+            native: None,
+            departures: self.departures.clone(),
+            seed: self.seed,
+            cases: self.cases,
+            baseline: self.baseline.clone(),
+        };
+        let report = juzhu_runtime::certify::certify(&runtime, module, &self.vectors, &options)?;
+        juzhu_runtime::certify::print(&report);
+        let digest = match &self.report {
+            Some(dir) => {
+                let written = juzhu_runtime::certify::report::write(&report, dir)?;
+                println!(
+                    "report: {} (sha256 {}) and {}",
+                    written.json.display(),
+                    written.sha256,
+                    written.html.display()
+                );
+                Some(written.sha256)
+            }
+            None => None,
+        };
+        Ok((report, digest))
+    }
 }
 
 /// The workspace root: the nearest ancestor of the current directory whose
@@ -88,13 +144,12 @@ pub fn run(command: ModuleCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-pub fn certify(Certify { module, vectors }: Certify) -> anyhow::Result<ExitCode> {
-    let runtime = Runtime::new(SandboxLimits::default(), None)?;
-    let report = juzhu_runtime::certify::certify(&runtime, &module, &vectors, None)?;
-    if juzhu_runtime::certify::print(&report) {
+pub fn certify(Certify { module, kit }: Certify) -> anyhow::Result<ExitCode> {
+    let (report, _) = kit.run(&module)?;
+    if report.passed() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("error: certification of {} failed", module.display());
+        eprintln!("error: certification of {} failed: {} failures", module.display(), report.failures().len());
         Ok(ExitCode::FAILURE)
     }
 }

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Subcommand;
-use juzhu_runtime::{Runtime, SandboxLimits};
 
 use super::{load, refused};
 
@@ -143,9 +142,8 @@ pub struct Publish {
 pub struct Attest {
     /// The component, byte for byte as published.
     module: PathBuf,
-    /// The module's directory of YAML vectors.
-    #[arg(long)]
-    vectors: PathBuf,
+    #[command(flatten)]
+    kit: super::module::KitArgs,
     #[command(flatten)]
     signing: Signing,
 }
@@ -340,7 +338,7 @@ pub fn publish(Publish { module, district, effective_from, signing }: Publish) -
     signed(open_repo(&signing.registry)?.publish(&district, &description, &bytes, &effective_from, today, &ring))
 }
 
-pub fn attest(Attest { module, vectors, signing }: Attest) -> anyhow::Result<ExitCode> {
+pub fn attest(Attest { module, mut kit, signing }: Attest) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&module).with_context(|| format!("cannot read {}", module.display()))?;
     let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     let published =
@@ -356,15 +354,24 @@ pub fn attest(Attest { module, vectors, signing }: Attest) -> anyhow::Result<Exi
         Some(m) if m.attestation.is_some() => return refused(format!("{} is already attested", m.target)),
         Some(_) => {}
     }
-    let runtime = Runtime::new(SandboxLimits::default(), None)?;
-    let report = juzhu_runtime::certify::certify(&runtime, &module, &vectors, None)?;
-    if !juzhu_runtime::certify::print(&report) {
+    // The attestation signs the report's digest, so a report is always
+    // written: where asked, or beside the module.
+    let report_dir = kit.report.get_or_insert_with(|| module.with_extension("certification")).clone();
+    let (report, digest) = kit.run(&module)?;
+    if !report.passed() {
         return refused(format!(
-            "{} failed certification, so it is not attested: {} mismatches",
+            "{} failed certification, so it is not attested: {} failures (see {})",
             module.display(),
-            report.mismatches.len()
+            report.failures().len(),
+            report_dir.join("report.html").display()
         ));
     }
+    let digest = digest.expect("the report was written");
     let ring = keyring(&signing.keys)?;
-    signed(open_repo(&signing.registry)?.attest(&bytes, report.vectors as u64, &ring))
+    signed(open_repo(&signing.registry)?.attest_report(
+        &bytes,
+        report.vectors as u64,
+        Some((digest, report.kit_version.clone())),
+        &ring,
+    ))
 }

@@ -53,6 +53,12 @@ enum Command {
         /// The directory of YAML vectors.
         #[arg(long)]
         vectors: PathBuf,
+        /// Generated applications for the invariants.
+        #[arg(long, default_value_t = juzhu_runtime::certify::DEFAULT_CASES)]
+        cases: u32,
+        /// Write report.json and report.html here.
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 
@@ -72,7 +78,7 @@ fn main() -> anyhow::Result<ExitCode> {
             juzhu_bench::run(&options)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Certify { module, vectors } => {
+        Command::Certify { module, vectors, cases, report: report_dir } => {
             let runtime = Runtime::new(SandboxLimits::default(), None)?;
             let loaded = runtime.load(&module.display().to_string(), &std::fs::read(&module)?)?;
             let native = juzhu_bench::native::module(&loaded.info().id);
@@ -82,8 +88,21 @@ fn main() -> anyhow::Result<ExitCode> {
                     loaded.label()
                 );
             }
-            let subject = native.as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject);
-            let report = juzhu_runtime::certify::certify(&runtime, &module, &vectors, subject)?;
+            let options = juzhu_runtime::certify::CertifyOptions {
+                native: native.as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject),
+                cases,
+                ..Default::default()
+            };
+            let report = juzhu_runtime::certify::certify(&runtime, &module, &vectors, &options)?;
+            if let Some(dir) = report_dir {
+                let written = juzhu_runtime::certify::report::write(&report, &dir)?;
+                println!(
+                    "report: {} (sha256 {}) and {}",
+                    written.json.display(),
+                    written.sha256,
+                    written.html.display()
+                );
+            }
             Ok(if juzhu_runtime::certify::print(&report) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }

@@ -145,6 +145,18 @@ impl Repository {
     /// Signs an attestation for the published module whose bytes are
     /// `bytes`, after its vectors passed (`vectors_passed` of them).
     pub fn attest(&mut self, bytes: &[u8], vectors_passed: u64, keyring: &Keyring) -> Result<Vec<String>, Error> {
+        self.attest_report(bytes, vectors_passed, None, keyring)
+    }
+
+    /// As [`Repository::attest`], signing also the digest of the kit's report
+    /// and the kit's version (`(report_sha256, kit_version)`).
+    pub fn attest_report(
+        &mut self,
+        bytes: &[u8],
+        vectors_passed: u64,
+        report: Option<(String, String)>,
+        keyring: &Keyring,
+    ) -> Result<Vec<String>, Error> {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let module = self.modules().into_iter().find(|m| m.file.sha256() == Some(sha256.as_str())).ok_or_else(|| {
             Error::Refused(format!(
@@ -168,6 +180,8 @@ impl Repository {
             version: module.fields.version.clone(),
             effective_from: module.fields.effective_from.clone(),
             vectors_passed,
+            report_sha256: report.as_ref().map(|r| r.0.clone()),
+            kit_version: report.map(|r| r.1),
             revoked: None,
         };
         self.sign_attestation(&module.district, fields, keyring)

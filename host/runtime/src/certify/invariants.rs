@@ -29,6 +29,7 @@ use juzhu_sdk::types::{Application, Decision, MaterialSource, ModuleInfo, Outcom
 use juzhu_sdk::vectors::{self, Actual, Call, Subject, Vector};
 use proptest::prelude::*;
 use proptest::sample::Index;
+use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde::Serialize;
 use serde_json::Value;
@@ -277,7 +278,7 @@ fn decision(r: &Outcome3) -> Option<&Decision> {
 }
 
 /// What the outcome is, for the invariants that compare outcomes.
-fn verdict(d: &Decision) -> Value {
+pub(crate) fn verdict(d: &Decision) -> Value {
     let missing: BTreeSet<String> = d.missing.iter().map(|m| format!("{:?}", m.material)).collect();
     serde_json::json!({
         "outcome": format!("{:?}", d.outcome),
@@ -450,6 +451,46 @@ fn build(seeds: &[&Vector], case: &Case) -> (usize, Value, Vec<String>) {
     (k, app, applied)
 }
 
+/// The kit's strategy for one generated case.
+fn strategy() -> impl Strategy<Value = Case> {
+    (any::<Index>(), prop::collection::vec(mutation(), 0..8), any::<Index>())
+}
+
+fn runner(seed: u64, cases: u32) -> TestRunner {
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    let config = Config { cases, failure_persistence: None, max_shrink_iters: 2048, ..Config::default() };
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes))
+}
+
+/// `cases` applications generated from the `evaluate` vectors as the
+/// invariant run generates them, as vectors named `<seed vector>~<n>`: the
+/// same seed gives the same cases, so two module versions can be compared
+/// on them.
+pub fn generate(all_vectors: &[Vector], seed: u64, cases: u32) -> Vec<Vector> {
+    let seeds = evaluate_seeds(all_vectors);
+    if seeds.is_empty() {
+        return Vec::new();
+    }
+    let mut runner = runner(seed, cases);
+    let strategy = strategy();
+    (0..cases)
+        .filter_map(|n| {
+            let case = strategy.new_tree(&mut runner).ok()?.current();
+            let (k, app, _) = build(&seeds, &case);
+            let facts = parse(&app)?;
+            Some(Vector { id: format!("{}~{n}", seeds[k].id), facts, ..seeds[k].clone() })
+        })
+        .collect()
+}
+
+fn evaluate_seeds(all_vectors: &[Vector]) -> Vec<&Vector> {
+    all_vectors
+        .iter()
+        .filter(|v| v.call == Call::Evaluate && v.expect.error.is_none() && v.expect.not_in_force.is_none())
+        .collect()
+}
+
 /// Runs `cases` generated applications against `subject`, seeded from its
 /// `evaluate` vectors. `other`, when given, is another build of the same
 /// source that must answer byte for byte the same. Each failing invariant is
@@ -464,10 +505,7 @@ pub fn check(
     seed: u64,
     cases: u32,
 ) -> InvariantReport {
-    let seeds: Vec<&Vector> = all_vectors
-        .iter()
-        .filter(|v| v.call == Call::Evaluate && v.expect.error.is_none() && v.expect.not_in_force.is_none())
-        .collect();
+    let seeds = evaluate_seeds(all_vectors);
     let mut report = InvariantReport {
         seed,
         invariants: INVARIANTS.iter().map(|s| s.to_string()).collect(),
@@ -478,13 +516,8 @@ pub fn check(
         return report;
     }
     let mut skip = BTreeSet::new();
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
     loop {
-        let config = Config { cases, failure_persistence: None, max_shrink_iters: 2048, ..Config::default() };
-        let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
-        let strategy = (any::<Index>(), prop::collection::vec(mutation(), 0..8), any::<Index>());
-        let result = runner.run(&strategy, |case| {
+        let result = runner(seed, cases).run(&strategy(), |case| {
             let (k, app, _) = build(&seeds, &case);
             check_one(subject, other, info, seeds[k], &app, &case.2, &skip, departures)
                 .map_err(|(inv, detail)| TestCaseError::fail(format!("{inv}\u{1f}{detail}")))

@@ -1,0 +1,163 @@
+//! `juzhu certify` refuses a module for each defect the kit checks, one test
+//! per defect. The modules are `tests/fixtures/defective-module`, built once,
+//! its defect marker rewritten byte for byte per test. Each refusal names the
+//! broken check, and `report.json` carries what reproduces it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use juzhu_runtime::module_build;
+use serde_json::Value;
+
+/// Generated cases per run: enough for every defect to show, few enough for
+/// a debug build.
+const CASES: &str = "150";
+
+fn workspace() -> &'static Path {
+    juzhu_test_support::workspace()
+}
+
+/// The fixture as a component, built once.
+fn fixture() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        let root = workspace();
+        let path =
+            module_build::build(root, &root.join("tests/fixtures/defective-module"), &root.join("target/fixtures"))
+                .expect("the defective fixture builds and componentizes");
+        std::fs::read(&path).expect("the built component is readable")
+    })
+}
+
+/// The fixture carrying `defect`.
+fn with_defect(defect: &str) -> Vec<u8> {
+    let clean = format!("{:_<32}", "juzhu-defect:none");
+    let wanted = format!("{:_<32}", format!("juzhu-defect:{defect}"));
+    let bytes = fixture();
+    let at: Vec<usize> =
+        bytes.windows(32).enumerate().filter(|(_, w)| *w == clean.as_bytes()).map(|(i, _)| i).collect();
+    assert_eq!(at.len(), 1, "the fixture's marker is not where the test expects it");
+    let mut out = bytes.to_vec();
+    out[at[0]..at[0] + 32].copy_from_slice(wanted.as_bytes());
+    out
+}
+
+struct Run {
+    success: bool,
+    shown: String,
+    report: Value,
+    dir: tempfile::TempDir,
+}
+
+fn certify(defect: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join(format!("defective-{defect}.wasm"));
+    std::fs::write(&module, with_defect(defect)).unwrap();
+    let report: PathBuf = dir.path().join("report");
+    let vectors = workspace().join("tests/fixtures/defective-module/vectors");
+    let out = Command::new(env!("CARGO_BIN_EXE_juzhu"))
+        .args([
+            "certify",
+            module.to_str().unwrap(),
+            "--vectors",
+            vectors.to_str().unwrap(),
+            "--cases",
+            CASES,
+            "--report",
+            report.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(report.join("report.json")).unwrap_or_else(|e| panic!("{e}: {shown}"));
+    Run { success: out.status.success(), shown, report: serde_json::from_str(&text).unwrap(), dir }
+}
+
+/// Asserts the run failed on `invariant` alone among the invariants, with a
+/// counterexample a tester can POST.
+fn refused_for(defect: &str, invariant: &str) -> Value {
+    let run = certify(defect);
+    assert!(!run.success, "{defect}: certified: {}", run.shown);
+    assert!(run.shown.contains(&format!("FAIL [invariant {invariant}]")), "{defect}: {}", run.shown);
+    let violations = run.report["invariants"]["violations"].as_array().unwrap().clone();
+    let v = violations
+        .iter()
+        .find(|v| v["invariant"] == invariant)
+        .unwrap_or_else(|| panic!("{defect}: no {invariant} violation in {violations:?}"))
+        .clone();
+    assert!(v["application"]["identity"]["citizen_id"].is_string(), "{defect}: the counterexample is an application");
+    assert!(!v["detail"].as_str().unwrap().is_empty());
+    let html = std::fs::read_to_string(run.dir.path().join("report/report.html")).unwrap();
+    assert!(html.contains("data-passed=\"false\"") && html.contains(invariant), "{defect}: report.html");
+    v
+}
+
+fn refused_for_profile(defect: &str, measure: &str) {
+    let run = certify(defect);
+    assert!(!run.success, "{defect}: certified: {}", run.shown);
+    assert!(run.shown.contains(&format!("FAIL [profile] {measure}: maximum")), "{defect}: {}", run.shown);
+    let m =
+        run.report["profile"]["measures"].as_array().unwrap().iter().find(|m| m["name"] == measure).unwrap().clone();
+    assert_eq!(m["within"], false, "{defect}: {m}");
+    assert!(m["share_of_limit"].as_f64().unwrap() > 0.25, "{defect}: {m}");
+    assert!(run.report["invariants"]["violations"].as_array().unwrap().is_empty(), "{defect}: only the profile fails");
+}
+
+#[test]
+fn the_fixture_without_a_defect_certifies() {
+    let run = certify("none");
+    assert!(run.success, "{}", run.shown);
+    assert_eq!(run.report["coverage"]["percent"], 100.0, "both clauses met and not met: {}", run.report["coverage"]);
+    assert_eq!(run.report["invariants"]["cases"], 150);
+    assert!(run.shown.contains("5 passed, 0 failed"), "{}", run.shown);
+}
+
+#[test]
+fn an_unknown_birth_date_granted_as_eligible_is_refused() {
+    let v = refused_for("unknown", "unknown-is-not-true");
+    assert!(v["detail"].as_str().unwrap().contains("/identity/birth_date"), "{v}");
+}
+
+#[test]
+fn materials_asked_for_one_at_a_time_are_refused() {
+    let v = refused_for("told", "told-at-once");
+    assert!(v["detail"].as_str().unwrap().contains("LabourContract"), "{v}");
+}
+
+#[test]
+fn a_decision_that_reads_the_name_is_refused() {
+    refused_for("irrelevant", "irrelevant-facts");
+}
+
+#[test]
+fn a_citation_outside_the_clause_table_is_refused() {
+    let v = refused_for("cited", "cited");
+    assert!(v["detail"].as_str().unwrap().contains("九十九"), "{v}");
+}
+
+#[test]
+fn an_eligible_decision_with_no_route_met_is_refused() {
+    refused_for("route", "eligible-has-route");
+}
+
+#[test]
+fn a_module_that_traps_on_a_valid_application_is_refused() {
+    let v = refused_for("trap", "no-failure");
+    assert!(v["application"]["registrations"].as_array().unwrap().is_empty(), "shrunk to the trapping case: {v}");
+}
+
+#[test]
+fn a_module_using_over_a_quarter_of_the_fuel_limit_is_refused() {
+    refused_for_profile("fuel", "fuel");
+}
+
+#[test]
+fn a_module_using_over_a_quarter_of_the_memory_limit_is_refused() {
+    refused_for_profile("memory", "memory_bytes");
+}
+
+#[test]
+fn a_module_answering_over_a_quarter_of_the_result_limit_is_refused() {
+    refused_for_profile("result", "result_bytes");
+}
