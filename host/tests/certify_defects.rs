@@ -51,24 +51,33 @@ struct Run {
 }
 
 fn certify(defect: &str) -> Run {
+    certify_against(defect, None)
+}
+
+/// Certifies the fixture carrying `defect`, compared with the one carrying
+/// `baseline` when given.
+fn certify_against(defect: &str, baseline: Option<&str>) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join(format!("defective-{defect}.wasm"));
     std::fs::write(&module, with_defect(defect)).unwrap();
     let report: PathBuf = dir.path().join("report");
     let vectors = workspace().join("tests/fixtures/defective-module/vectors");
-    let out = Command::new(env!("CARGO_BIN_EXE_juzhu"))
-        .args([
-            "certify",
-            module.to_str().unwrap(),
-            "--vectors",
-            vectors.to_str().unwrap(),
-            "--cases",
-            CASES,
-            "--report",
-            report.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let mut args = vec![
+        "certify".to_string(),
+        module.display().to_string(),
+        "--vectors".into(),
+        vectors.display().to_string(),
+        "--cases".into(),
+        CASES.into(),
+        "--report".into(),
+        report.display().to_string(),
+    ];
+    if let Some(baseline) = baseline {
+        let previous = dir.path().join(format!("defective-{baseline}.wasm"));
+        std::fs::write(&previous, with_defect(baseline)).unwrap();
+        args.extend(["--baseline".into(), previous.display().to_string()]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_juzhu")).args(&args).output().unwrap();
     let shown = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(report.join("report.json")).unwrap_or_else(|e| panic!("{e}: {shown}"));
     Run { success: out.status.success(), shown, report: serde_json::from_str(&text).unwrap(), dir }
@@ -110,7 +119,7 @@ fn the_fixture_without_a_defect_certifies() {
     assert!(run.success, "{}", run.shown);
     assert_eq!(run.report["coverage"]["percent"], 100.0, "both clauses met and not met: {}", run.report["coverage"]);
     assert_eq!(run.report["invariants"]["cases"], 150);
-    assert!(run.shown.contains("5 passed, 0 failed"), "{}", run.shown);
+    assert!(run.shown.contains("6 passed, 0 failed"), "{}", run.shown);
 }
 
 #[test]
@@ -160,4 +169,52 @@ fn a_module_using_over_a_quarter_of_the_memory_limit_is_refused() {
 #[test]
 fn a_module_answering_over_a_quarter_of_the_result_limit_is_refused() {
     refused_for_profile("result", "result_bytes");
+}
+
+/// A rule change from six months of registration to seven: the comparison
+/// lists the cases between six and seven months, grouped by the reasons that
+/// changed, and no other.
+#[test]
+fn the_version_comparison_lists_exactly_the_cases_a_rule_change_moves() {
+    let run = certify_against("seven-months", Some("none"));
+    let diff = &run.report["baseline"];
+    assert!(diff["cases"].as_u64().unwrap() > 150, "the vectors and the generated cases: {diff}");
+    let changed = diff["changed"].as_u64().unwrap();
+    assert!(changed >= 1, "{diff}");
+    let groups = diff["groups"].as_array().unwrap();
+    // The largest group is the plain case: the registration condition alone
+    // flipped. Cases that were Incomplete become refusals, so they also lose
+    // their missing-material reasons, and are grouped apart.
+    let reasons = |g: &Value| -> Vec<String> {
+        g["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(reasons(&groups[0]), ["+registration.six-months.not-met", "-registration.six-months.met"], "{diff}");
+    let mut counted = 0;
+    for g in groups {
+        let r = reasons(g);
+        assert!(
+            r.contains(&"+registration.six-months.not-met".to_string())
+                && r.contains(&"-registration.six-months.met".to_string()),
+            "every change is the registration rule's: {r:?}"
+        );
+        assert!(
+            r.iter().all(|c| c.contains("registration.six-months") || c.starts_with("-material.missing.")),
+            "{r:?}"
+        );
+        counted += g["count"].as_u64().unwrap();
+        for e in g["examples"].as_array().unwrap() {
+            assert!(
+                e["case"].as_str().unwrap().starts_with("df-six-and-a-half-months"),
+                "only the case between six and seven months changes: {e}"
+            );
+            assert_eq!(e["after"]["outcome"], "Ineligible", "{e}");
+        }
+    }
+    assert_eq!(counted, changed, "every changed case is in a group");
+    assert_eq!(groups[0]["examples"][0]["before"]["outcome"], "Eligible");
+    assert!(run.shown.contains(&format!("{changed} of")), "{}", run.shown);
+    // The same module against itself changes nothing.
+    let same = certify_against("none", Some("none"));
+    assert_eq!(same.report["baseline"]["changed"], 0, "{}", same.report["baseline"]);
+    assert!(same.success, "{}", same.shown);
 }

@@ -279,13 +279,30 @@ fn decision(r: &Outcome3) -> Option<&Decision> {
 
 /// What the outcome is, for the invariants that compare outcomes.
 pub(crate) fn verdict(d: &Decision) -> Value {
-    let missing: BTreeSet<String> = d.missing.iter().map(|m| format!("{:?}", m.material)).collect();
+    let json = |v: &dyn erased::Json| v.json();
+    let missing: BTreeSet<String> = d.missing.iter().map(|m| json(&m.material).to_string()).collect();
     serde_json::json!({
-        "outcome": format!("{:?}", d.outcome),
-        "tier": format!("{:?}", d.tier),
-        "routes": d.routes.iter().map(|r| format!("{:?}/{:?}: {:?}", r.route, r.tier, r.status)).collect::<Vec<_>>(),
-        "missing": missing,
+        "outcome": json(&d.outcome),
+        "tier": json(&d.tier),
+        "routes": d
+            .routes
+            .iter()
+            .map(|r| serde_json::json!({ "route": json(&r.route), "tier": json(&r.tier), "status": json(&r.status) }))
+            .collect::<Vec<_>>(),
+        "missing": missing.iter().map(|m| m.trim_matches('"')).collect::<Vec<_>>(),
     })
+}
+
+/// Contract values as their JSON forms (`"Eligible"`, not `Outcome::Eligible`).
+mod erased {
+    pub trait Json {
+        fn json(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> serde_json::Value {
+            serde_json::to_value(self).expect("contract types serialize")
+        }
+    }
 }
 
 fn listed_materials(d: &Decision) -> BTreeSet<String> {
