@@ -70,18 +70,33 @@ fn package_name(dir: &Path) -> Result<String, BuildError> {
     Err(BuildError::NoPackageName(manifest))
 }
 
+/// Whether the crate in `dir` declares its own `[workspace]`.
+fn is_own_workspace(dir: &Path) -> Result<bool, BuildError> {
+    let manifest = dir.join("Cargo.toml");
+    let text =
+        std::fs::read_to_string(&manifest).map_err(|source| BuildError::Read { path: manifest.clone(), source })?;
+    Ok(text.lines().any(|l| l.trim() == "[workspace]"))
+}
+
 /// Builds the module crate in `dir` and writes `<out_dir>/<name>.wasm`, where
 /// `<name>` is the crate name without its `juzhu-plugin-` prefix.
 /// Jurisdiction modules go to [`OUTPUT_DIR`], where a station loads them from.
+///
+/// A crate that is its own workspace (as `juzhu module new` makes them, to
+/// live outside this repository) is built by its manifest; it shares the wasm
+/// target directory, so the SDK is compiled once for all modules.
 pub fn build(workspace: &Path, dir: &Path, out_dir: &Path) -> Result<PathBuf, BuildError> {
     let package = package_name(dir)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(workspace)
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", &package])
-        .env("CARGO_TARGET_DIR", workspace.join(WASM_TARGET_DIR))
-        .status()
-        .map_err(BuildError::Cargo)?;
+    let mut command = Command::new(cargo);
+    command.args(["build", "--release", "--target", "wasm32-unknown-unknown"]);
+    if is_own_workspace(dir)? {
+        command.current_dir(dir).arg("--manifest-path").arg(dir.join("Cargo.toml"));
+    } else {
+        command.current_dir(workspace).args(["-p", &package]);
+    }
+    let status =
+        command.env("CARGO_TARGET_DIR", workspace.join(WASM_TARGET_DIR)).status().map_err(BuildError::Cargo)?;
     if !status.success() {
         return Err(BuildError::CargoFailed(package));
     }

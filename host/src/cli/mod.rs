@@ -7,8 +7,10 @@ mod backup;
 mod card;
 mod compare;
 mod module;
+mod module_new;
 mod pins;
 mod registry;
+mod shadow;
 mod store;
 mod token;
 
@@ -64,6 +66,9 @@ enum Command {
     Card(card::CardCommand),
     /// Run a module's vectors through its wasm component.
     Certify(module::Certify),
+    /// What a new module version would do to a station's recorded cases,
+    /// offline; nothing is written.
+    Shadow(shadow::Shadow),
     /// Decide one application in every jurisdiction whose module is in a
     /// directory, side by side (as `POST /v1/compare`); nothing is recorded.
     Compare(compare::Compare),
@@ -102,6 +107,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Card(command) => card::run(command),
         Command::Certify(args) => module::certify(args),
         Command::Compare(args) => compare::run(args),
+        Command::Shadow(args) => shadow::run(args),
         Command::Key(command) => registry::key(command),
         Command::Registry(command) => registry::registry(command),
         Command::Publish(args) => registry::publish(args),

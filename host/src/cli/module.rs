@@ -21,6 +21,8 @@ pub enum ModuleCommand {
     },
     /// Check a component and print its metadata, digest and size.
     Inspect { module: PathBuf },
+    /// Create a policy-module crate that builds and certifies as it is.
+    New(super::module_new::New),
 }
 
 /// Run the certification kit on a module's wasm component.
@@ -91,7 +93,7 @@ impl KitArgs {
 
 /// The workspace root: the nearest ancestor of the current directory whose
 /// Cargo.toml declares a workspace.
-fn workspace_root() -> anyhow::Result<PathBuf> {
+pub(super) fn workspace_root() -> anyhow::Result<PathBuf> {
     let mut dir = std::env::current_dir()?;
     loop {
         let manifest = dir.join("Cargo.toml");
@@ -128,6 +130,7 @@ pub fn run(command: ModuleCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        ModuleCommand::New(args) => super::module_new::run(args),
         ModuleCommand::Inspect { module } => {
             let (_, loaded) = load(&module)?;
             println!(

@@ -90,6 +90,16 @@ pub struct Metrics {
     registry_attempt_at: Gauge,
     registry_success_at: Gauge,
     registry_refusals: Family<ReasonLabels, Counter>,
+    shadow_cases: Family<ShadowLabels, Gauge>,
+    shadow_changed: Family<ShadowLabels, Gauge>,
+}
+
+/// A shadow run: the division, the version shadowed, and the date decided at.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShadowLabels {
+    division: String,
+    version: String,
+    at: String,
 }
 
 /// Why a registry refresh was refused (`juzhu_registry::Error::kind`).
@@ -117,6 +127,8 @@ impl Metrics {
         let registry_attempt_at = Gauge::default();
         let registry_success_at = Gauge::default();
         let registry_refusals = Family::<ReasonLabels, Counter>::default();
+        let shadow_cases = Family::<ShadowLabels, Gauge>::default();
+        let shadow_changed = Family::<ShadowLabels, Gauge>::default();
 
         // Names are given without the `_total` suffix and the unit; the
         // encoder appends both (`juzhu_http_requests_total`,
@@ -173,6 +185,16 @@ impl Metrics {
             "Registry refreshes refused, by reason (expired, signature_threshold, rollback, hash_mismatch, io, malformed, ...)",
             registry_refusals.clone(),
         );
+        registry.register(
+            "juzhu_shadow_cases",
+            "Recorded cases the last shadow run of a pending version decided, by division, version and date decided at",
+            shadow_cases.clone(),
+        );
+        registry.register(
+            "juzhu_shadow_changed",
+            "Of those, the cases whose outcome the pending version would change",
+            shadow_changed.clone(),
+        );
         Metrics {
             registry,
             http_requests,
@@ -186,7 +208,18 @@ impl Metrics {
             registry_attempt_at,
             registry_success_at,
             registry_refusals,
+            shadow_cases,
+            shadow_changed,
         }
+    }
+
+    /// Records a shadow run of `version` of `division`'s module: `cases`
+    /// decided at `at` (`legal_date` or `effective_date`), `changed` of them
+    /// with another outcome.
+    pub fn shadow(&self, division: &str, version: &str, at: &str, cases: usize, changed: usize) {
+        let labels = ShadowLabels { division: division.to_string(), version: version.to_string(), at: at.to_string() };
+        self.shadow_cases.get_or_create(&labels).set(cases as i64);
+        self.shadow_changed.get_or_create(&labels).set(changed as i64);
     }
 
     /// Records one answered HTTP request. `route` is the route template.

@@ -124,6 +124,7 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::pin,
                 routes::unpin,
                 routes::rollback,
+                routes::shadow,
                 routes::registry_status,
                 routes::registry_refresh,
                 routes::registry_file,

@@ -400,6 +400,12 @@ pub fn unpin(who: Admin, svc: Svc<'_>, division: &str) -> Result<Json<crate::ser
     Ok(Json(svc.unpin(&who.0.name, division)?))
 }
 
+/// What the division's next version would change in the cases on record.
+#[get("/v1/modules/<division>/shadow")]
+pub fn shadow(_who: Supervisor, svc: Svc<'_>, division: &str) -> Result<Json<crate::service::ShadowReport>, ApiError> {
+    Ok(Json(svc.shadow(division)?))
+}
+
 #[post("/v1/modules/<division>/rollback")]
 pub fn rollback(who: Admin, svc: Svc<'_>, division: &str) -> Result<Json<crate::service::PinReport>, ApiError> {
     Ok(Json(svc.rollback(&who.0.name, division)?))

@@ -13,6 +13,7 @@ mod dashboard;
 mod modules;
 mod queues;
 mod ranking;
+pub mod shadow;
 mod what_if;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -25,6 +26,7 @@ pub use dashboard::{JurisdictionStats, MonthCounts, ReasonCount};
 pub use modules::{DivisionModules, PinReport, VersionInfo};
 pub use queues::{AwaitingMaterials, QueuedPermit, Queues, Unanswered};
 pub use ranking::{Applicant, Ranked, Ranking, TIE_BREAK};
+pub use shadow::ShadowReport;
 pub use what_if::{SUPPOSED_NUMBER, SupposedPermit, WhatIf};
 
 use juzhu_domain::{DateError, Division, LegalDate, Transition, parse_legal_date};
