@@ -66,6 +66,11 @@ pub struct StoreConfig {
     /// PostgreSQL database among stations; a file path for a SQLite file
     /// elsewhere than `data_dir/juzhu.db`; absent for that default.
     pub url: Option<String>,
+    /// SQLite only: the most the database may grow to, in MiB. A write past
+    /// it is refused (507), recording nothing, as on a full disk, so a
+    /// runaway cannot fill the data directory's filesystem. Absent: no cap
+    /// but the disk.
+    pub max_size_mib: Option<u64>,
 }
 
 impl StoreConfig {
@@ -75,7 +80,24 @@ impl StoreConfig {
     }
 
     /// Checks the URL's shape (the client checks the rest when it connects).
-    fn check(&self) -> Result<(), String> {
+    /// Checks the section; an error names its key.
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        match self.max_size_mib {
+            Some(0) => {
+                return Err(("store.max_size_mib", "is 0; give the cap in MiB (at least 1), or leave it out".into()));
+            }
+            Some(_) if self.postgres_url().is_some() => {
+                return Err((
+                    "store.max_size_mib",
+                    "applies to a SQLite store only; PostgreSQL manages its own space".into(),
+                ));
+            }
+            _ => {}
+        }
+        self.check_url().map_err(|message| ("store.url", message))
+    }
+
+    fn check_url(&self) -> Result<(), String> {
         let Some(url) = self.url.as_deref() else { return Ok(()) };
         let expected = "expected postgres://user:password@host:port/database, or a path to a SQLite file";
         if url.trim().is_empty() {
@@ -409,8 +431,8 @@ impl StationConfig {
         if self.http.body_read_timeout_secs == 0 {
             return Err(("http.body_read_timeout_secs".into(), "must be at least 1; the default is 30".into()));
         }
-        if let Err(message) = self.store.check() {
-            return Err(("store.url".into(), message));
+        if let Err((key, message)) = self.store.check() {
+            return Err((key.into(), message));
         }
         let name = &self.audit.station_name;
         if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {

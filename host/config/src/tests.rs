@@ -98,7 +98,10 @@ fn full_file_round_trips() {
             checkpoint_every_entries: 10,
             checkpoint_every_secs: 5,
         },
-        store: crate::StoreConfig { url: Some("postgres://juzhu:secret@db.example:5432/juzhu".into()) },
+        store: crate::StoreConfig {
+            url: Some("postgres://juzhu:secret@db.example:5432/juzhu".into()),
+            max_size_mib: None,
+        },
     };
     let text = toml::to_string(&config).unwrap();
     assert_eq!(parse(&text).unwrap(), config, "text was:\n{text}");

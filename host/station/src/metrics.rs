@@ -92,6 +92,10 @@ pub struct Metrics {
     registry_refusals: Family<ReasonLabels, Counter>,
     shadow_cases: Family<ShadowLabels, Gauge>,
     shadow_changed: Family<ShadowLabels, Gauge>,
+    store_commit: Histogram,
+    store_batch_writes: Histogram,
+    store_commit_failures: Counter,
+    store_waiting: Gauge,
 }
 
 /// A shadow run: the division, the version shadowed, and the date decided at.
@@ -129,6 +133,12 @@ impl Metrics {
         let registry_refusals = Family::<ReasonLabels, Counter>::default();
         let shadow_cases = Family::<ShadowLabels, Gauge>::default();
         let shadow_changed = Family::<ShadowLabels, Gauge>::default();
+        // A commit is one fsync: 100 µs to about 3.3 s, doubling.
+        let store_commit = Histogram::new(exponential_buckets(0.0001, 2.0, 16));
+        // Writes per batch: 1 to 1024, doubling.
+        let store_batch_writes = Histogram::new(exponential_buckets(1.0, 2.0, 11));
+        let store_commit_failures = Counter::default();
+        let store_waiting = Gauge::default();
 
         // Names are given without the `_total` suffix and the unit; the
         // encoder appends both (`juzhu_http_requests_total`,
@@ -195,6 +205,27 @@ impl Metrics {
             "Of those, the cases whose outcome the pending version would change",
             shadow_changed.clone(),
         );
+        registry.register_with_unit(
+            "juzhu_store_commit_duration",
+            "Time to commit one batch of writes (its fsync), the latency every durable write waits for",
+            Unit::Seconds,
+            store_commit.clone(),
+        );
+        registry.register(
+            "juzhu_store_batch_writes",
+            "Writes committed together in one batch (group commit)",
+            store_batch_writes.clone(),
+        );
+        registry.register(
+            "juzhu_store_commit_failures",
+            "Batches whose commit failed (every write in them was refused, nothing kept)",
+            store_commit_failures.clone(),
+        );
+        registry.register(
+            "juzhu_store_waiting",
+            "Writers waiting now for the store's connection (the station writes through one connection; a standing queue means the disk is the bottleneck)",
+            store_waiting.clone(),
+        );
         Metrics {
             registry,
             http_requests,
@@ -210,6 +241,27 @@ impl Metrics {
             registry_refusals,
             shadow_cases,
             shadow_changed,
+            store_commit,
+            store_batch_writes,
+            store_commit_failures,
+            store_waiting,
+        }
+    }
+
+    /// Records what the store's write queue reports.
+    pub fn store(&self, o: juzhu_store::group_commit::Observation) {
+        use juzhu_store::group_commit::Observation;
+        match o {
+            Observation::Waiting(n) => {
+                self.store_waiting.set(n as i64);
+            }
+            Observation::Committed { writes, commit, ok } => {
+                self.store_commit.observe(commit.as_secs_f64());
+                self.store_batch_writes.observe(writes as f64);
+                if !ok {
+                    self.store_commit_failures.inc();
+                }
+            }
         }
     }
 

@@ -107,7 +107,11 @@ pub fn open_store_init(config: &StationConfig, init: bool) -> Result<Store, Star
         }
         set_aside_earlier_chain(&path)?;
     }
-    Store::open(&path).map(|s| s.for_station(station)).map_err(|source| StartError::Database { path, source })
+    let store = Store::open(&path).map_err(|source| StartError::Database { path: path.clone(), source })?;
+    if let Some(mib) = config.store.max_size_mib {
+        store.cap_size(mib << 20).map_err(|source| StartError::Database { path: path.clone(), source })?;
+    }
+    Ok(store.for_station(station))
 }
 
 /// Where the station's store is: `[store] url` (PostgreSQL, or a SQLite

@@ -114,6 +114,18 @@ impl DbError {
 
     /// Whether the database server could not be reached (as opposed to
     /// refusing the statement): the station answers 503 and retries later.
+    /// Whether the database has no room for the write: SQLite's
+    /// `SQLITE_FULL` (the disk, or the station's size cap) or PostgreSQL's
+    /// `53100 disk_full`. The statement failed whole; nothing of it was
+    /// written.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => e.code == rusqlite::ErrorCode::DiskFull,
+            DbError::Postgres(e) => e.code().is_some_and(|c| c.code() == "53100"),
+            _ => false,
+        }
+    }
+
     pub fn is_unreachable(&self) -> bool {
         match self {
             DbError::Unreachable { .. } => true,

@@ -18,10 +18,24 @@ type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// A queued write: runs against the store, returns how to deliver its result.
 type Job = Box<dyn FnOnce(&mut Store) -> Deliver + Send>;
 
+/// What the queue reports to whoever watches it (the station's metrics).
+#[derive(Clone, Copy, Debug)]
+pub enum Observation {
+    /// Writers waiting for the store's connection, after one arrived or left.
+    Waiting(usize),
+    /// A batch committed (or failed to): how many writes it held and how long
+    /// the commit (the fsync) took.
+    Committed { writes: usize, commit: std::time::Duration, ok: bool },
+}
+
+type Observer = Box<dyn Fn(Observation) + Send + Sync>;
+
 /// The queue of writes waiting for the next batch.
 #[derive(Default)]
 pub struct GroupCommit {
     pending: Mutex<Vec<Job>>,
+    waiting: std::sync::atomic::AtomicUsize,
+    observer: std::sync::OnceLock<Observer>,
 }
 
 /// Why a queued write has no result.
@@ -34,6 +48,17 @@ pub enum BatchError {
 }
 
 impl GroupCommit {
+    /// Reports every wait and commit to `observer` (set once).
+    pub fn observe(&self, observer: impl Fn(Observation) + Send + Sync + 'static) {
+        let _ = self.observer.set(Box::new(observer));
+    }
+
+    fn report(&self, o: Observation) {
+        if let Some(observer) = self.observer.get() {
+            observer(o);
+        }
+    }
+
     /// Runs `work` (which writes through [`Store::write`]) in the next batch
     /// on `store`, and returns its result once the batch is durable. If the
     /// batch cannot commit, `work`'s success is replaced by the reason.
@@ -62,10 +87,15 @@ impl GroupCommit {
             // Whoever gets the store next commits everything queued so far,
             // which may include this write; if another writer already took
             // it, the queue is empty here and we only wait for its answer.
+            use std::sync::atomic::Ordering::Relaxed;
+            self.report(Observation::Waiting(self.waiting.fetch_add(1, Relaxed) + 1));
             let mut store = lock(store);
+            self.report(Observation::Waiting(self.waiting.fetch_sub(1, Relaxed) - 1));
             let jobs = std::mem::take(&mut *lock(&self.pending));
             if !jobs.is_empty() {
-                store.commit_batch(jobs);
+                let writes = jobs.len();
+                let (commit, ok) = store.commit_batch(jobs);
+                self.report(Observation::Committed { writes, commit, ok });
             }
         }
         result.recv().unwrap_or_else(|_| Err(E::from(BatchError::Abandoned)))
@@ -80,22 +110,26 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Store {
     /// Runs `jobs` in one transaction and delivers the commit's outcome to
-    /// each.
-    fn commit_batch(&mut self, jobs: Vec<Job>) {
+    /// each; returns how long the commit took and whether it held.
+    fn commit_batch(&mut self, jobs: Vec<Job>) -> (std::time::Duration, bool) {
         if self.begin_batch().is_err() {
             // No batch today: each job runs with a commit of its own, so its
             // own result is the truth.
             self.leave_batch();
+            let started = std::time::Instant::now();
             for job in jobs {
                 job(self)(Ok(()));
             }
-            return;
+            return (started.elapsed(), true);
         }
         let deliveries: Vec<Deliver> = jobs.into_iter().map(|job| job(self)).collect();
         self.leave_batch();
+        let started = std::time::Instant::now();
         let committed = self.commit_batch_tx().map_err(|e| StoreError::Sql(e).to_string());
+        let took = (started.elapsed(), committed.is_ok());
         for deliver in deliveries {
             deliver(committed.clone());
         }
+        took
     }
 }

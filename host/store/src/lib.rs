@@ -136,6 +136,12 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
+    /// Whether the write was refused for want of space (see
+    /// [`DbError::is_storage_full`]).
+    pub fn is_storage_full(&self) -> bool {
+        matches!(self, StoreError::Sql(e) if e.is_storage_full())
+    }
+
     /// Whether the database could not be reached (PostgreSQL down): the
     /// request may succeed later, and nothing of it was written.
     pub fn is_unavailable(&self) -> bool {
@@ -289,6 +295,23 @@ impl Store {
             location: Location::Sqlite(path),
             station: None,
         })
+    }
+
+    /// Caps a SQLite database at `bytes` (`PRAGMA max_page_count`, on this
+    /// connection): a write that would grow it past the cap fails whole with
+    /// `SQLITE_FULL`, as on a full disk, so a runaway cannot fill the data
+    /// directory's filesystem. A cap below the current size holds it at its
+    /// current size. PostgreSQL manages its own space: refused.
+    pub fn cap_size(&self, bytes: u64) -> Result<(), StoreError> {
+        let Backend::Sqlite { conn, .. } = &self.backend else {
+            return Err(StoreError::Sql(DbError::Shape(
+                "a size cap applies to a SQLite store only; PostgreSQL manages its own space".into(),
+            )));
+        };
+        let page_size: u64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let pages = (bytes / page_size.max(1)).max(1);
+        let _: u64 = conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0))?;
+        Ok(())
     }
 
     /// Opens the store at `location` and migrates it.

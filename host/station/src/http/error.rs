@@ -153,6 +153,14 @@ fn lifecycle(e: LifecycleError, message: String) -> ApiError {
 pub(crate) fn store(e: &juzhu_store::StoreError, message: String) -> ApiError {
     if e.is_unavailable() {
         ApiError::new(Status::ServiceUnavailable, "store_unavailable", message)
+    } else if e.is_storage_full() {
+        ApiError::new(
+            Status::InsufficientStorage,
+            "store_full",
+            format!(
+                "the station's database has no room for this write, so nothing of it was recorded; free space on the data directory's filesystem (or raise [store] max_size_mib) and send it again ({message})"
+            ),
+        )
     } else {
         ApiError::new(Status::InternalServerError, "store_error", message)
     }

@@ -188,13 +188,17 @@ fn not_in_force_message(n: &NotInForce) -> String {
 impl Service {
     pub fn new(runtime: juzhu_runtime::Runtime, modules: ModuleSet, store: Store) -> Result<Self, StoreError> {
         let reader = store.reopen()?;
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        let group_commit = juzhu_store::group_commit::GroupCommit::default();
+        let watching = metrics.clone();
+        group_commit.observe(move |o| watching.store(o));
         Ok(Service {
             _runtime: runtime,
             modules: ActiveModules::new(modules),
             store: Mutex::new(store),
             reader: Mutex::new(reader),
-            group_commit: Default::default(),
-            metrics: Arc::new(crate::metrics::Metrics::new()),
+            group_commit,
+            metrics,
             activation: Mutex::new(()),
             registry: std::sync::OnceLock::new(),
             cards: crate::issuance::Desk::new(None),
