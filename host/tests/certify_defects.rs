@@ -151,6 +151,17 @@ fn an_eligible_decision_with_no_route_met_is_refused() {
 }
 
 #[test]
+fn an_eligible_decision_without_half_a_year_of_residence_is_refused() {
+    let v = refused_for("residence", "residence-period");
+    assert!(v["detail"].as_str().unwrap().contains("Decree 663"), "{v}");
+}
+
+#[test]
+fn a_longer_registration_that_turns_eligible_into_ineligible_is_refused() {
+    refused_for("upper-limit", "monotone-facts");
+}
+
+#[test]
 fn a_module_that_traps_on_a_valid_application_is_refused() {
     let v = refused_for("trap", "no-failure");
     assert!(v["application"]["registrations"].as_array().unwrap().is_empty(), "shrunk to the trapping case: {v}");

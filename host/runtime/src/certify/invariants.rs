@@ -21,7 +21,14 @@
 //!   call (and, given a second build of the same source, the same output there);
 //! - `cited`: every reason cites a clause in the module's clause table and has
 //!   non-empty Chinese and English text;
-//! - `eligible-has-route`: an Eligible decision has some route Met.
+//! - `eligible-has-route`: an Eligible decision has some route Met;
+//! - `residence-period`: an Eligible decision on a legal date when Decree 663
+//!   is in force (from 2016-01-01) has its 第二条's half year of residence
+//!   behind it (a registration begun six months or more before);
+//! - `monotone-facts`: extending every registration and insurance run a year
+//!   further back never turns Eligible into Ineligible;
+//! - `no-failure`: a valid application gets an answer or a named refusal,
+//!   never a trap.
 
 use std::collections::BTreeSet;
 
@@ -35,13 +42,15 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Every invariant the kit checks, by the name reports use.
-pub const INVARIANTS: [&str; 7] = [
+pub const INVARIANTS: [&str; 9] = [
     "unknown-is-not-true",
     "told-at-once",
     "irrelevant-facts",
     "deterministic",
     "cited",
     "eligible-has-route",
+    "residence-period",
+    "monotone-facts",
     "no-failure",
 ];
 
@@ -313,6 +322,52 @@ fn listed_materials(d: &Decision) -> BTreeSet<String> {
         .collect()
 }
 
+/// Decree 663 (居住证暂行条例) is in force from this day (its 第二十三条).
+const DECREE_663_IN_FORCE: jiff::civil::Date = jiff::civil::date(2016, 1, 1);
+
+/// Whether some registration began six months or more before `legal_date`,
+/// or the legal date is before Decree 663 was in force.
+fn half_year_registered(app: &Value, legal_date: &str) -> bool {
+    let Ok(on) = legal_date.parse::<jiff::civil::Date>() else { return true };
+    if on < DECREE_663_IN_FORCE {
+        return true;
+    }
+    // Six months are complete on the day that many months after the start,
+    // a month end standing for a day the shorter month lacks (2016-08-31 →
+    // 2017-02-28), as the SDK's `months_completed` counts them.
+    app.get("registrations").and_then(Value::as_array).is_some_and(|regs| {
+        regs.iter().any(|r| {
+            r.get("registered_on")
+                .and_then(Value::as_str)
+                .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+                .and_then(|start| start.checked_add(jiff::Span::new().months(6)).ok())
+                .is_some_and(|complete| complete <= on)
+        })
+    })
+}
+
+/// The application with every registration begun a year earlier and every
+/// insurance period begun twelve months earlier; `None` when there is
+/// neither to extend.
+fn extended_back(app: &Value) -> Option<Value> {
+    let mut next = app.clone();
+    let mut changed = false;
+    let year_earlier = |text: &str, format: &str| -> Option<String> {
+        let date = if format == "month" { format!("{text}-01") } else { text.to_string() };
+        let d = date.parse::<jiff::civil::Date>().ok()?.checked_sub(jiff::Span::new().years(1)).ok()?;
+        Some(if format == "month" { d.strftime("%Y-%m").to_string() } else { d.to_string() })
+    };
+    for (list, field, format) in [("registrations", "registered_on", "day"), ("insurance", "from", "month")] {
+        for item in next.get_mut(list).and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(earlier) = item.get(field).and_then(Value::as_str).and_then(|t| year_earlier(t, format)) {
+                item[field] = Value::String(earlier);
+                changed = true;
+            }
+        }
+    }
+    (changed && parse(&next).is_some()).then_some(next)
+}
+
 /// The kit's fixed replacements for facts no rule may read.
 fn with_irrelevant_changed(app: &Value) -> Value {
     let mut next = app.clone();
@@ -393,6 +448,26 @@ fn check_one(
         && !d.routes.iter().any(|r| r.status == RouteStatus::Met)
     {
         return fail("eligible-has-route", "the decision is Eligible but no route is Met".into());
+    }
+    if on("residence-period") && d.outcome == Outcome::Eligible && !half_year_registered(app, &base.legal_date) {
+        return fail(
+            "residence-period",
+            format!(
+                "the decision is Eligible on {} but no registration began six months before it (Decree 663 第二条 居住半年以上)",
+                base.legal_date
+            ),
+        );
+    }
+    if on("monotone-facts")
+        && d.outcome == Outcome::Eligible
+        && let Some(longer) = extended_back(app)
+        && let Some(d2) = decision(&run(subject, base, &longer))
+        && d2.outcome == Outcome::Ineligible
+    {
+        return fail(
+            "monotone-facts",
+            "registration and insurance a year longer turned Eligible into Ineligible".to_string(),
+        );
     }
     if on("irrelevant-facts") {
         let changed = with_irrelevant_changed(app);
