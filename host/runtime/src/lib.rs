@@ -63,11 +63,28 @@ pub enum EngineError {
     Cache { path: PathBuf, source: std::io::Error },
 }
 
+/// How the work of a call is bounded, besides the memory cap and the result
+/// size, which always apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metering {
+    /// Fuel (one unit per wasm instruction, the same count on every machine)
+    /// and the wall-clock deadline. Certification runs so: its resource
+    /// profile must be reproducible, and a budget must fail at the same point
+    /// whatever the load.
+    Fuel,
+    /// The wall-clock deadline only (epoch interruption: a counter check at
+    /// loop heads and function entries, a tenth of fuel's cost). The station
+    /// serves so: a runaway call still fails alone, by its deadline, and the
+    /// certified profile already showed the module's fuel is far under budget.
+    Deadline,
+}
+
 /// The engine and everything shared by the modules loaded into it.
 pub struct Runtime {
     engine: Engine,
     linker: Linker<limits::Sandbox>,
     limits: SandboxLimits,
+    metering: Metering,
     cache: Option<cache::CompiledCache>,
     ticker_stop: Arc<AtomicBool>,
 }
@@ -78,16 +95,32 @@ pub struct Runtime {
 const KEEP_RESIDENT_BYTES: usize = 8 << 20;
 
 impl Runtime {
-    /// Builds the engine. `cache_dir` holds compiled code; `None` compiles in
-    /// memory every time (tests).
+    /// Builds the engine with fuel metering ([`Metering::Fuel`]), as the
+    /// certification kit and the tools run. `cache_dir` holds compiled code;
+    /// `None` compiles in memory every time (tests).
     pub fn new(limits: SandboxLimits, cache_dir: Option<PathBuf>) -> Result<Self, EngineError> {
+        Runtime::with_metering(limits, cache_dir, Metering::Fuel)
+    }
+
+    /// Builds the engine the station serves with: [`Metering::Deadline`].
+    pub fn serving(limits: SandboxLimits, cache_dir: Option<PathBuf>) -> Result<Self, EngineError> {
+        Runtime::with_metering(limits, cache_dir, Metering::Deadline)
+    }
+
+    pub fn with_metering(
+        limits: SandboxLimits,
+        cache_dir: Option<PathBuf>,
+        metering: Metering,
+    ) -> Result<Self, EngineError> {
         limits.check()?;
         let mut config = Config::new();
         // Policy modules are components: typed records in and out.
         config.wasm_component_model(true);
         // Fuel makes the work bound deterministic: the same call runs out of
-        // fuel at the same point whatever the machine's load.
-        config.consume_fuel(true);
+        // fuel at the same point whatever the machine's load. It is compiled
+        // into the code (a counter update per basic block), so only where it
+        // is wanted (the compiled-code cache keys on this setting).
+        config.consume_fuel(metering == Metering::Fuel);
         // Epochs bound wall-clock time cheaply (a counter check at loop heads
         // and function entries); a background thread advances the epoch.
         config.epoch_interruption(true);
@@ -140,11 +173,15 @@ impl Runtime {
         // No host functions are ever linked: a module that imports anything
         // is refused before instantiation.
         let linker = Linker::new(&engine);
-        Ok(Runtime { engine, linker, limits, cache, ticker_stop })
+        Ok(Runtime { engine, linker, limits, metering, cache, ticker_stop })
     }
 
     pub fn limits(&self) -> &SandboxLimits {
         &self.limits
+    }
+
+    pub fn metering(&self) -> Metering {
+        self.metering
     }
 
     /// Checks, compiles (or loads from cache) and pre-instantiates a component.

@@ -108,6 +108,8 @@ impl Pre {
 pub struct LoadedModule {
     pre: Pre,
     limits: SandboxLimits,
+    /// Whether calls are fuel-metered ([`crate::Metering`]).
+    fuel: bool,
     info: ModuleInfo,
     sha256: String,
     length: u64,
@@ -127,6 +129,7 @@ impl LoadedModule {
         let mut module = LoadedModule {
             pre,
             limits: runtime.limits().clone(),
+            fuel: runtime.metering() == crate::Metering::Fuel,
             info: ModuleInfo {
                 id: String::new(),
                 version: String::new(),
@@ -283,7 +286,7 @@ impl LoadedModule {
                     .map(upgrade::answer),
             }
             .map_err(|error| self.classify(error, store.data()))?;
-            fuel_used += self.limits.fuel - store.get_fuel().unwrap_or(0);
+            fuel_used += self.fuel_used(&store);
             result_bytes += self.check_size(&answer)?;
             answers.push(answer);
         }
@@ -317,6 +320,11 @@ impl LoadedModule {
             .map_err(|e| CallError::Instantiate { module: self.label.clone(), detail: format!("{e:#}") })
     }
 
+    /// The fuel the call in `store` used; 0 where calls are not metered.
+    fn fuel_used(&self, store: &Store<Sandbox>) -> u64 {
+        if self.fuel { self.limits.fuel - store.get_fuel().unwrap_or(self.limits.fuel) } else { 0 }
+    }
+
     /// A store with this module's limits applied.
     fn sandbox(&self) -> Store<Sandbox> {
         let mut store = Store::new(self.pre.engine(), Sandbox::new(&self.limits));
@@ -328,7 +336,9 @@ impl LoadedModule {
 
     /// Gives the next call its whole fuel budget and time limit.
     fn refill(&self, store: &mut Store<Sandbox>) {
-        store.set_fuel(self.limits.fuel).expect("fuel is enabled on the engine");
+        if self.fuel {
+            store.set_fuel(self.limits.fuel).expect("fuel is enabled on the engine");
+        }
         let ticks = self.limits.timeout_ms.div_ceil(super::EPOCH_TICK.as_millis() as u64).max(1);
         store.set_epoch_deadline(ticks);
     }
@@ -361,7 +371,7 @@ impl LoadedModule {
             .instantiate(&mut store)
             .map_err(|e| CallError::Instantiate { module: module.clone(), detail: format!("{e:#}") })?;
         let outcome = f(&instance, &mut store);
-        let fuel_used = self.limits.fuel - store.get_fuel().unwrap_or(0);
+        let fuel_used = self.fuel_used(&store);
         let mut stats =
             CallStats { fuel_used, elapsed: started.elapsed(), memory_peak: store.data().memory_peak, result_bytes: 0 };
         let value = match outcome {

@@ -122,6 +122,16 @@ fn assert_answers_normally(module: &LoadedModule) {
     assert!(stats.fuel_used > 0 && stats.fuel_used < test_limits().fuel, "fuel used: {}", stats.fuel_used);
 }
 
+/// As [`assert_answers_normally`], for a module served without fuel: the
+/// answer is the same and no fuel is counted.
+fn assert_serves_normally(module: &LoadedModule) {
+    let (answer, stats) = module.evaluate(&application("王芳"), LEGAL_DATE).expect("a normal call succeeds");
+    let decision = answer.expect("a valid application is decided");
+    assert_eq!(decision.outcome, Outcome::Eligible);
+    assert_eq!(decision.reasons[0].en, "王芳: a normal answer");
+    assert_eq!(stats.fuel_used, 0, "serving counts no fuel");
+}
+
 fn attack(module: &LoadedModule, name: &str) -> CallError {
     match module.evaluate(&application(name), LEGAL_DATE) {
         Ok((answer, stats)) => panic!("the `{name}` attack was answered: {:?} ({stats:?})", answer.map(|d| d.outcome)),
@@ -279,6 +289,24 @@ fn every_attack_in_turn_leaves_the_module_answering() {
         let error = attack(&module, name);
         assert_eq!(error.kind(), kind, "`{name}`: {error}");
         assert_answers_normally(&module);
+    }
+}
+
+/// The station serves without fuel (`Metering::Deadline`): each attack still
+/// fails alone, the runaway loop by its deadline, and the module answers the
+/// next call.
+#[test]
+fn serving_without_fuel_every_attack_still_fails_alone() {
+    let limits = SandboxLimits { timeout_ms: 300, memory_bytes: 32 << 20, ..test_limits() };
+    let runtime = Runtime::serving(limits, None).expect("the runtime starts");
+    assert_eq!(runtime.metering(), juzhu_runtime::Metering::Deadline);
+    let module = load_hostile(&runtime);
+    assert_serves_normally(&module);
+    for (name, kind) in [("loop", "timeout"), ("bomb", "memory_limit"), ("huge", "result_too_large"), ("trap", "trap")]
+    {
+        let error = attack(&module, name);
+        assert_eq!(error.kind(), kind, "`{name}`: {error}");
+        assert_serves_normally(&module);
     }
 }
 

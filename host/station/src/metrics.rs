@@ -162,7 +162,11 @@ impl Metrics {
             Unit::Seconds,
             call_duration.clone(),
         );
-        registry.register("juzhu_module_fuel", "Fuel consumed by policy-module calls, by module", fuel.clone());
+        registry.register(
+            "juzhu_module_fuel",
+            "Fuel consumed by policy-module calls, by module (counted only by a fuel-metered runtime; the station serves by deadline, so 0 there)",
+            fuel.clone(),
+        );
         registry.register(
             "juzhu_module_traps",
             "Policy-module calls that failed, by module and kind (out_of_fuel, timeout, memory_limit, trap, result_too_large)",

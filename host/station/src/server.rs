@@ -222,7 +222,8 @@ pub fn build_init(config: &StationConfig, init: bool) -> Result<(Arc<Service>, O
 
 /// The service over an open store: the engine, the modules, the card desk.
 pub fn service(config: &StationConfig, store: Store) -> Result<Service, StartError> {
-    let runtime = Runtime::new(config.sandbox.clone(), Some(config.data_dir.join("compiled")))?;
+    // Serving bounds calls by deadline, not fuel (`juzhu_runtime::Metering`).
+    let runtime = Runtime::serving(config.sandbox.clone(), Some(config.data_dir.join("compiled")))?;
     let desk = crate::issuance::Desk::from_config(&config.card, &config.encoders).map_err(StartError::Card)?;
     if config.registry.location.is_none() {
         let modules = load_modules(config, &runtime)?;

@@ -125,11 +125,15 @@ pub fn realistic_application() -> sdk::Application {
 
 /// Measures the decision figures with the component in `modules_dir`.
 pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Figure>, String)> {
-    let runtime = Runtime::new(SandboxLimits::default(), None)?;
+    // The station serves without fuel (deadline only); certification meters
+    // fuel. Both are timed; the headline is what the station runs.
+    let runtime = Runtime::serving(SandboxLimits::default(), None)?;
+    let metered_runtime = Runtime::new(SandboxLimits::default(), None)?;
     let path = modules_dir.join(format!("{MODULE}.wasm"));
     let bytes = std::fs::read(&path)
         .with_context(|| format!("cannot read {} (run scripts/build-modules.sh first)", path.display()))?;
     let module = runtime.load(&path.display().to_string(), &bytes)?;
+    let metered = metered_runtime.load(&path.display().to_string(), &bytes)?;
     let native = crate::native::module(MODULE).context("the native build of the benchmark module is not linked in")?;
 
     let application = realistic_application();
@@ -156,13 +160,28 @@ pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Fig
     let native_time = median_of(iterations, || {
         (native.evaluate)(application.clone(), legal_date.clone()).expect("decision");
     });
+    let wasm_fuel = median_of(iterations, || {
+        metered.evaluate(&host_application, LEGAL_DATE).expect("wasm call").0.expect("decision");
+    });
     let instantiate = median_of(iterations, || module.instantiate_only().expect("instantiate"));
-    let (_, stats) = module.evaluate(&host_application, LEGAL_DATE)?;
+    let (_, stats) = metered.evaluate(&host_application, LEGAL_DATE)?;
     let ratio = wasm.as_secs_f64() / native_time.as_secs_f64();
     let figures = vec![
-        Figure::info("per-decision latency, wasm (fresh sandbox per call)", format!("{:.1} µs", micros(wasm))),
-        Figure::info("per-decision latency, native build of the same crate", format!("{:.1} µs", micros(native_time))),
-        Figure::target("wasm ÷ native", format!("{ratio:.2}×"), "≤ 3×", ratio <= 3.0),
+        Figure::info(
+            "per-decision latency, wasm as served (fresh sandbox per call, deadline only)",
+            format!("{:.1} µs", micros(wasm)),
+        ),
+        Figure::info(
+            "per-decision latency, wasm with fuel metering (as certified)",
+            format!("{:.1} µs", micros(wasm_fuel)),
+        ),
+        Figure::target(
+            "per-decision latency, native build of the same crate",
+            format!("{:.1} µs", micros(native_time)),
+            "≤ 5 µs",
+            micros(native_time) <= 5.0,
+        ),
+        Figure::target("wasm as served ÷ native", format!("{ratio:.2}×"), "≤ 1.5×", ratio <= 1.5),
         Figure::target(
             "sandbox instantiation per call",
             format!("{:.1} µs", micros(instantiate)),
