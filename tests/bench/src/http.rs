@@ -44,6 +44,16 @@ impl Station {
 
     /// A station in `dir` whose station file ends with `sections`.
     pub(super) fn start_in(dir: tempfile::TempDir, sections: &str) -> anyhow::Result<Self> {
+        Self::start_with_token(dir, sections, None)
+    }
+
+    /// As [`Station::start_in`]; `known` is the admin token when the store
+    /// already has one (a second station on a shared database prints none).
+    pub(super) fn start_with_token(
+        dir: tempfile::TempDir,
+        sections: &str,
+        known: Option<String>,
+    ) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let config = dir.path().join("station.toml");
         std::fs::write(
@@ -62,7 +72,7 @@ impl Station {
             .spawn()
             .context("cannot start juzhu serve")?;
         let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-        let mut token = None;
+        let mut token = known;
         for line in lines.by_ref() {
             let line = line?;
             if let Some(t) = line.strip_prefix("admin token (shown once; keep it safe): ") {

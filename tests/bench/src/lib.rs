@@ -27,6 +27,7 @@ pub mod decision;
 pub mod hot_swap;
 pub mod http;
 pub mod native;
+pub mod postgres;
 pub mod ranking;
 pub mod rego;
 
@@ -48,6 +49,8 @@ pub enum Part {
     HotSwap,
     /// The ranking of synthetic applicants.
     Ranking,
+    /// Durable submissions on PostgreSQL, one station and two.
+    Postgres,
 }
 
 /// What to measure and where to write it.
@@ -154,6 +157,10 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     if options.wants(Part::HotSwap) {
         println!("measuring a hot swap under load…");
         add(hot_swap::measure(&options.modules, options.seconds, options.connections)?);
+    }
+    if options.wants(Part::Postgres) {
+        println!("measuring durable submissions on PostgreSQL, one station and two ({} s each)…", options.seconds);
+        add(postgres::measure(&options.modules, options.seconds, options.connections)?);
     }
     if options.wants(Part::Ranking) {
         println!("measuring the ranking of {} applicants…", options.applicants);
