@@ -2,43 +2,15 @@
 //! `juzhu restore` of that backup: refused while serving, refused when
 //! tampered (naming the broken entry), and in place once the station stops.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use juzhu_test_support::process::{Killed, free_port, request};
 use juzhu_test_support::{ApplicationBuilder, component};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn request(port: u16, method: &str, path: &str, token: &str, body: &str) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    Ok((status, body))
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn juzhu(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_juzhu")).args(args).output().unwrap()
@@ -65,7 +37,7 @@ fn write_config(dir: &Path, port: u16) -> std::path::PathBuf {
     config
 }
 
-fn serve(config: &Path, port: u16) -> (Server, String) {
+fn serve(config: &Path, port: u16) -> (Killed, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_juzhu"))
         .args(["serve", "--config", config.to_str().unwrap()])
         .stdout(Stdio::piped())
@@ -73,7 +45,7 @@ fn serve(config: &Path, port: u16) -> (Server, String) {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let server = Server(child);
+    let server = Killed(child);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {

@@ -5,9 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
-use juzhu_runtime::module_build;
 use serde_json::Value;
 
 /// Generated cases per run: enough for every defect to show, few enough for
@@ -16,31 +14,6 @@ const CASES: &str = "150";
 
 fn workspace() -> &'static Path {
     juzhu_test_support::workspace()
-}
-
-/// The fixture as a component, built once.
-fn fixture() -> &'static [u8] {
-    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
-    BYTES.get_or_init(|| {
-        let root = workspace();
-        let path =
-            module_build::build(root, &root.join("tests/fixtures/defective-module"), &root.join("target/fixtures"))
-                .expect("the defective fixture builds and componentizes");
-        std::fs::read(&path).expect("the built component is readable")
-    })
-}
-
-/// The fixture carrying `defect`.
-fn with_defect(defect: &str) -> Vec<u8> {
-    let clean = format!("{:_<32}", "juzhu-defect:none");
-    let wanted = format!("{:_<32}", format!("juzhu-defect:{defect}"));
-    let bytes = fixture();
-    let at: Vec<usize> =
-        bytes.windows(32).enumerate().filter(|(_, w)| *w == clean.as_bytes()).map(|(i, _)| i).collect();
-    assert_eq!(at.len(), 1, "the fixture's marker is not where the test expects it");
-    let mut out = bytes.to_vec();
-    out[at[0]..at[0] + 32].copy_from_slice(wanted.as_bytes());
-    out
 }
 
 struct Run {
@@ -59,7 +32,7 @@ fn certify(defect: &str) -> Run {
 fn certify_against(defect: &str, baseline: Option<&str>) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join(format!("defective-{defect}.wasm"));
-    std::fs::write(&module, with_defect(defect)).unwrap();
+    std::fs::write(&module, juzhu_test_support::defective_module(defect)).unwrap();
     let report: PathBuf = dir.path().join("report");
     let vectors = workspace().join("tests/fixtures/defective-module/vectors");
     let mut args = vec![
@@ -74,7 +47,7 @@ fn certify_against(defect: &str, baseline: Option<&str>) -> Run {
     ];
     if let Some(baseline) = baseline {
         let previous = dir.path().join(format!("defective-{baseline}.wasm"));
-        std::fs::write(&previous, with_defect(baseline)).unwrap();
+        std::fs::write(&previous, juzhu_test_support::defective_module(baseline)).unwrap();
         args.extend(["--baseline".into(), previous.display().to_string()]);
     }
     let out = Command::new(env!("CARGO_BIN_EXE_juzhu")).args(&args).output().unwrap();

@@ -5,42 +5,12 @@
 //! The database reopened afterwards must hold the decision and an intact audit
 //! chain.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use juzhu_test_support::process::{Killed, free_port, request};
 use juzhu_test_support::{ApplicationBuilder, component, workspace};
-
-/// A free loopback port (taken and released; good enough for one test).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// One HTTP/1.1 request; returns the status code and body.
-fn request(port: u16, method: &str, path: &str, token: &str, body: &str) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    Ok((status, body))
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[test]
 fn an_acknowledged_submission_survives_kill_9() {
@@ -67,7 +37,7 @@ fn an_acknowledged_submission_survives_kill_9() {
         .unwrap();
     // The first start prints the admin token, then that it is listening.
     let stdout = child.stdout.take().unwrap();
-    let mut server = Server(child);
+    let mut server = Killed(child);
     // Keep reading the server's output for its whole life: a closed pipe
     // would kill it at its next print.
     let (tx, rx) = std::sync::mpsc::channel();

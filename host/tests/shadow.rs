@@ -5,39 +5,16 @@
 //! written. The versions are `tests/fixtures/defective-module` without a
 //! defect (0.1.0) and with its `seven-months` rule change (0.2.0).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use juzhu_registry::fixture::Fixture;
 use juzhu_registry::repo::ModuleDescription;
 use juzhu_runtime::contract::types::Application;
-use juzhu_runtime::module_build;
 use juzhu_station::service::Service;
 use juzhu_test_support::registry::station_config;
 
 const DIVISION: &str = "999998";
 const MODULE: &str = "defective-fixture";
-
-fn fixture_bytes() -> &'static [u8] {
-    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
-    BYTES.get_or_init(|| {
-        let root = juzhu_test_support::workspace();
-        let path =
-            module_build::build(root, &root.join("tests/fixtures/defective-module"), &root.join("target/fixtures"))
-                .expect("the fixture builds");
-        std::fs::read(path).unwrap()
-    })
-}
-
-/// The fixture carrying the marker `variant` (see the fixture's docs).
-fn variant(name: &str) -> Vec<u8> {
-    let clean = format!("{:_<32}", "juzhu-defect:none");
-    let wanted = format!("{:_<32}", format!("juzhu-defect:{name}"));
-    let bytes = fixture_bytes();
-    let at = bytes.windows(32).position(|w| w == clean.as_bytes()).expect("the marker");
-    let mut out = bytes.to_vec();
-    out[at..at + 32].copy_from_slice(wanted.as_bytes());
-    out
-}
 
 fn publish(f: &Fixture, bytes: &[u8], version: &str, effective_from: jiff::civil::Date) {
     let description = ModuleDescription {
@@ -82,7 +59,7 @@ fn a_pending_version_with_another_threshold_is_shadowed_on_the_cases_it_would_ch
         .time_zone(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
         .build()
         .unwrap();
-    publish(&f, &variant("none"), "0.1.0", f.today);
+    publish(&f, &juzhu_test_support::defective_module("none"), "0.1.0", f.today);
     let config = station_config(&f);
     let service: Arc<Service> = juzhu_station::server::build(&config).unwrap().0;
 
@@ -98,7 +75,7 @@ fn a_pending_version_with_another_threshold_is_shadowed_on_the_cases_it_would_ch
         service.submit("clerk", &applicant(n as u32, today, *months, *days), Some(today.to_string())).unwrap();
     }
     let next_week = today.checked_add(jiff::Span::new().days(7)).unwrap();
-    publish(&f, &variant("seven-months"), "0.2.0", next_week);
+    publish(&f, &juzhu_test_support::defective_module("seven-months"), "0.2.0", next_week);
     service.refresh_registry().unwrap();
 
     let before = decisions_on_record(&service);
@@ -137,8 +114,8 @@ fn a_pending_version_with_another_threshold_is_shadowed_on_the_cases_it_would_ch
     // The operator's offline run on the same store agrees.
     let dir = tempfile::tempdir().unwrap();
     let (old, new) = (dir.path().join("v0.1.0.wasm"), dir.path().join("v0.2.0.wasm"));
-    std::fs::write(&old, variant("none")).unwrap();
-    std::fs::write(&new, variant("seven-months")).unwrap();
+    std::fs::write(&old, juzhu_test_support::defective_module("none")).unwrap();
+    std::fs::write(&new, juzhu_test_support::defective_module("seven-months")).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_juzhu"))
         .args(["shadow", new.to_str().unwrap(), "--data", config.data_dir.to_str().unwrap()])
         .args(["--effective-from", &next_week.to_string(), "--against", old.to_str().unwrap(), "--json"])

@@ -5,36 +5,16 @@
 //! `kill -9` of one during a burst of submissions loses nothing acknowledged
 //! and the one audit trail verifies.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use juzhu_test_support::postgres::PgServer;
+use juzhu_test_support::process::{free_port, request_json as request};
 use juzhu_test_support::{ApplicationBuilder, component, workspace};
 use serde_json::{Value, json};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// One HTTP/1.1 request; the status code and the JSON body.
-fn request(port: u16, method: &str, path: &str, token: &str, body: &str) -> std::io::Result<(u16, Value)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    Ok((status, serde_json::from_str(&body).unwrap_or(Value::String(body))))
-}
 
 /// A `juzhu serve` process, killed with SIGKILL on drop.
 struct Serve {

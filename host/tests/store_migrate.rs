@@ -4,45 +4,22 @@
 //! it; a run after that changes nothing and says so; the migrated station
 //! serves the same permits, decisions and verifiable trail.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use juzhu_store::{Db, Location, Store};
 use juzhu_test_support::postgres::PgServer;
+use juzhu_test_support::process::{Killed, free_port, request_json};
 use juzhu_test_support::{ApplicationBuilder, component};
-use serde_json::{Value, json};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
+/// One request; the status and the JSON body.
 fn request(port: u16, method: &str, path: &str, token: &str, body: &str) -> (u16, Value) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-    (status, serde_json::from_str(&body).unwrap_or(Value::String(body)))
+    request_json(port, method, path, token, body).unwrap()
 }
-
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use serde_json::{Value, json};
 
 fn config(dir: &Path, name: &str, store: Option<&str>) -> (std::path::PathBuf, u16) {
     let modules = dir.join("modules");
@@ -62,7 +39,7 @@ fn config(dir: &Path, name: &str, store: Option<&str>) -> (std::path::PathBuf, u
     (path, port)
 }
 
-fn serve(config: &Path, port: u16) -> (Serve, Option<String>) {
+fn serve(config: &Path, port: u16) -> (Killed, Option<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_juzhu"))
         .args(["serve", "--config", config.to_str().unwrap()])
         .stdout(Stdio::piped())
@@ -78,7 +55,7 @@ fn serve(config: &Path, port: u16) -> (Serve, Option<String>) {
             }
         }
     });
-    let serve = Serve(child);
+    let serve = Killed(child);
     let deadline = Instant::now() + Duration::from_secs(120);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "juzhu serve did not come up");

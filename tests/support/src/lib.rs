@@ -15,6 +15,7 @@
 
 pub mod application;
 pub mod postgres;
+pub mod process;
 pub mod registry;
 pub mod station;
 
@@ -79,5 +80,31 @@ pub fn with_version(component: &[u8], module_id: &str, version: &str) -> Vec<u8>
     assert_eq!(at.len(), 1, "the module's version string moved; update juzhu_test_support::with_version");
     let mut out = component.to_vec();
     out[at[0] + module_id.len()..at[0] + needle.len()].copy_from_slice(version.as_bytes());
+    out
+}
+
+/// `tests/fixtures/defective-module` as a component carrying `defect` (the
+/// fixture's marker rewritten byte for byte; see the fixture's docs), built
+/// once per test binary.
+pub fn defective_module(defect: &str) -> Vec<u8> {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    let bytes = BYTES.get_or_init(|| {
+        let root = workspace();
+        let path = juzhu_runtime::module_build::build(
+            root,
+            &root.join("tests/fixtures/defective-module"),
+            &root.join("target/fixtures"),
+        )
+        .expect("the defective fixture builds and componentizes");
+        std::fs::read(&path).expect("the built component is readable")
+    });
+    let clean = format!("{:_<32}", "juzhu-defect:none");
+    let wanted = format!("{:_<32}", format!("juzhu-defect:{defect}"));
+    assert_eq!(wanted.len(), 32, "defect `{defect}` is too long for the marker");
+    let at: Vec<usize> =
+        bytes.windows(32).enumerate().filter(|(_, w)| *w == clean.as_bytes()).map(|(i, _)| i).collect();
+    assert_eq!(at.len(), 1, "the fixture's marker is not where juzhu_test_support expects it");
+    let mut out = bytes.clone();
+    out[at[0]..at[0] + 32].copy_from_slice(wanted.as_bytes());
     out
 }
