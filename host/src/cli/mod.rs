@@ -64,7 +64,9 @@ enum Command {
     /// IC cards: list readers, issue, reissue, endorse, follow, verify.
     #[command(subcommand)]
     Card(card::CardCommand),
-    /// Run a module's vectors through its wasm component.
+    /// Run the certification kit on a module's wasm component: vectors,
+    /// clause coverage, framework invariants, resource profile, and with
+    /// --baseline the changes from a previous version.
     Certify(module::Certify),
     /// What a new module version would do to a station's recorded cases,
     /// offline; nothing is written.
@@ -80,8 +82,9 @@ enum Command {
     Registry(registry::RegistryCommand),
     /// Publish a module for a district, signed by the district's keys.
     Publish(registry::Publish),
-    /// Certify a published module: run its vectors, then sign an attestation
-    /// with the certification keys. A failing module is refused, unsigned.
+    /// Certify a published module: run the certification kit, then sign an
+    /// attestation (with the report's sha256) with the certification keys. A
+    /// failing module is refused, unsigned.
     Attest(registry::Attest),
     /// Hold a jurisdiction at a certified version (written to the audit log).
     Pin(pins::Pin),
