@@ -30,12 +30,14 @@ fn create_registry(path: std::path::PathBuf) -> anyhow::Result<Fixture> {
 /// Publishes `bytes` as `version`, in force from today, and certifies it as a
 /// tester would: only after its vectors pass.
 fn publish_and_attest(registry: &Fixture, bytes: &[u8], version: &str) -> anyhow::Result<()> {
-    let description =
-        ModuleDescription { module_id: MODULE.into(), version: version.into(), contract_version: version.into() };
+    let runtime = juzhu_runtime::Runtime::new(juzhu_runtime::SandboxLimits::default(), None)?;
+    // Signed with the contract the component declares, as `juzhu publish`
+    // does: the station refuses a component whose contract differs.
+    let contract_version = runtime.load(MODULE, bytes)?.info().contract_version.clone();
+    let description = ModuleDescription { module_id: MODULE.into(), version: version.into(), contract_version };
     registry.publish(DIVISION, &description, bytes, &registry.today.to_string())?;
     let file = registry.dir().with_file_name(format!("{MODULE}-{version}.wasm"));
     std::fs::write(&file, bytes)?;
-    let runtime = juzhu_runtime::Runtime::new(juzhu_runtime::SandboxLimits::default(), None)?;
     let native = crate::native::module(MODULE);
     let options = juzhu_runtime::certify::CertifyOptions {
         native: native.as_ref().map(|n| n as &dyn juzhu_sdk::vectors::Subject),

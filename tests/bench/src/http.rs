@@ -86,14 +86,24 @@ impl Station {
         std::thread::spawn(move || lines.for_each(drop));
         let base = format!("http://127.0.0.1:{port}");
         let mut station = Station { child, dir, base, token: String::new() };
-        station.token =
-            token.with_context(|| format!("juzhu serve printed no admin token; see {}", station.log().display()))?;
+        station.token = match token {
+            Some(token) => token,
+            None => bail!("juzhu serve printed no admin token; its log ends:\n{}", station.log_tail()),
+        };
         station.wait_healthy()?;
         Ok(station)
     }
 
     pub(super) fn log(&self) -> PathBuf {
         self.dir.path().join("serve.log")
+    }
+
+    /// The last lines of the station's log, for an error that must say why
+    /// the station would not start (the log goes with the temporary dir).
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.log()).unwrap_or_else(|e| format!("(cannot read the log: {e})"));
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
     }
 
     fn database(&self) -> PathBuf {
