@@ -27,7 +27,7 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 pub use limits::{LimitsError, SandboxLimits};
-pub use module::{CallError, CallStats, LoadedModule};
+pub use module::{CallError, CallStats, LoadedModule, PointsCall};
 pub use module_set::{ActiveModules, ModuleSet, ModuleVersion, NotInForce, PinError, SetError};
 
 /// How often the epoch advances; the timeout is counted in these ticks.

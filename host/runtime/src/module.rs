@@ -104,6 +104,15 @@ impl Pre {
     }
 }
 
+/// One call of [`LoadedModule::points_batch`]: a holder's permit (none for
+/// an applicant not on record), the facts the points read, and the day.
+#[derive(Debug, Clone, Copy)]
+pub struct PointsCall<'a> {
+    pub permit: Option<&'a Permit>,
+    pub facts: &'a Application,
+    pub legal_date: &'a str,
+}
+
 /// A checked, compiled and pre-instantiated policy module.
 pub struct LoadedModule {
     pre: Pre,
@@ -254,21 +263,20 @@ impl LoadedModule {
         })
     }
 
-    /// Points for many applicants of one ranking in one sandbox, so a large
-    /// pool pays for instantiation once per batch rather than once per
-    /// applicant. Each call still gets the whole fuel and time budget, and the
-    /// batch shares the instance's memory cap. Policy modules keep no state
-    /// between calls (the SDK's exports are pure functions of their
-    /// arguments), so sharing an instance does not let one applicant's facts
-    /// reach another's points. A trap ends the batch: the instance is then
-    /// unusable.
+    /// Points for many holders or applicants in one sandbox, so a large pool
+    /// (a ranking, or the re-scoring of every permit on record when a new
+    /// version takes effect) pays for instantiation once per batch rather
+    /// than once per call. Each call still gets the whole fuel and time
+    /// budget, and the batch shares the instance's memory cap. Policy modules
+    /// keep no state between calls (the SDK's exports are pure functions of
+    /// their arguments), so sharing an instance does not let one holder's
+    /// facts reach another's points. A trap ends the batch: the instance is
+    /// then unusable.
     pub fn points_batch<'a>(
         &self,
-        applications: impl IntoIterator<Item = &'a Application>,
-        legal_date: &str,
+        calls: impl IntoIterator<Item = PointsCall<'a>>,
     ) -> Result<(Vec<Result<PointsBreakdown, Refusal>>, CallStats), CallError> {
         let started = Instant::now();
-        let legal_date = legal_date.to_string();
         let (mut fuel_used, mut result_bytes) = (0, 0);
         let mut store = self.sandbox();
         let instance = self
@@ -276,14 +284,17 @@ impl LoadedModule {
             .instantiate(&mut store)
             .map_err(|e| CallError::Instantiate { module: self.label.clone(), detail: format!("{e:#}") })?;
         let mut answers = Vec::new();
-        for application in applications {
+        for PointsCall { permit, facts, legal_date } in calls {
             self.refill(&mut store);
+            let legal_date = &legal_date.to_string();
             let answer = match &instance {
-                Instance::V1_1(m) => m.juzhu_policy_benefits().call_points(&mut store, None, application, &legal_date),
-                Instance::V1_0(m) => m
-                    .juzhu_policy_benefits()
-                    .call_points(&mut store, None, &upgrade::application(application), &legal_date)
-                    .map(upgrade::answer),
+                Instance::V1_1(m) => m.juzhu_policy_benefits().call_points(&mut store, permit, facts, legal_date),
+                Instance::V1_0(m) => {
+                    let permit: Option<v1_0::exports::juzhu::policy::types::Permit> = permit.map(upgrade::same);
+                    m.juzhu_policy_benefits()
+                        .call_points(&mut store, permit.as_ref(), &upgrade::application(facts), legal_date)
+                        .map(upgrade::answer)
+                }
             }
             .map_err(|error| self.classify(error, store.data()))?;
             fuel_used += self.fuel_used(&store);

@@ -38,6 +38,7 @@ pub mod migrate;
 pub mod migrations;
 pub mod pg;
 pub mod pins;
+pub mod points;
 mod records;
 pub mod tokens;
 

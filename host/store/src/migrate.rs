@@ -15,6 +15,8 @@ use crate::db::{Db, DbError, Val};
 use crate::{AuditError, Location, Store, StoreError, audit};
 
 /// The tables copied, parents before children (foreign keys).
+/// The tables moved. `permit_points` is not among them: it is derived from
+/// these (see points.rs), and the target's first ranking scores it again.
 const TABLES: &[&str] = &[
     "applications",
     "decisions",

@@ -255,6 +255,30 @@ ALTER TABLE card_issuances ADD COLUMN station TEXT;
 ALTER TABLE endorsements ADD COLUMN facts TEXT CHECK (facts IS NULL OR json_valid(facts));
 "#,
     },
+    Migration {
+        version: 9,
+        name: "each active permit's points, for ranking from storage",
+        sql: r#"
+-- Derived from the records (see points.rs): the holder's points as module
+-- `module_sha256` gives them on `as_of`. A row exists only while its permit
+-- is active. Ranked by the index: higher total first, then permit number.
+CREATE TABLE permit_points (
+    permit_number   TEXT    PRIMARY KEY REFERENCES permits(number),
+    jurisdiction    TEXT    NOT NULL CHECK (length(jurisdiction) = 6),
+    as_of           TEXT    NOT NULL,
+    total           INTEGER NOT NULL,
+    excluded        INTEGER NOT NULL CHECK (excluded IN (0, 1)),
+    breakdown       TEXT    NOT NULL CHECK (json_valid(breakdown)),
+    module_id       TEXT    NOT NULL,
+    module_version  TEXT    NOT NULL,
+    module_sha256   TEXT    NOT NULL CHECK (length(module_sha256) = 64),
+    scored_at       TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX permit_points_ranking
+    ON permit_points (jurisdiction, module_sha256, excluded, total DESC, permit_number);
+CREATE INDEX permits_active_by_jurisdiction ON permits (jurisdiction, state);
+"#,
+    },
 ];
 
 /// PostgreSQL's migrations. Append; never edit.
@@ -408,6 +432,27 @@ CREATE UNIQUE INDEX cards_one_valid_per_permit ON cards (permit_number) WHERE re
         name: "the holder's facts recorded with an endorsement (SQLite migration 8)",
         sql: r#"
 ALTER TABLE endorsements ADD COLUMN facts TEXT CHECK (facts IS NULL OR facts::jsonb IS NOT NULL);
+"#,
+    },
+    Migration {
+        version: 3,
+        name: "each active permit's points, for ranking from storage (SQLite migration 9)",
+        sql: r#"
+CREATE TABLE permit_points (
+    permit_number   TEXT    PRIMARY KEY REFERENCES permits(number),
+    jurisdiction    TEXT    NOT NULL CHECK (length(jurisdiction) = 6),
+    as_of           TEXT    NOT NULL,
+    total           BIGINT  NOT NULL,
+    excluded        BIGINT  NOT NULL CHECK (excluded IN (0, 1)),
+    breakdown       TEXT    NOT NULL CHECK (breakdown::jsonb IS NOT NULL),
+    module_id       TEXT    NOT NULL,
+    module_version  TEXT    NOT NULL,
+    module_sha256   TEXT    NOT NULL CHECK (length(module_sha256) = 64),
+    scored_at       TEXT    NOT NULL
+);
+CREATE INDEX permit_points_ranking
+    ON permit_points (jurisdiction, module_sha256, excluded, total DESC, permit_number);
+CREATE INDEX permits_active_by_jurisdiction ON permits (jurisdiction, state);
 "#,
     },
 ];

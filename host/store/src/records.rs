@@ -274,7 +274,12 @@ pub(crate) fn set_permit_state(
             params![number, state.as_str(), on, now()],
         )?,
     };
-    one_row(n, "setting a permit's state")
+    one_row(n, "setting a permit's state")?;
+    if state != PermitState::Active {
+        // Out of use: no standing in a ranking (see points.rs).
+        crate::points::forget(tx, number)?;
+    }
+    Ok(())
 }
 
 /// Records `t` on `on` as the permit's last transition.

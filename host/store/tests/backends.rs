@@ -10,6 +10,7 @@ use std::sync::{Arc, Barrier};
 use juzhu_runtime::contract::types::*;
 use juzhu_store::cards::{self, Kind, Step};
 use juzhu_store::lifecycle::{self, LifecycleError, PermitState, Transition};
+use juzhu_store::points::NewPoints;
 use juzhu_store::{AuditError, Db, Location, Store, StoreError, tokens};
 use juzhu_test_support::postgres::PgServer;
 
@@ -231,6 +232,84 @@ fn migrations_are_idempotent_and_a_newer_database_is_refused(location: Location)
     assert!(matches!(err, StoreError::SchemaTooNew { found: 99, .. }), "{err}");
 }
 
+/// Ranking from storage (issue 13): a points row only for an active permit.
+fn points_rows(store: &Store) -> i64 {
+    store.query_one("SELECT count(*) FROM permit_points", &[]).unwrap().int(0).unwrap()
+}
+
+fn breakdown(total: i32, vetoed: bool) -> PointsBreakdown {
+    PointsBreakdown { lines: vec![], total, vetoed, frozen: false, scheme: None, reasons: vec![] }
+}
+
+fn record(store: &mut Store, number: &str, total: i32, vetoed: bool) -> u64 {
+    let m = module();
+    let b = breakdown(total, vetoed);
+    store.record_points(&[NewPoints { permit_number: number, as_of: "2024-03-02", module: &m, breakdown: &b }]).unwrap()
+}
+
+fn points_rows_follow_the_permit_out_of_use(location: Location) {
+    let mut store = open(&location, "hall-a");
+    let active = permit_in(&mut store, PermitState::Active);
+    assert_eq!(record(&mut store, &active, 30, false), 1);
+    assert_eq!(points_rows(&store), 1);
+    let m = module();
+    lifecycle::transition(
+        &mut store,
+        ACTOR,
+        &active,
+        Transition::Suspend,
+        legal("2025-07-02"),
+        &directing(Transition::Suspend),
+        &m,
+    )
+    .unwrap();
+    assert_eq!(points_rows(&store), 0, "suspension deleted the row");
+    assert_eq!(record(&mut store, &active, 30, false), 0, "no row for a suspended permit");
+
+    let cancelled = permit_in(&mut store, PermitState::Active);
+    record(&mut store, &cancelled, 10, false);
+    lifecycle::transition(
+        &mut store,
+        ACTOR,
+        &cancelled,
+        Transition::Cancel,
+        legal("2025-07-02"),
+        &directing(Transition::Cancel),
+        &m,
+    )
+    .unwrap();
+    assert_eq!(points_rows(&store), 0, "cancellation deleted the row");
+    assert_eq!(record(&mut store, &cancelled, 10, false), 0);
+    let coverage = store.points_coverage("330105", &m.sha256).unwrap();
+    assert_eq!((coverage.active, coverage.scored), (0, 0));
+}
+
+fn points_rows_of_one_version_rank_best_first(location: Location) {
+    let mut store = open(&location, "hall-a");
+    let numbers: Vec<String> = (0..4).map(|_| permit_in(&mut store, PermitState::Active)).collect();
+    for (number, (total, vetoed)) in numbers.iter().zip([(20, false), (40, false), (40, false), (90, true)]) {
+        record(&mut store, number, total, vetoed);
+    }
+    let m = module();
+    let top = store.top_points("330105", &m.sha256, 10).unwrap();
+    let order: Vec<&str> = top.iter().map(|r| r.permit_number.as_str()).collect();
+    assert_eq!(order, [&numbers[1], &numbers[2], &numbers[0]], "higher first, ties by number, the veto not ranked");
+    let counts = store.points_counts("330105", &m.sha256, Some(40)).unwrap();
+    assert_eq!((counts.ranked, counts.excluded, counts.at_total), (3, 1, 2));
+    assert!(store.points_coverage("330105", &m.sha256).unwrap().complete());
+
+    // Re-scoring replaces the row; a new version finds every permit unscored.
+    record(&mut store, &numbers[0], 50, false);
+    assert_eq!(store.top_points("330105", &m.sha256, 1).unwrap()[0].permit_number, numbers[0]);
+    let next = "cd".repeat(32);
+    assert_eq!(store.points_coverage("330105", &next).unwrap().scored, 0);
+    let page = store.permits_to_score("330105", &next, "", 2).unwrap();
+    assert_eq!(page.iter().map(|p| p.number.as_str()).collect::<Vec<_>>(), [&numbers[0], &numbers[1]]);
+    let rest = store.permits_to_score("330105", &next, &numbers[1], 10).unwrap();
+    assert_eq!(rest.len(), 2, "a keyset page continues after the last number");
+    assert!(store.permits_to_score("330105", &m.sha256, "", 10).unwrap().is_empty());
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -252,4 +331,6 @@ on_both!(
     tokens_and_pins,
     card_journal_rows_belong_to_their_station,
     migrations_are_idempotent_and_a_newer_database_is_refused,
+    points_rows_follow_the_permit_out_of_use,
+    points_rows_of_one_version_rank_best_first,
 );

@@ -111,6 +111,7 @@ pub fn app(service: Arc<Service>, limits: Limits, figment: rocket::figment::Figm
                 routes::audit,
                 routes::audit_checkpoints,
                 routes::rank,
+                routes::ranking_on_record,
                 routes::jurisdictions,
                 routes::jurisdiction,
                 routes::tokens,

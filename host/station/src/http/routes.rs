@@ -276,6 +276,38 @@ pub fn rank(_who: Clerk, svc: Svc<'_>, body: Body<RankRequest>) -> Result<Json<c
     Ok(Json(svc.rank(&req.applicants, req.places, req.legal_date)?))
 }
 
+/// The holders on record ranked for `places` of a limited service. Async:
+/// the first ranking after a new version takes effect scores every holder,
+/// which runs on the blocking pool while the executor keeps serving.
+#[get("/v1/rankings/<division>?<places>")]
+pub async fn ranking_on_record(
+    _who: Clerk,
+    svc: Svc<'_>,
+    division: &str,
+    places: Option<&str>,
+) -> Result<Json<crate::service::RecordRanking>, ApiError> {
+    let places = match places.map(str::parse::<u64>) {
+        Some(Ok(n)) => n,
+        Some(Err(_)) | None => {
+            return Err(ApiError::field(
+                Status::UnprocessableEntity,
+                "invalid_input",
+                "places",
+                format!(
+                    "is {}; give the number of places of the service as a whole number, e.g. ?places=100",
+                    places.map_or("missing".to_string(), |p| format!("`{p}`"))
+                ),
+            ));
+        }
+    };
+    let (svc, division) = (Arc::clone(svc), division.to_string());
+    rocket::tokio::task::spawn_blocking(move || svc.rank_on_record(&division, places))
+        .await
+        .map_err(|e| ApiError::new(Status::InternalServerError, "internal", format!("the ranking task failed: {e}")))?
+        .map(Json)
+        .map_err(ApiError::from)
+}
+
 #[get("/v1/jurisdictions")]
 pub fn jurisdictions(_who: Clerk, svc: Svc<'_>) -> Json<Vec<JurisdictionModule>> {
     Json(svc.jurisdictions())

@@ -25,7 +25,9 @@ pub use compare::Column;
 pub use dashboard::{JurisdictionStats, MonthCounts, ReasonCount};
 pub use modules::{DivisionModules, PinReport, VersionInfo};
 pub use queues::{AwaitingMaterials, QueuedPermit, Queues, Unanswered};
-pub use ranking::{Applicant, Ranked, Ranking, TIE_BREAK};
+pub use ranking::{
+    AdmittedHolder, Applicant, CutOff, RECORD_BASIS, RECORD_TIE_BREAK, Ranked, Ranking, RecordRanking, TIE_BREAK,
+};
 pub use shadow::ShadowReport;
 pub use what_if::{SUPPOSED_NUMBER, SupposedPermit, WhatIf};
 
@@ -174,7 +176,7 @@ impl From<Refusal> for ServiceError {
 
 /// "legal_date 2013-05-01 is outside the in-force window of 《…》 (`id`):
 /// from 2014-10-31 until 2015-10-30 (basis)".
-fn not_in_force_message(n: &NotInForce) -> String {
+pub(super) fn not_in_force_message(n: &NotInForce) -> String {
     let from = n.in_force_from.as_deref().map_or("no stated start".to_string(), |d| format!("from {d}"));
     let until = n.in_force_until.as_deref().map_or("open-ended".to_string(), |d| format!("until {d}"));
     let basis = n.basis.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
@@ -375,7 +377,9 @@ impl Service {
             Some(date) => date,
             None => today,
         };
-        Ok(lifecycle::issue(&mut self.store(), actor, decision_id, issued_on)?)
+        let permit = lifecycle::issue(&mut self.store(), actor, decision_id, issued_on)?;
+        self.record_points_of(&permit);
+        Ok(permit)
     }
 
     pub(super) fn permit(&self, number: &str) -> Result<PermitRecord, ServiceError> {
@@ -416,7 +420,7 @@ impl Service {
         // default date, today in its zone) never changes once issued.
         let jurisdiction = self.permit(number)?.jurisdiction;
         let (_, date) = Self::module_for(&set, &jurisdiction, legal_date.as_deref())?;
-        lifecycle::transition_with(&mut self.store(), actor, number, action, date, |permit| {
+        let permit = lifecycle::transition_with(&mut self.store(), actor, number, action, date, |permit| {
             let (module, _) = Self::module_for(&set, &permit.jurisdiction, Some(&date.to_string()))?;
             let legal_date = date.to_string();
             let answer = self.observe(
@@ -424,8 +428,11 @@ impl Service {
                 "endorsement",
                 module.endorsement(&permit.to_contract(), permit.facts_on(&legal_date), &legal_date),
             )?;
-            Ok((input(answer)?, module_ref(&module)))
-        })
+            Ok::<_, ServiceError>((input(answer)?, module_ref(&module)))
+        })?;
+        // Suspending or cancelling deleted its points with the transition.
+        self.record_points_of(&permit);
+        Ok(permit)
     }
 
     /// Endorses a permit on the holder's facts as of the endorsement (the
@@ -461,15 +468,17 @@ impl Service {
             ));
         }
         let (_, date) = Self::module_for(&set, &held.jurisdiction, legal_date.as_deref())?;
-        lifecycle::endorse_on_facts(&mut self.store(), actor, number, date, &facts, |permit| {
+        let permit = lifecycle::endorse_on_facts(&mut self.store(), actor, number, date, &facts, |permit| {
             let (module, _) = Self::module_for(&set, &permit.jurisdiction, Some(&date.to_string()))?;
             let answer = self.observe(
                 &module,
                 "endorsement",
                 module.endorsement(&permit.to_contract(), &facts, &date.to_string()),
             )?;
-            Ok((input(answer)?, module_ref(&module)))
-        })
+            Ok::<_, ServiceError>((input(answer)?, module_ref(&module)))
+        })?;
+        self.record_points_of(&permit);
+        Ok(permit)
     }
 
     /// A holder's services and points on `legal_date`.
