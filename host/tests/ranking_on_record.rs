@@ -127,6 +127,14 @@ fn a_lost_points_row_is_scored_again_before_ranking() {
     assert_eq!(after["admitted"], before["admitted"], "scoring again gives the same ranking");
     assert_eq!(permit_numbers(&after), numbers);
     assert_eq!(rank(&s, 3)["scored_now"], 0, "scored once, then read");
+
+    // The station's points keeper does the same between requests.
+    s.service.with_store(|st| st.conn().execute("DELETE FROM permit_points", []).unwrap());
+    assert_eq!(s.service.keep_points_current(), 3);
+    assert_eq!(s.service.keep_points_current(), 0, "nothing left to score");
+    let kept = rank(&s, 3);
+    assert_eq!(kept["scored_now"], 0, "{kept}");
+    assert_eq!(kept["admitted"], before["admitted"]);
 }
 
 #[test]

@@ -271,6 +271,22 @@ fn follow(service: Arc<Service>, config: &StationConfig) {
         .expect("a thread starts");
 }
 
+/// Keeps the holders' recorded points current on a thread of its own: every
+/// minute, scores the permits without points of the version in force (a
+/// version that took effect, a lost write), so rankings stay index reads.
+fn keep_points(service: Arc<Service>) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+    std::thread::Builder::new()
+        .name("points-keeper".into())
+        .spawn(move || {
+            loop {
+                service.keep_points_current();
+                std::thread::sleep(EVERY);
+            }
+        })
+        .expect("a thread starts");
+}
+
 /// Runs the HTTP API until the process is stopped. `init` creates a new
 /// station where the data directory shows an earlier one whose database is
 /// missing or empty; without it, that start is refused.
@@ -314,6 +330,7 @@ fn run(
         tracing::info!("following registry {} every {} s", location.display(), config.registry.poll_interval_secs);
     }
     follow(service.clone(), &config);
+    keep_points(service.clone());
     // Refuses to start on a log that no longer reaches its last checkpoint.
     let (db, location) = service.with_store(|st| (st.path().to_path_buf(), st.location().clone()));
     let checkpoints = service.with_store(|st| crate::checkpoint::Checkpointer::open(&config, &db, &*st))?;

@@ -262,6 +262,8 @@ ALTER TABLE endorsements ADD COLUMN facts TEXT CHECK (facts IS NULL OR json_vali
 -- Derived from the records (see points.rs): the holder's points as module
 -- `module_sha256` gives them on `as_of`. A row exists only while its permit
 -- is active. Ranked by the index: higher total first, then permit number.
+-- A rowid table: the breakdown makes rows kilobytes long, which SQLite
+-- stores badly in a WITHOUT ROWID table's b-tree.
 CREATE TABLE permit_points (
     permit_number   TEXT    PRIMARY KEY REFERENCES permits(number),
     jurisdiction    TEXT    NOT NULL CHECK (length(jurisdiction) = 6),
@@ -273,10 +275,10 @@ CREATE TABLE permit_points (
     module_version  TEXT    NOT NULL,
     module_sha256   TEXT    NOT NULL CHECK (length(module_sha256) = 64),
     scored_at       TEXT    NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX permit_points_ranking
     ON permit_points (jurisdiction, module_sha256, excluded, total DESC, permit_number);
-CREATE INDEX permits_active_by_jurisdiction ON permits (jurisdiction, state);
+CREATE INDEX permits_active_by_jurisdiction ON permits (jurisdiction, state, number);
 "#,
     },
 ];
@@ -452,7 +454,7 @@ CREATE TABLE permit_points (
 );
 CREATE INDEX permit_points_ranking
     ON permit_points (jurisdiction, module_sha256, excluded, total DESC, permit_number);
-CREATE INDEX permits_active_by_jurisdiction ON permits (jurisdiction, state);
+CREATE INDEX permits_active_by_jurisdiction ON permits (jurisdiction, state, number);
 "#,
     },
 ];

@@ -108,6 +108,14 @@ impl Store {
         Ok(written)
     }
 
+    /// The jurisdictions with active permits, in code order.
+    pub fn active_jurisdictions(&self) -> Result<Vec<String>, StoreError> {
+        self.query("SELECT DISTINCT jurisdiction FROM permits WHERE state = 'active' ORDER BY jurisdiction", &[])?
+            .into_iter()
+            .map(|row| Ok(row.text(0)?))
+            .collect()
+    }
+
     /// How many active permits of `jurisdiction` have points of the module
     /// `module_sha256`.
     pub fn points_coverage(&self, jurisdiction: &str, module_sha256: &str) -> Result<PointsCoverage, StoreError> {

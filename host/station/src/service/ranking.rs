@@ -197,6 +197,39 @@ impl Service {
         })
     }
 
+    /// Scores, in every jurisdiction served, the active permits without
+    /// points of the version in force today. The station runs this every
+    /// minute ([`crate::server`]), so the first ranking after a new version
+    /// takes effect, or after a lost write, finds the points recorded rather
+    /// than scoring a whole pool inside its request. Returns how many were
+    /// scored; a jurisdiction that fails is logged and the others go on.
+    pub fn keep_points_current(&self) -> u64 {
+        // The permits' jurisdictions, not the modules': a city's module
+        // decides its districts' permits.
+        let divisions = match self.store().active_jurisdictions() {
+            Ok(divisions) => divisions,
+            Err(e) => {
+                tracing::warn!(error = %e, "holders' points not kept current: the store cannot list jurisdictions");
+                return 0;
+            }
+        };
+        let mut scored = 0;
+        for division in divisions {
+            let set = self.modules.snapshot();
+            match Self::module_for(&set, &division, None).and_then(|(m, _)| self.score_unscored(&m, &division)) {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(%division, scored = n, "recorded the points of {n} holders in {division} for rankings");
+                    scored += n;
+                }
+                Err(e) => {
+                    tracing::warn!(%division, error = %e, "holders' points not recorded; a ranking will score them")
+                }
+            }
+        }
+        scored
+    }
+
     /// Scores every active permit of `division` that has no points of
     /// `module`, a page at a time, and records them. Returns how many.
     fn score_unscored(&self, module: &Arc<LoadedModule>, division: &str) -> Result<u64, ServiceError> {
