@@ -166,6 +166,13 @@ pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Fig
     let instantiate = median_of(iterations, || module.instantiate_only().expect("instantiate"));
     let (_, stats) = metered.evaluate(&host_application, LEGAL_DATE)?;
     let ratio = wasm.as_secs_f64() / native_time.as_secs_f64();
+    // Where the served call's time goes besides the module's own work: the
+    // result-size limit counts the decision's JSON bytes on every call.
+    let counting = median_of(iterations, || {
+        serde_json::to_writer(std::io::sink(), &from_wasm).expect("contract types serialize");
+    });
+    let json = serde_json::to_value(&from_wasm)?;
+    let (json_bytes, text_bytes) = (serde_json::to_vec(&json)?.len(), bilingual_text_bytes(&json));
     let figures = vec![
         Figure::info(
             "per-decision latency, wasm as served (fresh sandbox per call, deadline only)",
@@ -189,6 +196,14 @@ pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Fig
             micros(instantiate) <= 20.0,
         ),
         Figure::info("fuel used by one decision", stats.fuel_used.to_string()),
+        Figure::info(
+            "of a served call: counting the decision's JSON bytes (the result-size limit)",
+            format!("{:.1} µs", micros(counting)),
+        ),
+        Figure::info(
+            "the decision as JSON; of which reason texts (`zh`, `en`)",
+            format!("{json_bytes} bytes; {text_bytes} bytes ({:.0}%)", 100.0 * text_bytes as f64 / json_bytes as f64),
+        ),
     ];
     let setup = format!(
         "decision figures: module {} ({} bytes, sha256 {}); application: 24 monthly insurance records, labour contract, rented home with safety check, 6 materials; legal date {LEGAL_DATE}; median of {iterations} runs after warm-up",
@@ -197,6 +212,22 @@ pub fn measure(modules_dir: &Path, iterations: usize) -> anyhow::Result<(Vec<Fig
         module.sha256()
     );
     Ok((figures, setup))
+}
+
+/// The bytes of every `zh` and `en` string in `value`: the messages a module
+/// builds in two languages on every call.
+fn bilingual_text_bytes(value: &serde_json::Value) -> usize {
+    match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(key, v)| match v {
+                serde_json::Value::String(text) if key == "zh" || key == "en" => text.len(),
+                other => bilingual_text_bytes(other),
+            })
+            .sum(),
+        serde_json::Value::Array(items) => items.iter().map(bilingual_text_bytes).sum(),
+        _ => 0,
+    }
 }
 
 /// Times `f` over `iterations` runs after a warm-up; returns the median per run.
