@@ -158,14 +158,14 @@ pub mod upgrade {
         answer: Result<old::EndorsementAnswer, old::InputError>,
         legal_date: &str,
     ) -> Result<t::EndorsementAnswer, t::Refusal> {
-        let answer = answer.map(|a| {
+        let dated = answer.map(|a| {
             let mut json = serde_json::to_value(&a).expect("contract types serialize");
             if let Some(ground) = json.get_mut("status").and_then(|s| s.get_mut("ToBeCancelled")) {
                 *ground = serde_json::json!({ "ground": ground.take(), "since": legal_date });
             }
             json
         });
-        answer::<serde_json::Value, t::EndorsementAnswer>(answer)
+        self::answer::<serde_json::Value, t::EndorsementAnswer>(dated)
     }
 
     /// A 1.0 module's metadata: documents without a clause table.
