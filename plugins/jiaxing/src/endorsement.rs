@@ -38,9 +38,9 @@
 //!   holder (`tier_held: Standard`) no longer holds the temporary permit it
 //!   replaced, so the first half of 三(一)2 is met by a stable residence.
 
+use juzhu_sdk::as_of;
 use juzhu_sdk::framework;
 use juzhu_sdk::prelude::*;
-use juzhu_sdk::as_of;
 
 use crate::clauses::*;
 use crate::eligibility;

@@ -82,7 +82,9 @@ fn retired(field: &str) -> Option<&'static str> {
     if field.ends_with("converted_to_local_hukou") {
         Some("a dated event in `events`: `{ \"kind\": \"ConvertedToLocalHukou\", \"on\": \"YYYY-MM-DD\" }`")
     } else if field.ends_with("points.false_materials") {
-        Some("a dated event in `events`: `{ \"kind\": \"FalseMaterials\", \"on\": \"YYYY-MM-DD\" }` (the day it was found)")
+        Some(
+            "a dated event in `events`: `{ \"kind\": \"FalseMaterials\", \"on\": \"YYYY-MM-DD\" }` (the day it was found)",
+        )
     } else {
         None
     }

@@ -100,7 +100,10 @@ pub fn directing(t: Transition) -> EndorsementAnswer {
         ),
         Transition::Restore => answer(EndorsementStatus::NotDue(window()), false),
         Transition::Cancel => answer(
-            EndorsementStatus::ToBeCancelled(Cancellation { ground: reason("hukou.converted"), since: "2024-01-01".into() }),
+            EndorsementStatus::ToBeCancelled(Cancellation {
+                ground: reason("hukou.converted"),
+                since: "2024-01-01".into(),
+            }),
             false,
         ),
     }
