@@ -159,6 +159,10 @@ fn bad_input_gets_a_422_naming_the_field_and_writes_nothing() {
     negative["employment"][0]["contract_months"] = json!(-6);
     let mut nowhere = application();
     nowhere["jurisdiction"] = json!("110105");
+    let mut retired = application();
+    retired["converted_to_local_hukou"] = json!(true);
+    let mut bad_event = application();
+    bad_event["events"] = json!([{ "kind": "LeftArea", "on": "2017-02-30" }]);
     let cases = [
         (bad_id, "application.identity.citizen_id", "invalid_input"),
         (bad_date, "application.registrations[0].registered_on", "invalid_input"),
@@ -167,6 +171,8 @@ fn bad_input_gets_a_422_naming_the_field_and_writes_nothing() {
         (unknown_field, "application.insurence", "unknown_field"),
         (negative, "application.employment[0].contract_months", "invalid_input"),
         (nowhere, "application.jurisdiction", "unknown_jurisdiction"),
+        (retired, "application.converted_to_local_hukou", "unknown_field"),
+        (bad_event, "application.events[0].on", "invalid_input"),
     ];
     for (app, field, code) in cases {
         let (status, body) =
@@ -174,6 +180,10 @@ fn bad_input_gets_a_422_naming_the_field_and_writes_nothing() {
         assert_eq!(status, Status::UnprocessableEntity, "{field}: {body}");
         assert_eq!(body["error"]["field"], field, "{body}");
         assert_eq!(body["error"]["code"], code, "{body}");
+        if field.ends_with("converted_to_local_hukou") {
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(message.contains("`events`") && message.contains("ConvertedToLocalHukou"), "{message}");
+        }
     }
     // Malformed JSON.
     let r = s.client.post("/v1/applications").header(bearer(&s.clerk)).body("{\"application\": {").dispatch();

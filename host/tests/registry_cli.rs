@@ -57,7 +57,7 @@ const VECTOR: &str = r#"
 defaults:
   facts: &base
     jurisdiction: "350602"
-    identity: { name: 李明, citizen_id: "360102199001010034", sex: Male }
+    identity: { name: 李明, citizen_id: "360102199001010034", sex: Male, hukou_division: "360102" }
     registrations:
       - { registered_on: "2017-01-10", division: "350602", address: 芗城区新华西路1号, changes: [] }
     insurance: []
@@ -69,7 +69,6 @@ defaults:
     special_statuses: []
     materials: []
     points: { awards: [], violations: [], assigned: [] }
-    converted_to_local_hukou: false
 vectors:
   - id: employed
     clause: 二(二)1

@@ -10,13 +10,19 @@
 //! before the date and ends after it is kept whole: a contract's agreed end
 //! is known when it is signed.
 //!
+//! Dated events (`application.events`: false materials found, conversion to
+//! local hukou, leaving the area) are facts like any other: one dated after
+//! the legal date had not happened then and is removed with the rest.
+//! [`event`] finds the first event of a kind on or before a date, for a
+//! module that reads events itself (and to say what it rests on).
+//!
 //! `tests/e2e/future_facts.rs` adds each kind of later-dated fact to every
 //! vector of every module and checks that no answer changes.
 
 use std::borrow::Cow;
 
 use crate::date::{Date, YearMonth, parse_date};
-use crate::types::{Application, Permit};
+use crate::types::{Application, HolderEvent, HolderEventKind, Permit};
 
 /// Whether `text` is a date after `on` (text that is not a date was refused
 /// by validation before this runs; it is kept, never silently dropped).
@@ -45,11 +51,12 @@ fn any_later(f: &Application, on: Date, month: YearMonth) -> bool {
         || f.points.awards.iter().any(|a| after(&a.awarded_on, on))
         || f.points.violations.iter().any(|v| after(&v.on, on))
         || f.points.assigned.iter().any(|a| after(&a.on, on))
+        || f.events.iter().flatten().any(|e| after(&e.on, on))
 }
 
 /// The facts with every registration, address change, insurance period,
-/// job, enrolment, award, violation and assigned score that began after
-/// `on` removed (borrowed as they are when none did).
+/// job, enrolment, award, violation, assigned score and event that began
+/// after `on` removed (borrowed as they are when none did).
 pub fn facts(facts: &Application, on: Date) -> Cow<'_, Application> {
     let month = YearMonth::of(on);
     if !any_later(facts, on, month) {
@@ -66,5 +73,24 @@ pub fn facts(facts: &Application, on: Date) -> Cow<'_, Application> {
     f.points.awards.retain(|a| !after(&a.awarded_on, on));
     f.points.violations.retain(|v| !after(&v.on, on));
     f.points.assigned.retain(|a| !after(&a.on, on));
+    if let Some(events) = &mut f.events {
+        events.retain(|e| !after(&e.on, on));
+    }
     Cow::Owned(f)
+}
+
+/// The first event of `kind` dated on or before `on`, with its date: what a
+/// consequence of that event rests on and runs from. An event dated after
+/// `on` had not happened on the legal date and is never returned. `None`: no
+/// such event is on record by then (not "unknown": an event list holds what
+/// was found, and a module never reads a missing event as having happened).
+pub fn event(facts: &Application, kind: HolderEventKind, on: Date) -> Option<(Date, &HolderEvent)> {
+    facts
+        .events
+        .iter()
+        .flatten()
+        .filter(|e| e.kind == kind)
+        .filter_map(|e| parse_date("", &e.on).ok().map(|d| (d, e)))
+        .filter(|(d, _)| *d <= on)
+        .min_by_key(|(d, _)| *d)
 }

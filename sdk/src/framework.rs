@@ -519,7 +519,6 @@ mod tests {
                 investment_yuan: None,
                 social_service_hours: None,
                 violations: vec![],
-                false_materials: None,
                 family_planning_compliant: None,
                 assigned: vec![],
                 rental_registration_receipt: None,
@@ -527,7 +526,7 @@ mod tests {
             },
             tier_requested: None,
             tier_held: None,
-            converted_to_local_hukou: None,
+            events: None,
         }
     }
 

@@ -97,8 +97,8 @@ pub mod entry {
         validate::application("facts", &facts)?;
         in_force::<P>(on, true)?;
         let mut answer = P::endorsement(&as_of::permit(&permit, on), &as_of::facts(&facts, on), on)?;
-        if let EndorsementStatus::ToBeCancelled(ground) = &mut answer.status {
-            ground.decisive = Some(true);
+        if let EndorsementStatus::ToBeCancelled(c) = &mut answer.status {
+            c.ground.decisive = Some(true);
         }
         conditions_decide(&mut answer.reasons);
         Ok(answer)

@@ -181,6 +181,9 @@ pub fn application(root: &str, a: &Application) -> Check {
     for (i, aw) in pts.awards.iter().enumerate() {
         date(format_args!("{root}.points.awards[{i}].awarded_on"), &aw.awarded_on)?;
     }
+    for (i, e) in a.events.iter().flatten().enumerate() {
+        date(format_args!("{root}.events[{i}].on"), &e.on)?;
+    }
     for (i, v) in pts.violations.iter().enumerate() {
         date(format_args!("{root}.points.violations[{i}].on"), &v.on)?;
     }

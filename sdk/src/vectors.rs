@@ -135,7 +135,8 @@ pub struct ExpectEndorsement {
     /// Window dates (not due, window open).
     pub opens: Option<String>,
     pub closes: Option<String>,
-    /// Suspension dates (overdue).
+    /// The first day of a suspension (overdue), or of a cancellation ground
+    /// (to be cancelled).
     pub since: Option<String>,
     /// `Some(None)`, written `restore_by: null`, asserts there is no deadline.
     #[serde(default, deserialize_with = "present")]
@@ -436,8 +437,8 @@ pub fn all_reasons(actual: &Actual) -> Vec<&Reason> {
             .collect(),
         Actual::Endorsement(e) => {
             let mut all: Vec<&Reason> = e.reasons.iter().collect();
-            if let EndorsementStatus::ToBeCancelled(r) = &e.status {
-                all.push(r);
+            if let EndorsementStatus::ToBeCancelled(c) = &e.status {
+                all.push(&c.ground);
             }
             all
         }
@@ -698,7 +699,12 @@ fn compare_endorsement(c: &mut Checker, want: &ExpectEndorsement, a: &Endorsemen
         EndorsementStatus::NotDue(w) => (StatusKind::NotDue, Some(w), None, None),
         EndorsementStatus::WindowOpen(w) => (StatusKind::WindowOpen, Some(w), None, None),
         EndorsementStatus::OverdueSuspended(s) => (StatusKind::OverdueSuspended, None, Some(s), None),
-        EndorsementStatus::ToBeCancelled(r) => (StatusKind::ToBeCancelled, None, None, Some(r.code.clone())),
+        EndorsementStatus::ToBeCancelled(c) => (StatusKind::ToBeCancelled, None, None, Some(c)),
+    };
+    let since = match (&a.status, suspension) {
+        (_, Some(s)) => Some(s.since.clone()),
+        (EndorsementStatus::ToBeCancelled(c), _) => Some(c.since.clone()),
+        _ => None,
     };
     c.eq("endorsement.status", &want.status, &kind);
     if want.opens.is_some() || want.closes.is_some() {
@@ -706,13 +712,13 @@ fn compare_endorsement(c: &mut Checker, want: &ExpectEndorsement, a: &Endorsemen
         c.eq("endorsement.closes", &want.closes.clone().map(Some), &window.map(|w| w.closes.clone()));
     }
     if want.since.is_some() {
-        c.eq("endorsement.since", &want.since.clone().map(Some), &suspension.map(|s| s.since.clone()));
+        c.eq("endorsement.since", &want.since.clone().map(Some), &since);
     }
     if let Some(restore_by) = &want.restore_by {
         c.eq("endorsement.restore_by", &Some(Some(restore_by.clone())), &suspension.map(|s| s.restore_by.clone()));
     }
     if want.ground.is_some() {
-        c.eq("endorsement.ground", &want.ground.clone().map(Some), &ground);
+        c.eq("endorsement.ground", &want.ground.clone().map(Some), &ground.map(|g| g.ground.code.clone()));
     }
     c.eq("endorsement.allowed", &want.allowed, &a.endorsement_allowed);
     c.eq("endorsement.residence_years", &want.residence_years, &a.residence_years);

@@ -119,6 +119,15 @@ const ADDITIONS: &[Addition] = &[
             .unwrap()
             .push(json!({ "kind": "Detention", "on": day(d, 1), "description": "法定日期之后" }));
     }),
+    ("each dated event the day after", |facts, _, d| {
+        if !facts["events"].is_array() {
+            facts["events"] = json!([]);
+        }
+        let events = facts["events"].as_array_mut().unwrap();
+        for kind in ["FalseMaterials", "ConvertedToLocalHukou", "LeftArea"] {
+            events.push(json!({ "kind": kind, "on": day(d, 1), "note": "法定日期之后" }));
+        }
+    }),
 ];
 
 fn check(name: &str, native: &NativeModule, vectors: &[Vector]) -> Vec<String> {

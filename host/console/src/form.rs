@@ -364,6 +364,9 @@ impl Reader<'_> {
                     "false" => Value::Bool(false),
                     _ => Value::Null,
                 },
+                // An optional list (`events`) is read as the list it holds,
+                // empty or not: its items carry their own names.
+                Kind::List(_) => self.read(inner, name),
                 _ if text.is_empty() => Value::Null,
                 other => self.read(other, name),
             },

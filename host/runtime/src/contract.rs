@@ -46,6 +46,14 @@ pub const KNOWN_VERSIONS: [&str; 2] = ["1.1.0", "1.0.0"];
 /// through its JSON form, adding only the empty clause lists; a stored 1.0
 /// decision (JSON without `effect`) reads into 1.1's `Decision` the same way.
 /// The JSON round trip costs microseconds per call, paid only by 1.0 modules.
+///
+/// Dated events (1.1's `application.events`) reach a 1.0 module as the
+/// undated flags it had, read on the legal date of the call: a flag is
+/// `true` only when an event of its kind is dated on or before that date,
+/// and otherwise `none` (not known) — never `false`, which no event list can
+/// show. A 1.0 module's `to-be-cancelled(reason)` carries no date; it
+/// becomes 1.1's cancellation dated the legal date asked about (the ground
+/// held that day, not necessarily from it).
 pub mod upgrade {
     use serde::Serialize;
     use serde::de::DeserializeOwned;
@@ -69,8 +77,25 @@ pub mod upgrade {
     /// a head count, one "all family" flag, and every item known, so an
     /// unrecorded item reaches it as the answer that fails its condition
     /// (an unknown never satisfies one).
-    pub fn application(app: &t::Application) -> old::Application {
+    ///
+    /// 1.1's dated `events` become 1.0's undated flags as of `legal_date`
+    /// (see [`event_flag`]): `converted-to-local-hukou` and the points'
+    /// `false-materials`.
+    pub fn application(app: &t::Application, legal_date: &str) -> old::Application {
         let mut json = serde_json::to_value(app).expect("contract types serialize");
+        if let Some(map) = json.as_object_mut() {
+            map.remove("events");
+            map.insert(
+                "converted_to_local_hukou".into(),
+                event_flag(app, t::HolderEventKind::ConvertedToLocalHukou, legal_date).into(),
+            );
+        }
+        if let Some(points) = json.get_mut("points").and_then(|p| p.as_object_mut()) {
+            points.insert(
+                "false_materials".into(),
+                event_flag(app, t::HolderEventKind::FalseMaterials, legal_date).into(),
+            );
+        }
         if let Some(homes) = json.get_mut("housing").and_then(|h| h.as_array_mut()) {
             for safety in homes.iter_mut().filter_map(|h| h.pointer_mut("/rental/safety")).filter(|s| s.is_object()) {
                 let occupants = safety["occupants"].as_array().cloned().unwrap_or_default();
@@ -108,6 +133,39 @@ pub mod upgrade {
             }
         }
         serde_json::from_value(json).expect("a 1.1 application, its new kinds mapped, reads as 1.0's")
+    }
+
+    /// 1.0's undated flag for an event kind, read on `legal_date`:
+    /// `Some(true)` when an event of `kind` is dated on or before it,
+    /// otherwise `None` (not known: an event list never shows that something
+    /// did not happen). An event date or legal date that is not a calendar
+    /// date counts for nothing here (a 1.1 module refuses it by name).
+    pub fn event_flag(app: &t::Application, kind: t::HolderEventKind, legal_date: &str) -> Option<bool> {
+        let on: jiff::civil::Date = legal_date.parse().ok()?;
+        app.events
+            .iter()
+            .flatten()
+            .filter(|e| e.kind == kind)
+            .any(|e| e.on.parse::<jiff::civil::Date>().is_ok_and(|d| d <= on))
+            .then_some(true)
+    }
+
+    /// A 1.0 endorsement answer in 1.1's shape: its `to-be-cancelled(reason)`
+    /// becomes a cancellation dated `legal_date`, the day the module was asked
+    /// about (1.0 stated no date: the ground held that day, not necessarily
+    /// from it).
+    pub fn endorsement(
+        answer: Result<old::EndorsementAnswer, old::InputError>,
+        legal_date: &str,
+    ) -> Result<t::EndorsementAnswer, t::Refusal> {
+        let dated = answer.map(|a| {
+            let mut json = serde_json::to_value(&a).expect("contract types serialize");
+            if let Some(ground) = json.get_mut("status").and_then(|s| s.get_mut("ToBeCancelled")) {
+                *ground = serde_json::json!({ "ground": ground.take(), "since": legal_date });
+            }
+            json
+        });
+        self::answer::<serde_json::Value, t::EndorsementAnswer>(dated)
     }
 
     /// A 1.0 module's metadata: documents without a clause table.

@@ -208,7 +208,7 @@ impl LoadedModule {
             Instance::V1_1(m) => m.juzhu_policy_eligibility().call_evaluate(s, application, &legal_date),
             Instance::V1_0(m) => m
                 .juzhu_policy_eligibility()
-                .call_evaluate(s, &upgrade::application(application), &legal_date)
+                .call_evaluate(s, &upgrade::application(application, &legal_date), &legal_date)
                 .map(upgrade::answer),
         })
     }
@@ -224,8 +224,8 @@ impl LoadedModule {
             Instance::V1_1(m) => m.juzhu_policy_endorsement().call_status(s, permit, facts, &legal_date),
             Instance::V1_0(m) => m
                 .juzhu_policy_endorsement()
-                .call_status(s, &upgrade::same(permit), &upgrade::application(facts), &legal_date)
-                .map(upgrade::answer),
+                .call_status(s, &upgrade::same(permit), &upgrade::application(facts, &legal_date), &legal_date)
+                .map(|a| upgrade::endorsement(a, &legal_date)),
         })
     }
 
@@ -240,7 +240,7 @@ impl LoadedModule {
             Instance::V1_1(m) => m.juzhu_policy_benefits().call_services(s, permit, facts, &legal_date),
             Instance::V1_0(m) => m
                 .juzhu_policy_benefits()
-                .call_services(s, &upgrade::same(permit), &upgrade::application(facts), &legal_date)
+                .call_services(s, &upgrade::same(permit), &upgrade::application(facts, &legal_date), &legal_date)
                 .map(upgrade::answer),
         })
     }
@@ -257,7 +257,7 @@ impl LoadedModule {
             Instance::V1_0(m) => {
                 let permit: Option<v1_0::exports::juzhu::policy::types::Permit> = permit.map(upgrade::same);
                 m.juzhu_policy_benefits()
-                    .call_points(s, permit.as_ref(), &upgrade::application(facts), &legal_date)
+                    .call_points(s, permit.as_ref(), &upgrade::application(facts, &legal_date), &legal_date)
                     .map(upgrade::answer)
             }
         })
@@ -292,7 +292,7 @@ impl LoadedModule {
                 Instance::V1_0(m) => {
                     let permit: Option<v1_0::exports::juzhu::policy::types::Permit> = permit.map(upgrade::same);
                     m.juzhu_policy_benefits()
-                        .call_points(&mut store, permit.as_ref(), &upgrade::application(facts), legal_date)
+                        .call_points(&mut store, permit.as_ref(), &upgrade::application(facts, legal_date), legal_date)
                         .map(upgrade::answer)
                 }
             }
@@ -316,7 +316,7 @@ impl LoadedModule {
             Instance::V1_1(m) => m.juzhu_policy_card().call_content(s, permit, facts, &legal_date),
             Instance::V1_0(m) => m
                 .juzhu_policy_card()
-                .call_content(s, &upgrade::same(permit), &upgrade::application(facts), &legal_date)
+                .call_content(s, &upgrade::same(permit), &upgrade::application(facts, &legal_date), &legal_date)
                 .map(upgrade::answer),
         })
     }

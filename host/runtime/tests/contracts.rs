@@ -110,7 +110,7 @@ fn facts_new_in_1_1_reach_a_1_0_module_in_its_own_terms() {
             }),
         }),
     });
-    let old = serde_json::to_value(upgrade::application(&app)).unwrap();
+    let old = serde_json::to_value(upgrade::application(&app, "2024-06-01")).unwrap();
     assert_eq!(old["employment"].as_array().unwrap().last().unwrap()["kind"], "Fishery");
     assert_eq!(old["materials"].as_array().unwrap().last().unwrap()["kind"], "FisheryLicence");
     assert!(old["identity"].get("hukou_division").is_none(), "1.0 has no hukou division: {old}");
@@ -156,4 +156,61 @@ fn a_stored_1_0_decision_reads_into_the_1_1_shape() {
     let decision: Decision = serde_json::from_str(stored).expect("a 1.0 decision reads as 1.1");
     assert_eq!(decision.reasons[0].code, "age.under-16.not-met");
     assert_eq!((decision.reasons[0].effect, decision.reasons[0].decisive), (None, None));
+}
+
+/// 1.1's dated events reach a 1.0 module as its undated flags, read on the
+/// legal date of the call: `true` only for an event dated on or before it,
+/// otherwise not known (`none`), never `false`.
+#[test]
+fn dated_events_reach_a_1_0_module_as_its_undated_flags_on_the_legal_date() {
+    use juzhu_runtime::contract::upgrade;
+    let event = |kind, on: &str| HolderEvent { kind, on: on.into(), note: None };
+    let mut app = application("999998", true);
+    app.events = Some(vec![
+        event(HolderEventKind::ConvertedToLocalHukou, "2024-05-01"),
+        event(HolderEventKind::FalseMaterials, "2024-07-01"),
+    ]);
+    let old = serde_json::to_value(upgrade::application(&app, "2024-06-01")).unwrap();
+    assert!(old.get("events").is_none(), "1.0 has no event list: {old}");
+    assert_eq!(old["converted_to_local_hukou"], true, "converted before the legal date");
+    assert!(old["points"]["false_materials"].is_null(), "found after the legal date: not known then, never false");
+    let earlier = serde_json::to_value(upgrade::application(&app, "2024-04-30")).unwrap();
+    assert!(earlier["converted_to_local_hukou"].is_null(), "the day before the conversion: not known, never false");
+    let on_the_day = serde_json::to_value(upgrade::application(&app, "2024-07-01")).unwrap();
+    assert_eq!(on_the_day["points"]["false_materials"], true, "an event dated the legal date counts");
+    app.events = None;
+    let none = serde_json::to_value(upgrade::application(&app, "2024-06-01")).unwrap();
+    assert!(none["converted_to_local_hukou"].is_null() && none["points"]["false_materials"].is_null());
+
+    let runtime = runtime();
+    let module = runtime.load("contract-1-0-fixture", contract_1_0_component()).unwrap();
+    app.events = Some(vec![event(HolderEventKind::ConvertedToLocalHukou, "2024-05-01")]);
+    let (answer, _) = module.evaluate(&app, "2024-06-01").expect("the call completes");
+    assert_eq!(answer.expect("a decision").outcome, Outcome::Eligible);
+}
+
+/// A 1.0 module's `to-be-cancelled(reason)` stated no date: in 1.1's shape
+/// the cancellation is dated the legal date asked about.
+#[test]
+fn a_1_0_cancellation_is_dated_the_legal_date_it_was_asked_about() {
+    use juzhu_runtime::contract::upgrade;
+    use juzhu_runtime::contract::v1_0::exports::juzhu::policy::types as old;
+    let ground = old::Reason {
+        code: "cancellation.local-hukou".into(),
+        zh: "已转为本地户籍".into(),
+        en: "converted to local hukou".into(),
+        citation: old::Citation { document: "doc".into(), clause: "三(二)2(4)".into() },
+    };
+    let answer = old::EndorsementAnswer {
+        status: old::EndorsementStatus::ToBeCancelled(ground),
+        endorsement_allowed: false,
+        reasons: vec![],
+        residence_years: 1,
+        residence_counted_from: "2023-01-01".into(),
+    };
+    let new = upgrade::endorsement(Ok(answer), "2024-06-01").expect("an answer");
+    let EndorsementStatus::ToBeCancelled(c) = new.status else { panic!("still to be cancelled: {:?}", new.status) };
+    assert_eq!(c.since, "2024-06-01");
+    assert_eq!(c.ground.code, "cancellation.local-hukou");
+    assert_eq!((c.ground.effect, c.ground.decisive), (None, None), "1.0 stated neither");
 }

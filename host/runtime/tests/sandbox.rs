@@ -90,7 +90,6 @@ fn application(name: &str) -> Application {
             investment_yuan: None,
             social_service_hours: None,
             violations: vec![],
-            false_materials: None,
             family_planning_compliant: None,
             assigned: vec![],
             rental_registration_receipt: None,
@@ -98,7 +97,7 @@ fn application(name: &str) -> Application {
         },
         tier_requested: None,
         tier_held: None,
-        converted_to_local_hukou: None,
+        events: None,
     }
 }
 

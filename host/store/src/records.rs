@@ -17,6 +17,10 @@ pub struct ApplicationRecord {
     pub jurisdiction: String,
     pub legal_date: String,
     pub facts: Application,
+    /// Undated flags the stored facts set to `true` before contract 1.1
+    /// dated them (see [`UNDATED_FLAGS`]); empty for facts stored since.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undated: Vec<String>,
     pub input_sha256: String,
     pub received_at: String,
 }
@@ -45,6 +49,10 @@ pub struct PermitRecord {
     pub holder_citizen_id: String,
     /// The holder's facts the module reads for endorsement and benefits.
     pub facts: Application,
+    /// Undated flags these facts set to `true` before contract 1.1 (see
+    /// [`UNDATED_FLAGS`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undated: Vec<String>,
     pub decision_id: i64,
     pub suspended_since: Option<String>,
     pub cancelled_on: Option<String>,
@@ -65,6 +73,10 @@ pub struct PermitRecord {
 pub struct FactSet {
     pub as_of: String,
     pub facts: Application,
+    /// Undated flags these facts set to `true` before contract 1.1 (see
+    /// [`UNDATED_FLAGS`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undated: Vec<String>,
 }
 
 /// A permit's last transition: what it was and its legal date.
@@ -81,6 +93,12 @@ impl PermitRecord {
     /// reads only what was on record that day.
     pub fn facts_on(&self, legal_date: &str) -> &Application {
         self.fact_sets.iter().rev().find(|f| f.as_of.as_str() <= legal_date).map_or(&self.facts, |f| &f.facts)
+    }
+
+    /// The undated pre-1.1 flags of the fact set [`Self::facts_on`] reads
+    /// on `legal_date` (empty for facts stored since contract 1.1).
+    pub fn undated_on(&self, legal_date: &str) -> &[String] {
+        self.fact_sets.iter().rev().find(|f| f.as_of.as_str() <= legal_date).map_or(&self.undated, |f| &f.undated)
     }
 
     /// The permit as the contract passes it to a module.
@@ -145,15 +163,41 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
 /// licence or collective contract"); it is read as `FisheryLicence`, the
 /// kind whose material 1.0 named (its `fishery-licence`). The row itself is
 /// never rewritten, so its audit commitment still verifies.
-fn facts_from_json(what: &str, text: &str) -> Result<Application, StoreError> {
+///
+/// Facts stored before contract 1.1 may carry the undated flags 1.1 replaced
+/// by dated `events` ([`UNDATED_FLAGS`]). A flag stored `false` or `null`
+/// says nothing an event list could hold (no event is on record either way)
+/// and is dropped. A flag stored `true` cannot become an event: it never had
+/// a date, and inventing one (the legal date, the issue date) would make a
+/// module decide on a day the record does not show. So the facts read
+/// without it (a module sees no such event) and the record names it in its
+/// `undated` list, for display and for a clerk to record the event with its
+/// date. Nothing is lost and the stored row is never rewritten.
+fn facts_from_json(what: &str, text: &str) -> Result<(Application, Vec<String>), StoreError> {
     let mut json: serde_json::Value = from_json(what, text)?;
+    let mut undated = Vec::new();
+    for path in UNDATED_FLAGS {
+        let (parent, key) = path.rsplit_once('.').map_or(("", path), |(p, k)| (p, k));
+        let holder = if parent.is_empty() { Some(&mut json) } else { json.get_mut(parent) };
+        if let Some(old) = holder.and_then(|h| h.as_object_mut()).and_then(|h| h.remove(key))
+            && old == serde_json::Value::Bool(true)
+        {
+            undated.push(path.to_string());
+        }
+    }
     if let Some(jobs) = json.get_mut("employment").and_then(|e| e.as_array_mut()) {
         for job in jobs.iter_mut().filter(|j| j["kind"] == "Fishery") {
             job["kind"] = "FisheryLicence".into();
         }
     }
-    serde_json::from_value(json).map_err(|e| corrupt(what, e))
+    let facts = serde_json::from_value(json).map_err(|e| corrupt(what, e))?;
+    Ok((facts, undated))
 }
+
+/// The undated flags of contract 1.0's facts that 1.1 replaced by dated
+/// `events` (`ConvertedToLocalHukou`, `FalseMaterials`), as paths into the
+/// stored JSON.
+pub const UNDATED_FLAGS: [&str; 2] = ["converted_to_local_hukou", "points.false_materials"];
 
 pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
     // The contract types are plain records and enums: serialization cannot fail.
@@ -315,11 +359,13 @@ pub(crate) fn load_application(db: &impl Db, id: i64) -> Result<Option<Applicati
         return Ok(None);
     };
     let id = r.int(0)?;
+    let (facts, undated) = facts_from_json(&format!("facts of application {id}"), &r.text(3)?)?;
     Ok(Some(ApplicationRecord {
         id,
         jurisdiction: r.text(1)?,
         legal_date: r.text(2)?,
-        facts: facts_from_json(&format!("facts of application {id}"), &r.text(3)?)?,
+        facts,
+        undated,
         input_sha256: r.text(4)?,
         received_at: r.text(5)?,
     }))
@@ -378,8 +424,8 @@ pub(crate) fn load_permit(db: &impl Db, number: &str) -> Result<Option<PermitRec
     for e in &rows {
         let on = e.text(0)?;
         if let Some(facts) = e.opt_text(1)? {
-            let facts = facts_from_json(&format!("facts of permit {number} endorsed on {on}"), &facts)?;
-            fact_sets.push(FactSet { as_of: on.clone(), facts });
+            let (facts, undated) = facts_from_json(&format!("facts of permit {number} endorsed on {on}"), &facts)?;
+            fact_sets.push(FactSet { as_of: on.clone(), facts, undated });
         }
         endorsements.push(on);
     }
@@ -391,12 +437,14 @@ pub(crate) fn load_permit(db: &impl Db, number: &str) -> Result<Option<PermitRec
         }),
         _ => None,
     };
+    let (facts, undated) = facts_from_json(&format!("facts of permit {number}"), &r.text(6)?)?;
     Ok(Some(PermitRecord {
         last_transition,
+        undated,
         tier: parse_tier(&tier)?,
         state: PermitState::parse(&state)
             .ok_or_else(|| corrupt(format!("state of permit {number}"), format!("unknown state `{state}`")))?,
-        facts: facts_from_json(&format!("facts of permit {number}"), &r.text(6)?)?,
+        facts,
         jurisdiction: r.text(1)?,
         issued_on: r.text(4)?,
         holder_citizen_id: r.text(5)?,

@@ -120,3 +120,44 @@ fn facts_stored_with_1_0_s_fishery_kind_still_read() {
     let a = store.application(id).unwrap().expect("an old row still reads");
     assert_eq!(a.facts.employment[0].kind, EmploymentKind::FisheryLicence);
 }
+
+/// Facts stored before contract 1.1 dated events carry its undated flags
+/// (`converted_to_local_hukou`, `points.false_materials`). They still read,
+/// and the decision recorded with them still reads and verifies: a flag
+/// stored `true` is not turned into an event (it never had a date; none is
+/// invented) but named in the record's `undated` list for display; one
+/// stored `false` or `null` says nothing an event list holds and is dropped.
+#[test]
+fn facts_stored_with_1_0_s_undated_flags_still_read_and_verify() {
+    let (_dir, mut store) = open_temp();
+    let receipt = common::submit(&mut store, Outcome::Eligible, Some(PermitTier::Standard), "2024-03-01");
+    let rec = store.decision(receipt.decision_id).unwrap().unwrap();
+    let id = rec.application_id;
+    // The row as a 1.0-era build wrote it, with the audit entry that build
+    // wrote for it (an UPDATE and an entry in one transaction stand in).
+    let tx = store.write().unwrap();
+    juzhu_store::db::Db::execute(
+        &tx,
+        "UPDATE applications SET facts = json_set(facts, '$.converted_to_local_hukou', json('true'), \
+         '$.points.false_materials', json('false')) WHERE id = ?1",
+        &[juzhu_store::db::Val::from(id)],
+    )
+    .unwrap();
+    juzhu_store::audit::append(
+        &tx,
+        "clerk-1",
+        "application.submit",
+        &format!("decision:{}", receipt.decision_id),
+        &serde_json::json!({}),
+    )
+    .unwrap();
+    tx.commit().unwrap();
+
+    let a = store.application(id).unwrap().expect("an old row still reads");
+    assert_eq!(a.undated, vec!["converted_to_local_hukou".to_string()], "a stored true is named, not dated");
+    assert_eq!(a.facts.events, None, "no event is invented for an undated flag");
+    let shown = serde_json::to_value(&a).unwrap();
+    assert_eq!(shown["undated"][0], "converted_to_local_hukou", "displayed with the record: {shown}");
+    assert_eq!(store.decision(receipt.decision_id).unwrap().unwrap().decision, rec.decision);
+    assert_eq!(store.verify_audit().unwrap(), 2, "the chain with the 1.0-era row verifies");
+}

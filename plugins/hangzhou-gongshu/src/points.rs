@@ -15,7 +15,8 @@
 //!   back-paid months excluded as in 二(一)2(1), divided into whole years;
 //! - social obligations: full 10-hour blocks of social service;
 //! - law-abiding: one deduction per administrative penalty, detention or conviction;
-//! - credit: one deduction per dishonesty record, and for false materials.
+//! - credit: one deduction per dishonesty record, and for a finding of false
+//!   materials (a dated event) on or before the legal date.
 
 use juzhu_sdk::framework::{date_of, month_of};
 use juzhu_sdk::prelude::*;
@@ -209,15 +210,17 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
             format!("dishonesty record {}: {}", v.on, v.description),
         ));
     }
-    if app.points.false_materials == Some(true) {
+    // A finding of false materials (a dated event) on or before the legal
+    // date; one dated later is not counted.
+    if let Some((found, _)) = juzhu_sdk::as_of::event(app, HolderEventKind::FalseMaterials, on) {
         credit += 1;
         lines.push(line(
             "credit",
             IndicatorKind::Deduction,
             s.false_materials,
             1,
-            "提供虚假材料".into(),
-            "false materials provided".into(),
+            format!("{found}认定提供虚假材料"),
+            format!("false materials provided, found on {found}"),
         ));
     }
     if credit == 0 {

@@ -81,8 +81,8 @@ pub fn services(permit: &Permit, app: &Application, on: Date) -> Entitlements {
                 s.since
             ),
         )),
-        EndorsementStatus::ToBeCancelled(ground) => {
-            reasons.push(ground.clone());
+        EndorsementStatus::ToBeCancelled(c) => {
+            reasons.push(c.ground.clone());
             Some(CANCEL.reason(
                 "services.permit-valid.not-met",
                 "证件应当注销，不提供持证服务",

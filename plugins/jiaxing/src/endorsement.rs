@@ -13,6 +13,14 @@
 //! re-evaluated for the permit's tier), (3) 60 days overdue without a late
 //! endorsement, (4) conversion to local hukou. Ground (5), other grounds in
 //! laws and rules, is not a fact the module can see: it is cited only.
+//! Grounds (1) and (4) rest on dated events (`application.events`): false
+//! materials found, conversion to local hukou; leaving the area is read as
+//! ground (2) (no residence in the area, which both permits of 三(一) need).
+//! Only events dated on or before the legal date count ([`as_of::event`]);
+//! each such ground holds from its event's date ("经有关部门认定后": the date
+//! the authority found or recorded it). Ground (3) holds from the 61st day
+//! after the missed anniversary; ground (2) read from the facts holds on the
+//! legal date (the facts do not say since when).
 //!
 //! Interpretations:
 //! - Residence years count from the permit's issue date until a late
@@ -30,6 +38,7 @@
 //!   holder (`tier_held: Standard`) no longer holds the temporary permit it
 //!   replaced, so the first half of 三(一)2 is met by a stable residence.
 
+use juzhu_sdk::as_of;
 use juzhu_sdk::framework;
 use juzhu_sdk::prelude::*;
 
@@ -134,19 +143,43 @@ pub fn status(permit: &Permit, app: &Application, on: Date) -> EndorsementAnswer
         ));
     }
 
-    // 三(二)2: the grounds the module can see, strongest first.
-    let mut ground: Option<Reason> = None;
-    if app.converted_to_local_hukou == Some(true) {
-        ground = Some(CANCEL_HUKOU.reason(
-            "cancellation.local-hukou.met",
-            "持有人已转办为居住地常住户口，应当注销",
-            "the holder has converted to local hukou: the permit is to be cancelled",
+    // 三(二)2: the grounds the module can see, strongest first, each with
+    // the day it holds from.
+    let mut ground: Option<(Reason, Date)> = None;
+    let converted = as_of::event(app, HolderEventKind::ConvertedToLocalHukou, on);
+    let false_materials = as_of::event(app, HolderEventKind::FalseMaterials, on);
+    let left = as_of::event(app, HolderEventKind::LeftArea, on);
+    if let Some((since, _)) = converted {
+        ground = Some((
+            CANCEL_HUKOU.reason(
+                "cancellation.local-hukou.met",
+                &format!("持有人已于{since}转办为居住地常住户口，应当注销"),
+                &format!("the holder converted to local hukou on {since}: the permit is to be cancelled"),
+            ),
+            since,
         ));
-    } else if app.points.false_materials == Some(true) {
-        ground = Some(CANCEL_FALSE_MATERIALS.reason(
-            "cancellation.false-materials.met",
-            "以虚假证明材料取得，应当注销",
-            "obtained with false materials: the permit is to be cancelled",
+    } else if let Some((since, _)) = false_materials {
+        ground = Some((
+            CANCEL_FALSE_MATERIALS.reason(
+                "cancellation.false-materials.met",
+                &format!("经{since}认定，证件以虚假证明材料取得，应当注销"),
+                &format!("found on {since} to have been obtained with false materials: the permit is to be cancelled"),
+            ),
+            since,
+        ));
+    } else if let (Some((since, _)), false) = (left, old) {
+        ground = Some((
+            CANCEL_CHANGED.reason(
+                "cancellation.circumstances-changed.met",
+                &format!(
+                    "持有人自{since}起已离开居住地、不再在居住地居住，情况发生变化且不符合{}的发放要求，应当注销",
+                    tier_name(permit.tier)
+                ),
+                &format!(
+                    "the holder left the area on {since} and no longer lives there: circumstances changed and no longer meet the permit's requirements, so it is to be cancelled"
+                ),
+            ),
+            since,
         ));
     } else if let Stage::Lapsed { restore_by, .. } = c.stage {
         reasons.push(ENDORSEMENT.reason(
@@ -154,16 +187,25 @@ pub fn status(permit: &Permit, app: &Application, on: Date) -> EndorsementAnswer
             &format!("逾期超过60日（最后补办日{restore_by}）未补办签注"),
             &format!("more than 60 days overdue (the last day to endorse late was {restore_by})"),
         ));
-        ground = Some(CANCEL_OVERDUE.reason(
-            "cancellation.overdue-60-days.met",
-            "持有人逾期60日未补办签注手续，应当注销",
-            "60 days overdue without a late endorsement: the permit is to be cancelled",
+        ground = Some((
+            CANCEL_OVERDUE.reason(
+                "cancellation.overdue-60-days.met",
+                "持有人逾期60日未补办签注手续，应当注销",
+                "60 days overdue without a late endorsement: the permit is to be cancelled",
+            ),
+            date::add_days(restore_by, 1),
         ));
     }
 
     // The holder's facts, re-evaluated for the permit's tier.
     let decision = eligibility::decide(app, on, Some(permit.tier));
-    if ground.is_none() && decision.outcome == Outcome::Ineligible {
+    if ground.is_none() && old && left.is_some() {
+        reasons.push(TRANSITION.reason(
+            "cancellation.circumstances-changed.not-met",
+            "持有人已离开居住地，但证件为本意见施行前发放，不以本意见的发放要求认定情况变化",
+            "the holder left the area, but the permit predates the pilot, so it is not measured against this text's requirements",
+        ));
+    } else if ground.is_none() && decision.outcome == Outcome::Ineligible {
         if old {
             reasons.push(TRANSITION.reason(
                 "cancellation.circumstances-changed.not-met",
@@ -171,10 +213,13 @@ pub fn status(permit: &Permit, app: &Application, on: Date) -> EndorsementAnswer
                 "the permit predates the pilot, so it is not measured against this text's requirements",
             ));
         } else {
-            ground = Some(CANCEL_CHANGED.reason(
-                "cancellation.circumstances-changed.met",
-                &format!("情况发生变化，已不符合{}的发放要求，应当注销", tier_name(permit.tier)),
-                "circumstances changed and the holder no longer meets the permit's requirements: it is to be cancelled",
+            ground = Some((
+                CANCEL_CHANGED.reason(
+                    "cancellation.circumstances-changed.met",
+                    &format!("情况发生变化，已不符合{}的发放要求，应当注销", tier_name(permit.tier)),
+                    "circumstances changed and the holder no longer meets the permit's requirements: it is to be cancelled",
+                ),
+                on,
             ));
         }
     }
@@ -185,9 +230,9 @@ pub fn status(permit: &Permit, app: &Application, on: Date) -> EndorsementAnswer
     ));
 
     let counted_from = date::fmt(c.counted_from);
-    if let Some(ground) = ground {
+    if let Some((ground, since)) = ground {
         return EndorsementAnswer {
-            status: EndorsementStatus::ToBeCancelled(ground),
+            status: EndorsementStatus::ToBeCancelled(Cancellation { ground, since: date::fmt(since) }),
             endorsement_allowed: false,
             reasons,
             residence_years: c.residence_years,

@@ -436,7 +436,8 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
             );
         }
     }
-    if app.points.false_materials == Some(true) {
+    // Only a finding dated on or before the legal date counts.
+    if juzhu_sdk::as_of::event(app, HolderEventKind::FalseMaterials, on).is_some() {
         let id = "jiaxing.points.veto.false-materials";
         if sheet.value(id) == 1 {
             vetoed = true;

@@ -264,26 +264,20 @@ pub fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<
             l.frozen = true;
         }
     }
-    match pts.false_materials {
-        Some(true) => {
-            l.configured(
-                "deduction.false-materials",
-                d,
-                "ningbo-jiangbei.points.deduction.false-materials",
-                1,
-                "提供虚假材料".into(),
-                "false materials".into(),
-            );
-            if config::value_on("ningbo-jiangbei.points.freeze.false-materials", on) == Some(1) {
-                l.frozen = true;
-            }
+    // A finding of false materials (a dated event) counts from its date:
+    // one dated after the legal date is not counted.
+    if let Some((found, _)) = juzhu_sdk::as_of::event(facts, HolderEventKind::FalseMaterials, on) {
+        l.configured(
+            "deduction.false-materials",
+            d,
+            "ningbo-jiangbei.points.deduction.false-materials",
+            1,
+            format!("{found}认定提供虚假材料"),
+            format!("false materials, found on {found}"),
+        );
+        if config::value_on("ningbo-jiangbei.points.freeze.false-materials", on) == Some(1) {
+            l.frozen = true;
         }
-        Some(false) => {}
-        None => l.unknown(
-            "points.false-materials.unknown",
-            "是否提供虚假材料不明",
-            "whether materials were false is unknown",
-        ),
     }
     reasons.push(if l.frozen {
         POINTS_STRUCTURE.reason(

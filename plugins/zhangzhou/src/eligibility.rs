@@ -46,15 +46,17 @@ fn in_force(shared: &mut Shared, on: Date) {
 
 /// 二(二) "公民离开常住户口所在地，到其他城市居住": the applicant's 常住户口 is not
 /// in the city. Read from where the hukou is registered (`hukou_division`: in
-/// the city when its code starts with the city's four digits, 3506); where
-/// that is not given, from `converted_to_local_hukou` ("holds a 常住户口 of
-/// this city"); neither known leaves the decision open. A province-level code
-/// (350000) cannot say which city: not known.
+/// the city when its code starts with the city's four digits, 3506); not
+/// given leaves the decision open (contract 1.0's undated "converted to local
+/// hukou" flag is no longer read: 1.1 has the division itself, and the
+/// conversion as a dated event after issue, to which this text attaches no
+/// consequence). A province-level code (350000) cannot say which city: not
+/// known.
 fn hukou(shared: &mut Shared, app: &Application) {
     let in_city = match app.identity.hukou_division.as_deref() {
         Some(code) if code.ends_with("0000") && code.starts_with("35") => None,
         Some(code) => Some(crate::in_city(code)),
-        None => app.converted_to_local_hukou,
+        None => None,
     };
     match in_city {
         Some(false) => {

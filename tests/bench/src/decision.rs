@@ -111,7 +111,6 @@ pub fn realistic_application() -> sdk::Application {
             investment_yuan: None,
             social_service_hours: Some(20),
             violations: vec![],
-            false_materials: Some(false),
             family_planning_compliant: None,
             assigned: vec![],
             rental_registration_receipt: None,
@@ -119,7 +118,7 @@ pub fn realistic_application() -> sdk::Application {
         },
         tier_requested: None,
         tier_held: None,
-        converted_to_local_hukou: Some(false),
+        events: Some(vec![]),
     }
 }
 

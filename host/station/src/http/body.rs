@@ -65,11 +65,29 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         Err(_) => return Err(locate_error::<T>(bytes)),
     };
     if let Some(field) = unknown.into_iter().next() {
-        let message =
-            format!("unknown field `{field}`; field names are snake_case as in wit/policy.wit (see /openapi.json)");
+        let message = match retired(&field) {
+            Some(replacement) => format!("unknown field `{field}`: contract 1.1 replaced it by {replacement}"),
+            None => {
+                format!("unknown field `{field}`; field names are snake_case as in wit/policy.wit (see /openapi.json)")
+            }
+        };
         return Err(ApiError::field(Status::UnprocessableEntity, "unknown_field", field, message));
     }
     Ok(value)
+}
+
+/// What replaced a field of contract 1.0's facts that 1.1 no longer has:
+/// its undated flags became dated events.
+fn retired(field: &str) -> Option<&'static str> {
+    if field.ends_with("converted_to_local_hukou") {
+        Some("a dated event in `events`: `{ \"kind\": \"ConvertedToLocalHukou\", \"on\": \"YYYY-MM-DD\" }`")
+    } else if field.ends_with("points.false_materials") {
+        Some(
+            "a dated event in `events`: `{ \"kind\": \"FalseMaterials\", \"on\": \"YYYY-MM-DD\" }` (the day it was found)",
+        )
+    } else {
+        None
+    }
 }
 
 /// Reads a body known to be bad again, tracking paths, to name the field.

@@ -264,7 +264,9 @@ fn describe(status: &EndorsementStatus) -> String {
             Some(by) => format!("overdue, suspended since {}, restorable until {by}", s.since),
             None => format!("overdue, suspended since {}", s.since),
         },
-        EndorsementStatus::ToBeCancelled(r) => format!("to be cancelled: {} ({})", r.code, r.en),
+        EndorsementStatus::ToBeCancelled(c) => {
+            format!("to be cancelled since {}: {} ({})", c.since, c.ground.code, c.ground.en)
+        }
     }
 }
 
@@ -456,8 +458,11 @@ fn commit_transition(
         }
         Transition::Restore => store::set_permit_state(&tx, number, next, None)?,
         Transition::Cancel => {
-            if let EndorsementStatus::ToBeCancelled(r) = &answer.status {
-                details["ground"] = Value::String(r.code.clone());
+            // The permit is cancelled on the legal date of the transition;
+            // the ground keeps its own date (since when it held).
+            if let EndorsementStatus::ToBeCancelled(c) = &answer.status {
+                details["ground"] = Value::String(c.ground.code.clone());
+                details["ground_since"] = Value::String(c.since.clone());
             }
             store::set_permit_state(&tx, number, next, Some(legal_date))?;
         }

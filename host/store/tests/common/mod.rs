@@ -47,7 +47,6 @@ pub fn application(citizen_id: &str) -> Application {
             investment_yuan: None,
             social_service_hours: None,
             violations: vec![],
-            false_materials: None,
             family_planning_compliant: None,
             assigned: vec![],
             rental_registration_receipt: None,
@@ -55,7 +54,7 @@ pub fn application(citizen_id: &str) -> Application {
         },
         tier_requested: None,
         tier_held: None,
-        converted_to_local_hukou: None,
+        events: None,
     }
 }
 
@@ -100,7 +99,13 @@ pub fn directing(t: Transition) -> EndorsementAnswer {
             true,
         ),
         Transition::Restore => answer(EndorsementStatus::NotDue(window()), false),
-        Transition::Cancel => answer(EndorsementStatus::ToBeCancelled(reason("hukou.converted")), false),
+        Transition::Cancel => answer(
+            EndorsementStatus::ToBeCancelled(Cancellation {
+                ground: reason("hukou.converted"),
+                since: "2024-01-01".into(),
+            }),
+            false,
+        ),
     }
 }
 
