@@ -197,8 +197,8 @@ impl Service {
         })
     }
 
-    /// Scores, in every jurisdiction served, the active permits without
-    /// points of the version in force today. The station runs this every
+    /// Scores, in every jurisdiction with active permits, the permits
+    /// without points of the version in force there today. The station runs this every
     /// minute ([`crate::server`]), so the first ranking after a new version
     /// takes effect, or after a lost write, finds the points recorded rather
     /// than scoring a whole pool inside its request. Returns how many were
