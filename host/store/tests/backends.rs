@@ -249,37 +249,15 @@ fn record(store: &mut Store, number: &str, total: i32, vetoed: bool) -> u64 {
 
 fn points_rows_follow_the_permit_out_of_use(location: Location) {
     let mut store = open(&location, "hall-a");
-    let active = permit_in(&mut store, PermitState::Active);
-    assert_eq!(record(&mut store, &active, 30, false), 1);
-    assert_eq!(points_rows(&store), 1);
     let m = module();
-    lifecycle::transition(
-        &mut store,
-        ACTOR,
-        &active,
-        Transition::Suspend,
-        legal("2025-07-02"),
-        &directing(Transition::Suspend),
-        &m,
-    )
-    .unwrap();
-    assert_eq!(points_rows(&store), 0, "suspension deleted the row");
-    assert_eq!(record(&mut store, &active, 30, false), 0, "no row for a suspended permit");
-
-    let cancelled = permit_in(&mut store, PermitState::Active);
-    record(&mut store, &cancelled, 10, false);
-    lifecycle::transition(
-        &mut store,
-        ACTOR,
-        &cancelled,
-        Transition::Cancel,
-        legal("2025-07-02"),
-        &directing(Transition::Cancel),
-        &m,
-    )
-    .unwrap();
-    assert_eq!(points_rows(&store), 0, "cancellation deleted the row");
-    assert_eq!(record(&mut store, &cancelled, 10, false), 0);
+    for (t, what) in [(Transition::Suspend, "suspension"), (Transition::Cancel, "cancellation")] {
+        let number = permit_in(&mut store, PermitState::Active);
+        assert_eq!(record(&mut store, &number, 30, false), 1);
+        assert_eq!(points_rows(&store), 1);
+        lifecycle::transition(&mut store, ACTOR, &number, t, legal("2025-07-02"), &directing(t), &m).unwrap();
+        assert_eq!(points_rows(&store), 0, "{what} deleted the row");
+        assert_eq!(record(&mut store, &number, 30, false), 0, "no row for a permit out of use after {what}");
+    }
     let coverage = store.points_coverage("330105", &m.sha256).unwrap();
     assert_eq!((coverage.active, coverage.scored), (0, 0));
 }
