@@ -185,6 +185,20 @@ fn bad_input_gets_a_422_naming_the_field_and_writes_nothing() {
             assert!(message.contains("`events`") && message.contains("ConvertedToLocalHukou"), "{message}");
         }
     }
+    // 1.0's `in_time` flag on an address change: contract 1.1 decides timeliness from the dates.
+    let mut flagged = application();
+    flagged["registrations"][0]["changes"] = json!([{
+        "moved_on": "2016-09-01", "reported_on": "2016-09-30", "in_time": true,
+        "division": "330105", "address": "拱墅区湖墅南路1号"
+    }]);
+    let (status, body) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": flagged, "legal_date": "2017-06-15" }));
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["error"]["code"], "unknown_field", "{body}");
+    let field = body["error"]["field"].as_str().unwrap();
+    assert!(field.starts_with("application.registrations") && field.ends_with("in_time"), "{field}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("`reported_on`") && message.contains("deadline its text sets"), "{message}");
     // Malformed JSON.
     let r = s.client.post("/v1/applications").header(bearer(&s.clerk)).body("{\"application\": {").dispatch();
     assert_eq!(r.status(), Status::UnprocessableEntity);

@@ -32,17 +32,35 @@ fn ym(text: &str) -> YearMonth {
     YearMonth::parse("", text).expect("validated before evaluation")
 }
 
-/// Whether an address change was reported in time.
+/// What a module's text says about reporting a move inside the area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportDeadline {
+    /// The text sets a deadline in days after the move, the day of the move
+    /// not counted (Hangzhou: "应当自变更之日起10日内办理变更手续").
+    Days(u32),
+    /// The text sets no number of days: it says only "及时" (Ningbo
+    /// Jiangbei 三(一)), or nothing at all. A report made on or before the
+    /// day of the move is in time under any reading; whether a later one
+    /// was is not known from the text, and is never taken as in time.
+    NotSet,
+}
+
+/// Whether an address change was reported in time, as of `on`, computed
+/// from its dates and the text's deadline (contract 1.1 has no caller's
+/// flag: a module decides timeliness from its own text). `None`: not known
+/// (no report date on record, or a text that sets no number of days).
 ///
-/// Where the module's text sets a deadline in days (`deadline_days`, e.g.
-/// Hangzhou's "应当自变更之日起10日内办理变更手续") and the report date is known,
-/// the module computes it: reported on or before the move plus the deadline
-/// (the day of the move itself not counted). Otherwise the authority's record
-/// (`in_time`) is read. `None`: not known.
-pub fn change_in_time(change: &AddressChange, deadline_days: Option<u32>) -> Option<bool> {
-    match (deadline_days, change.reported_on.as_deref()) {
-        (Some(n), Some(reported)) => Some(d(reported) <= add_days(d(&change.moved_on), n as i32)),
-        _ => change.in_time,
+/// A report dated after `on` had not been made on the legal date: the move
+/// is late once the deadline has passed by `on`, and still in time while
+/// it runs.
+pub fn change_in_time(change: &AddressChange, deadline: ReportDeadline, on: Date) -> Option<bool> {
+    let moved = d(&change.moved_on);
+    let reported = change.reported_on.as_deref().map(d);
+    match (deadline, reported) {
+        (ReportDeadline::Days(n), Some(r)) if r > on => Some(on <= add_days(moved, n as i32)),
+        (ReportDeadline::Days(n), Some(r)) => Some(r <= add_days(moved, n as i32)),
+        (ReportDeadline::NotSet, Some(r)) if r <= moved && r <= on => Some(true),
+        _ => None,
     }
 }
 
@@ -75,11 +93,11 @@ pub fn residence_run(
     app: &Application,
     on: Date,
     in_area: impl Fn(&str) -> bool,
-    deadline_days: Option<u32>,
+    deadline: ReportDeadline,
 ) -> ResidenceRun {
     ResidenceRun {
-        shown: run_start(app, on, &in_area, deadline_days, true),
-        at_best: run_start(app, on, &in_area, deadline_days, false),
+        shown: run_start(app, on, &in_area, deadline, true),
+        at_best: run_start(app, on, &in_area, deadline, false),
     }
 }
 
@@ -94,15 +112,20 @@ pub fn residence_run(
 /// report date is known). A move whose timeliness is not known is taken as
 /// late: an unknown never keeps the run (use [`residence_run`] to tell an
 /// unknown from a break).
-pub fn residence_run_start(app: &Application, on: Date, in_area: impl Fn(&str) -> bool) -> Option<Date> {
-    run_start(app, on, &in_area, None, true)
+pub fn residence_run_start(
+    app: &Application,
+    on: Date,
+    in_area: impl Fn(&str) -> bool,
+    deadline: ReportDeadline,
+) -> Option<Date> {
+    run_start(app, on, &in_area, deadline, true)
 }
 
 fn run_start(
     app: &Application,
     on: Date,
     in_area: &impl Fn(&str) -> bool,
-    deadline_days: Option<u32>,
+    deadline: ReportDeadline,
     unknown_is_late: bool,
 ) -> Option<Date> {
     // Each registration becomes one or more in-area stretches [start, end].
@@ -120,7 +143,7 @@ fn run_start(
                 if let Some(s) = start.take() {
                     stretches.push((s, Some(add_days(moved, -1)), restarted));
                 }
-            } else if !change_in_time(c, deadline_days).unwrap_or(!unknown_is_late) {
+            } else if !change_in_time(c, deadline, on).unwrap_or(!unknown_is_late) {
                 if let Some(s) = start.take() {
                     stretches.push((s, Some(add_days(moved, -1)), restarted));
                 }
@@ -530,38 +553,38 @@ mod tests {
         }
     }
 
-    fn moved(on: &str, reported: Option<&str>, in_time: Option<bool>, division: &str) -> AddressChange {
+    fn moved(on: &str, reported: Option<&str>, division: &str) -> AddressChange {
         AddressChange {
             moved_on: on.into(),
             reported_on: reported.map(Into::into),
-            in_time,
             division: division.into(),
             address: "b".into(),
         }
     }
 
+    const TEN_DAYS: ReportDeadline = ReportDeadline::Days(10);
+    const JIANGBEI: fn(&str) -> bool = |d| d == "330205";
+
     #[test]
     fn a_move_reported_in_time_keeps_the_run() {
-        let app = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-03"), Some(true), "330205")]);
+        let app = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-03"), "330205")]);
         let on = date_of("2016-09-01");
-        assert_eq!(residence_run_start(&app, on, |d| d == "330205"), Some(date_of("2016-01-10")));
+        assert_eq!(residence_run_start(&app, on, JIANGBEI, TEN_DAYS), Some(date_of("2016-01-10")));
     }
 
     #[test]
-    fn a_late_move_restarts_the_run_even_without_a_report_date() {
-        let late = registration("2016-01-10", vec![moved("2016-05-01", None, Some(false), "330205")]);
+    fn a_late_report_restarts_the_run_on_the_day_it_was_made() {
         let on = date_of("2016-09-01");
-        assert_eq!(residence_run_start(&late, on, |d| d == "330205"), Some(date_of("2016-05-01")));
-        let reported = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-06-20"), Some(false), "330205")]);
-        assert_eq!(residence_run_start(&reported, on, |d| d == "330205"), Some(date_of("2016-06-20")));
+        let reported = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-06-20"), "330205")]);
+        assert_eq!(residence_run_start(&reported, on, JIANGBEI, TEN_DAYS), Some(date_of("2016-06-20")));
     }
 
     #[test]
-    fn a_move_of_unknown_timeliness_never_keeps_the_run() {
-        let app = registration("2016-01-10", vec![moved("2016-05-01", None, None, "330205")]);
+    fn a_move_without_a_report_date_never_keeps_the_run() {
+        let app = registration("2016-01-10", vec![moved("2016-05-01", None, "330205")]);
         let on = date_of("2016-09-01");
-        assert_eq!(residence_run_start(&app, on, |d| d == "330205"), Some(date_of("2016-05-01")));
-        let run = residence_run(&app, on, |d| d == "330205", None);
+        assert_eq!(residence_run_start(&app, on, JIANGBEI, TEN_DAYS), Some(date_of("2016-05-01")));
+        let run = residence_run(&app, on, JIANGBEI, TEN_DAYS);
         assert_eq!(run.at_best, Some(date_of("2016-01-10")));
         assert_eq!(run.judge(|s| crate::date::months_completed(s, on, 6)), None);
     }
@@ -569,16 +592,38 @@ mod tests {
     #[test]
     fn a_deadline_in_days_decides_timeliness_from_the_dates() {
         let on = date_of("2016-09-01");
-        let in_time = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-11"), None, "330205")]);
-        assert_eq!(residence_run(&in_time, on, |d| d == "330205", Some(10)).shown, Some(date_of("2016-01-10")));
-        let late = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-12"), Some(true), "330205")]);
-        assert_eq!(residence_run(&late, on, |d| d == "330205", Some(10)).shown, Some(date_of("2016-05-12")));
+        let day_10 = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-11"), "330205")]);
+        assert_eq!(residence_run(&day_10, on, JIANGBEI, TEN_DAYS).shown, Some(date_of("2016-01-10")));
+        let day_11 = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-12"), "330205")]);
+        assert_eq!(residence_run(&day_11, on, JIANGBEI, TEN_DAYS).shown, Some(date_of("2016-05-12")));
+    }
+
+    #[test]
+    fn without_a_number_of_days_only_a_report_on_the_day_of_the_move_is_known_to_be_in_time() {
+        let on = date_of("2016-09-01");
+        let same_day = moved("2016-05-01", Some("2016-05-01"), "330205");
+        assert_eq!(change_in_time(&same_day, ReportDeadline::NotSet, on), Some(true));
+        let next_day = moved("2016-05-01", Some("2016-05-02"), "330205");
+        assert_eq!(change_in_time(&next_day, ReportDeadline::NotSet, on), None);
+        let run = residence_run(&registration("2016-01-10", vec![next_day]), on, JIANGBEI, ReportDeadline::NotSet);
+        assert_eq!((run.shown, run.at_best), (Some(date_of("2016-05-02")), Some(date_of("2016-01-10"))));
+    }
+
+    #[test]
+    fn a_report_after_the_legal_date_had_not_been_made_on_it() {
+        let change = moved("2016-05-01", Some("2016-05-20"), "330205");
+        // On day 10 of the window the move is not late yet; on day 11 it is.
+        assert_eq!(change_in_time(&change, TEN_DAYS, date_of("2016-05-11")), Some(true));
+        assert_eq!(change_in_time(&change, TEN_DAYS, date_of("2016-05-12")), Some(false));
+        // Late and not yet reported: no registration at the new address covers the day.
+        let app = registration("2016-01-10", vec![change.clone()]);
+        assert_eq!(residence_run_start(&app, date_of("2016-05-15"), JIANGBEI, TEN_DAYS), None);
     }
 
     #[test]
     fn a_move_out_of_the_area_ends_the_run() {
-        let app = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-02"), Some(true), "330106")]);
-        assert_eq!(residence_run_start(&app, date_of("2016-09-01"), |d| d == "330205"), None);
+        let app = registration("2016-01-10", vec![moved("2016-05-01", Some("2016-05-02"), "330106")]);
+        assert_eq!(residence_run_start(&app, date_of("2016-09-01"), JIANGBEI, TEN_DAYS), None);
     }
 
     #[test]

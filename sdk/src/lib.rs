@@ -46,7 +46,7 @@
 //!     fn evaluate(app: &Application, on: Date) -> Result<Decision, InputError> {
 //!         // Six months of registered residence, then any one route.
 //!         let mut shared = Shared::new();
-//!         let since = framework::residence_run_start(app, on, |d| d == "999999");
+//!         let since = framework::residence_run_start(app, on, |d| d == "999999", ReportDeadline::NotSet);
 //!         shared.condition(
 //!             since.is_some_and(|s| date::months_completed(s, on, 6)),
 //!             RESIDENCE.reason("residence.six-months", "居住半年以上", "six months of residence"),
@@ -96,7 +96,7 @@ pub mod prelude {
     pub use crate::cite::{Clause, ReasonExt};
     pub use crate::date::{self, Date, YearMonth};
     pub use crate::evidence::Evidence;
-    pub use crate::framework::{self, RouteBuilder, Shared};
+    pub use crate::framework::{self, ReportDeadline, RouteBuilder, Shared};
     pub use crate::types::*;
     pub use crate::{CONTRACT_VERSION, Policy};
 }

@@ -265,10 +265,20 @@ streak(periods) := (on_month - s0) + 1 if {
 
 # ---------------------------------------------------------------- six months of residence (period.rs, framework.rs residence_run)
 
-# framework::change_in_time with the 10-day deadline of 二(一)1.
-in_time(c) := truth(days(dk(c.reported_on)) <= days(dk(c.moved_on)) + 10) if c.reported_on != null
+# framework::change_in_time with the 10-day deadline of 二(一)1: computed from
+# the dates; a report after the legal date had not been made on it (late once
+# the ten days have passed by then); no report date: not known.
+in_time(c) := truth(days(dk(c.reported_on)) <= days(dk(c.moved_on)) + 10) if {
+	c.reported_on != null
+	dk(c.reported_on) <= on
+}
 
-in_time(c) := c.in_time if c.reported_on == null
+in_time(c) := truth(days(on) <= days(dk(c.moved_on)) + 10) if {
+	c.reported_on != null
+	dk(c.reported_on) > on
+}
+
+in_time(c) := null if c.reported_on == null
 
 late(c, _) if in_time(c) == false
 

@@ -80,7 +80,9 @@ pub mod upgrade {
     ///
     /// 1.1's dated `events` become 1.0's undated flags as of `legal_date`
     /// (see [`event_flag`]): `converted-to-local-hukou` and the points'
-    /// `false-materials`.
+    /// `false-materials`. 1.1 has no address change `in-time` flag (a module
+    /// decides timeliness from the dates and its text): a 1.0 module gets
+    /// `none`, not known, and computes from the dates where it can.
     pub fn application(app: &t::Application, legal_date: &str) -> old::Application {
         let mut json = serde_json::to_value(app).expect("contract types serialize");
         if let Some(map) = json.as_object_mut() {

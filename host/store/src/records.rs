@@ -173,6 +173,9 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
 /// without it (a module sees no such event) and the record names it in its
 /// `undated` list, for display and for a clerk to record the event with its
 /// date. Nothing is lost and the stored row is never rewritten.
+///
+/// An address change stored under 1.0 may carry the caller's `in_time` flag;
+/// 1.1 has none (the module decides from the dates), so it is not read.
 fn facts_from_json(what: &str, text: &str) -> Result<(Application, Vec<String>), StoreError> {
     let mut json: serde_json::Value = from_json(what, text)?;
     let mut undated = Vec::new();

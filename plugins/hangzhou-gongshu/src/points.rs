@@ -109,7 +109,12 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
             (c.residence_years(on), Some(c.counted_from))
         }
         None => {
-            let start = framework::residence_run_start(app, on, in_urban_area);
+            let start = framework::residence_run_start(
+                app,
+                on,
+                in_urban_area,
+                ReportDeadline::Days(crate::eligibility::CHANGE_DEADLINE_DAYS),
+            );
             (start.map_or(0, |st| date::whole_years_between(st, on)), start)
         }
     };

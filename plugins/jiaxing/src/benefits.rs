@@ -93,7 +93,7 @@ pub fn services(permit: &Permit, app: &Application, on: Date) -> Entitlements {
     };
     if let Some(r) = withheld {
         reasons.push(r);
-        let registered = framework::residence_run_start(app, on, in_area).is_some();
+        let registered = framework::residence_run_start(app, on, in_area, ReportDeadline::NotSet).is_some();
         let mut services = Vec::new();
         if registered {
             services.push(statutory());

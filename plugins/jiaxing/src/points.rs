@@ -257,7 +257,8 @@ pub fn points(permit: Option<&Permit>, app: &Application, on: Date) -> PointsBre
     // 居住年限.
     let years = match permit {
         Some(p) => endorsement::cycle(p, on).residence_years,
-        None => framework::residence_run_start(app, on, in_area).map_or(0, |s| date::whole_years_between(s, on)),
+        None => framework::residence_run_start(app, on, in_area, ReportDeadline::NotSet)
+            .map_or(0, |s| date::whole_years_between(s, on)),
     };
     sheet.per_unit(
         "residence-years",

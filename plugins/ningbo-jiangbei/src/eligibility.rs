@@ -3,10 +3,11 @@
 //! Shared condition (三(一) lead): continuous residence in the district with
 //! registration for half a year or more. Holiday trips home leave the
 //! registration running, so they never break the run; a move inside the
-//! district keeps it when the change was recorded in time, a change recorded
-//! late (`in_time: false`) restarts it, a move out of the district ends it
-//! ([`framework::residence_run_start`]). A change whose timeliness is unknown
-//! (`in_time: None`) makes the period unknown when the answer depends on it.
+//! district keeps it when the change was made "及时", a move out of the
+//! district ends it ([`run_start`]). The text sets no number of days for
+//! "及时": a report on the day of the move is in time, and one made later
+//! makes the period unknown when the answer depends on it (a late report
+//! would restart the run on its date).
 //!
 //! Then every route is evaluated: 三(一)1 employment (three alternatives),
 //! 三(一)2 residence (three alternatives), 三(一)3 schooling and the 三(一)4
@@ -139,28 +140,15 @@ fn met_or(holds: bool, clause: Clause, code: &str, met: (&str, &str), not_met: (
 /// The first day of the current run of continuous registered residence in
 /// the district, or `None` when no registration in the district covers `on`.
 ///
-/// Builds on [`framework::residence_run_start`] and applies the restart that a
-/// move inside the district reported late (`in_time: false`) causes: the run
-/// starts again on the report date, or on the move itself when no report date
-/// is known. (The SDK joins a restart on the move date back onto the stretch
-/// that ended the day before, so a late move without a report date would not
-/// break the run there.) With `unknown_is_late`, a move of unknown timeliness
-/// is treated as late: the worst case.
+/// 三(一) keeps the run over a move inside the district "及时变更信息" and
+/// sets no number of days ([`ReportDeadline::NotSet`]): a report on the day
+/// of the move is in time; any later one is of unknown timeliness. With
+/// `unknown_is_late`, each such move is taken as late (the run restarts on
+/// the report date, or the move when none is known): the worst case;
+/// without, as in time: the best the applicant could show.
 pub fn run_start(app: &Application, on: Date, unknown_is_late: bool) -> Option<Date> {
-    let mut start = framework::residence_run(app, on, in_district, None).at_best?;
-    for c in app.registrations.iter().flat_map(|r| r.changes.iter()) {
-        let late = c.in_time == Some(false) || (unknown_is_late && c.in_time.is_none());
-        let moved = date_of(&c.moved_on);
-        if !late || !in_district(&c.division) || moved < start || moved > on {
-            continue;
-        }
-        let restart = c.reported_on.as_deref().map_or(moved, date_of);
-        if restart > on {
-            return None; // moved, not yet reported: unregistered at the new address
-        }
-        start = start.max(restart);
-    }
-    Some(start)
+    let run = framework::residence_run(app, on, in_district, ReportDeadline::NotSet);
+    if unknown_is_late { run.shown } else { run.at_best }
 }
 
 /// 三(一) lead: half a year of continuous registered residence in the district.
@@ -209,8 +197,8 @@ fn residence_period(app: &Application, on: Date, shared: &mut Shared) {
     } else {
         shared.unknown(APPLY.reason(
             "residence-period.change-in-time.unknown",
-            "区内迁徙是否及时变更居住登记信息不明，连续居住是否满半年取决于此",
-            "whether a move inside the district was reported in time is unknown, and half a year depends on it",
+            "本办法三(一)只要求在本区范围内迁徙“及时变更信息”，未规定天数：迁徙当日以后才变更的，是否及时不能由本办法认定，连续居住是否满半年取决于此，由公安机关认定",
+            "三(一) asks only that a move inside the district be reported “及时” (in time) and sets no number of days: whether a report made after the day of the move was in time cannot be decided from the text, and half a year depends on it; the police decide",
         ));
     }
 }

@@ -92,16 +92,23 @@ fn hukou(shared: &mut Shared, app: &Application) {
 /// 二(二) "办理暂住登记半年以上": the current run of registration in the city
 /// (moves inside the city reported in time keep it going) has lasted six
 /// months, counted with `months_completed` ("以上" includes exactly six).
+/// The plan sets no deadline for reporting a move ([`ReportDeadline::NotSet`]):
+/// only a report on the day of the move is known to be in time.
 /// 二(三) leaves the method of counting residence to the police; the module
 /// counts the continuous run that covers the legal date.
 fn residence_period(shared: &mut Shared, app: &Application, on: Date) {
-    let run = framework::residence_run(app, on, in_city, None);
+    let run = framework::residence_run(app, on, in_city, ReportDeadline::NotSet);
     if run.judge(|s| date::months_completed(s, on, 6)).is_none() {
         // Half a year only if a move of unknown timeliness was reported in time.
         shared.unknown(CONDITIONS.reason(
             "residence-period.six-months.unknown",
-            "迁居后是否及时办理暂住登记变更不明：及时办理的，已满半年；未及时办理的，不满半年",
-            "whether a move was reported in time is not known: half a year only if it was",
+            "本方案未规定迁居后变更暂住登记的期限，二(三)把居住年限计算方法交由公安机关统一：迁居后未当日变更（或变更日期不明）的，是否及时不能由本方案认定；及时的，已满半年；不及时的，不满半年",
+            "the plan sets no deadline for reporting a move, and 二(三) leaves the method of counting residence to the police: whether a move not reported on its day (or of unknown report date) was reported in time cannot be decided from the text; half a year only if it was",
+        ));
+        shared.note(PREPARATION.reason(
+            "residence-period.counting-method.police",
+            "二(三)：“公安机关要进一步明确居住证的申领条件，统一居住年限计算方法”",
+            "二(三): the police are to set the conditions and unify the method of counting residence years",
         ));
         return;
     }

@@ -109,7 +109,9 @@ fn residence_period(app: &Application, on: Date, shared: &mut Shared) {
         .collect();
     cities.sort_unstable();
     cities.dedup();
-    let runs = cities.iter().map(|c| framework::residence_run(app, on, |d| in_area(d) && city_of(d) == *c, None));
+    let runs = cities
+        .iter()
+        .map(|c| framework::residence_run(app, on, |d| in_area(d) && city_of(d) == *c, ReportDeadline::NotSet));
     let run = runs
         .clone()
         .find(|r| r.shown.is_some())

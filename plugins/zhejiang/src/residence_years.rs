@@ -12,7 +12,7 @@ use crate::area::in_area;
 /// The run's first day (or `None` when no registration covers `on`) and the
 /// whole years completed by `on`.
 pub fn counted(app: &Application, on: Date) -> (Option<Date>, u32) {
-    match framework::residence_run_start(app, on, in_area) {
+    match framework::residence_run_start(app, on, in_area, ReportDeadline::NotSet) {
         Some(start) => (Some(start), date::whole_years_between(start, on)),
         None => (None, 0),
     }

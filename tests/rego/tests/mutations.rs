@@ -143,16 +143,14 @@ fn mutate(rng: &mut Rng, app: &mut Application, legal_date: &mut String) {
                     r.changes.push(AddressChange {
                         reported_on: Some(shift(rng, &moved)),
                         moved_on: moved,
-                        in_time: rng.tri(),
                         division: division(rng),
                         address: "拱墅区某路2号".into(),
                     });
                 } else if let Some(c) = rng.pick(&mut r.changes) {
-                    match rng.below(5) {
+                    match rng.below(4) {
                         0 => c.moved_on = shift(rng, &c.moved_on),
                         1 => c.reported_on = c.reported_on.as_deref().map(|d| shift(rng, d)),
                         2 => c.reported_on = None,
-                        3 => c.in_time = rng.tri(),
                         _ => c.division = division(rng),
                     }
                 }

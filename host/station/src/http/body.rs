@@ -77,9 +77,14 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// What replaced a field of contract 1.0's facts that 1.1 no longer has:
-/// its undated flags became dated events.
+/// its undated flags became dated events, and an address change's `in_time`
+/// flag is decided by the module from the change's dates.
 fn retired(field: &str) -> Option<&'static str> {
-    if field.ends_with("converted_to_local_hukou") {
+    if field.ends_with(".in_time") && field.contains("changes") {
+        Some(
+            "nothing: the module decides whether a move was reported in time from `moved_on`, `reported_on` and the deadline its text sets; give `reported_on`",
+        )
+    } else if field.ends_with("converted_to_local_hukou") {
         Some("a dated event in `events`: `{ \"kind\": \"ConvertedToLocalHukou\", \"on\": \"YYYY-MM-DD\" }`")
     } else if field.ends_with("points.false_materials") {
         Some(

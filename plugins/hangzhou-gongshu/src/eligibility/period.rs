@@ -13,7 +13,7 @@ pub const CHANGE_DEADLINE_DAYS: u32 = 10;
 /// The six months of registered residence in 杭州市区 (二(一)2 opening sentence);
 /// a change of address keeps the run only when reported within 10 days (二(一)1).
 pub(super) fn residence_period(app: &Application, on: Date) -> (Fact, Reason) {
-    let run = framework::residence_run(app, on, in_urban_area, Some(CHANGE_DEADLINE_DAYS));
+    let run = framework::residence_run(app, on, in_urban_area, ReportDeadline::Days(CHANGE_DEADLINE_DAYS));
     if run.judge(|s| date::months_completed(s, on, 6)).is_none() {
         return (
             None,
