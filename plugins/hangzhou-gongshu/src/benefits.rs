@@ -3,7 +3,9 @@
 //! The text names no responsible department per service: 二(二)3 only tells the
 //! district departments and streets to expand the range and make supporting
 //! policies, so every `department` is `None`. While use is suspended for a
-//! missed endorsement (二(一)4) the permit gives none of them.
+//! missed endorsement (二(一)4) the permit gives none of them, nor once a
+//! permit obtained by deceit is confiscated (Decree 663 第十九条, read as the
+//! end of the permit: [`endorsement::confiscation`]).
 
 use juzhu_sdk::prelude::*;
 
@@ -118,11 +120,19 @@ const CATALOGUE: &[(&str, ServiceKind, &str, &str, Clause)] = &[
     ),
 ];
 
-pub fn services(permit: &Permit, on: Date) -> Entitlements {
+pub fn services(permit: &Permit, facts: &Application, on: Date) -> Entitlements {
     let cycle = endorsement::cycle(permit, on);
     let mut reasons = Vec::new();
+    let confiscated = endorsement::confiscation(facts, on);
     let suspended = cycle.suspended(on);
-    if suspended {
+    if let Some((ground, since)) = confiscated.clone() {
+        reasons.push(ground);
+        reasons.push(DECREE_19.reason(
+            "services.permit-in-use.not-met",
+            &format!("证件系骗领，依《居住证暂行条例》第十九条由公安机关收缴（读作证件终止、记为注销），自{since}起不提供持证服务和便利"),
+            &format!("the permit was obtained by deceit and is confiscated under Decree 663 art. 19 (read as its end, recorded as cancellation): no holder's services from {since}"),
+        ));
+    } else if suspended {
         reasons.push(ENDORSEMENT.reason(
             "services.permit-in-use.not-met",
             &format!("逾期未签注，自{}起居住证使用功能中止，补办签注后恢复", cycle.suspended_since()),
@@ -141,7 +151,7 @@ pub fn services(permit: &Permit, on: Date) -> Entitlements {
         "与量化情况挂钩的公共服务和便利的具体内容应当向社会公布，本通知未列明",
         "the services tied to the quantified indicators are to be published; the text does not list them",
     ));
-    let services = if suspended {
+    let services = if suspended || confiscated.is_some() {
         Vec::new()
     } else {
         CATALOGUE

@@ -38,7 +38,9 @@ pub fn content(permit: &Permit, facts: &Application, on: Date) -> CardContent {
         field(
             "use-status",
             "使用状态",
-            if cycle.suspended(on) {
+            if let Some((_, since)) = endorsement::confiscation(facts, on) {
+                format!("收缴（自{since}起，骗领的居住证，《居住证暂行条例》第十九条；记为注销）")
+            } else if cycle.suspended(on) {
                 format!("中止（自{}起，逾期未签注）", cycle.suspended_since())
             } else {
                 "正常".into()

@@ -6,6 +6,7 @@
 //! residence-permit policy and is never cited.
 
 use juzhu_sdk::cite::Clause;
+use juzhu_sdk::framework;
 
 /// The document id: the policy text's file stem.
 pub const DOC: &str = "003_7477c59a98b1b6f9";
@@ -44,6 +45,11 @@ pub const DUTIES: Clause = Clause::new(DOC, "三(二)");
 pub const RENTAL_CHECK: Clause = Clause::new(DOC, "三(三)");
 /// 附件1: the rental security and fire-safety checklist (出租居住房屋治安消防隐患排查表).
 pub const ANNEX_1: Clause = Clause::new(DOC, "附件1");
+
+/// Decree 663 (居住证暂行条例) 第十九条, closing sentence: "伪造、变造的居住证和骗领的
+/// 居住证，由公安机关予以收缴". The only sentence of the article the table holds
+/// (see its note in `clauses.toml`).
+pub const DECREE_19: Clause = framework::decree_663("第十九条");
 
 // `pub static TABLE`: the clause table, generated from `clauses.toml`.
 include!(concat!(env!("OUT_DIR"), "/clauses.rs"));

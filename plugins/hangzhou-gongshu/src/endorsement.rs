@@ -1,4 +1,4 @@
-//! 二(一)4: the yearly endorsement (签注).
+//! 二(一)4: the yearly endorsement (签注), and Decree 663 第十九条.
 //!
 //! - The window is "自证件签发之日起每满1年的前1个月内": from one month before an
 //!   anniversary of issue up to the anniversary itself (期满之日), both included.
@@ -10,8 +10,30 @@
 //!   count stops at the anniversary that was missed.
 //! - "不再符合申领条件的，不予签注": when an endorsement could be made, the holder's
 //!   current facts are judged again against 二(一)2-3 (facts only, no materials).
+//! - Leaving (a `LeftArea` event dated on or before the legal date): the holder
+//!   no longer lives in the place of residence, a change of 居住情况 that no
+//!   longer meets 二(一)2 ("在居住地居住"), so "不予签注" from that day, whatever
+//!   the facts' re-check would say; the reason cites 二(一)4 and the event's
+//!   date. The notice names no cancellation ground, so the permit is not
+//!   cancelled on it (the reason says so). Overdue suspension still applies to
+//!   such a holder: the duty to come and endorse binds a holder "在居住地连续居住
+//!   的", but the next sentence, "逾期未办理签注手续的，期满次日起…使用功能中止",
+//!   turns on the permit not being endorsed by the anniversary, and a holder who
+//!   left cannot be endorsed at all; reading the qualifier as exempting the
+//!   leaver would leave the permit in use indefinitely, more than a holder who
+//!   stayed and missed the window gets. So the cycle (and `status`) is the
+//!   same as for any holder; only `endorsement_allowed` is false.
+//! - False materials (a `FalseMaterials` event: the permit was obtained by
+//!   deceit, 骗领): the notice has no clause on it. Decree 663 第十九条 says "骗领
+//!   的居住证，由公安机关予以收缴"; the module reads that confiscation as the end of
+//!   the permit, which the station records as cancellation (an interpretation:
+//!   the decree says 收缴, not 注销). From the day the authority found it (the
+//!   event's `on`, or the decree's first day in force if found earlier), the
+//!   answer is `to-be-cancelled` citing 第十九条, with no endorsement; services
+//!   and the card's use status follow ([`confiscation`]).
 
-use juzhu_sdk::framework::date_of;
+use juzhu_sdk::as_of;
+use juzhu_sdk::framework::{self, date_of};
 use juzhu_sdk::prelude::*;
 
 use crate::clauses::*;
@@ -78,8 +100,55 @@ pub fn cycle(permit: &Permit, on: Date) -> Cycle {
     Cycle { due, opens: date::add_months(due, -1), counted_from, restarted }
 }
 
+/// The day Decree 663 took effect, as the clause table gives it (第二十三条).
+fn decree_in_force() -> Date {
+    let from = TABLE.iter().find(|d| d.id == framework::DECREE_663).and_then(|d| d.in_force_from);
+    date_of(from.expect("clauses.toml gives Decree 663 its in_force_from"))
+}
+
+/// Decree 663 第十九条: the permit was obtained by deceit (骗领: a
+/// `FalseMaterials` event on or before `on`), so the police confiscate it,
+/// read as the end of the permit and recorded as cancellation. The ground
+/// and the day it holds from: the finding, or the decree's first day in
+/// force if the finding came before it. `None` before the decree was in force.
+pub fn confiscation(facts: &Application, on: Date) -> Option<(Reason, Date)> {
+    let decree = decree_in_force();
+    if on < decree {
+        return None;
+    }
+    let (found, _) = as_of::event(facts, HolderEventKind::FalseMaterials, on)?;
+    let since = found.max(decree);
+    let ground = DECREE_19.reason(
+        "cancellation.false-materials.met",
+        &format!(
+            "经{found}认定，证件系以虚假证明材料骗领；《居住证暂行条例》第十九条：“骗领的居住证，由公安机关予以收缴”。\
+             本模块将收缴读作证件终止，由受理机构记为注销，自{since}起不予签注（此为解释：条例规定收缴，未用“注销”一词；本通知未规定注销情形）"
+        ),
+        &format!(
+            "found on {found} to have been obtained with false materials (骗领): Decree 663 art. 19 has the police \
+             confiscate (收缴) a permit so obtained. The module reads confiscation as the end of the permit, which the \
+             station records as cancellation, from {since}, with no endorsement (an interpretation: the decree says \
+             confiscate, not cancel; this notice names no cancellation ground)"
+        ),
+    );
+    Some((ground, since))
+}
+
 pub fn status(permit: &Permit, facts: &Application, on: Date) -> EndorsementAnswer {
     let c = cycle(permit, on);
+    if let Some((ground, since)) = confiscation(facts, on) {
+        return EndorsementAnswer {
+            status: EndorsementStatus::ToBeCancelled(Cancellation { ground, since: date::fmt(since) }),
+            endorsement_allowed: false,
+            reasons: vec![ENDORSEMENT.reason(
+                "cancellation.local-ground.not-in-text",
+                "本通知二(一)4规定签注、使用功能中止和恢复、不予签注，未规定注销或收缴情形；注销所依据的是《居住证暂行条例》第十九条",
+                "the notice (二(一)4) provides for endorsement, suspension, restoration and refusal, but names no ground for cancellation or confiscation; the cancellation rests on Decree 663 art. 19",
+            )],
+            residence_years: c.residence_years(on),
+            residence_counted_from: date::fmt(c.counted_from),
+        };
+    }
     let window = Window { opens: date::fmt(c.opens), closes: date::fmt(c.due) };
     let mut reasons = Vec::new();
     let (status, may_endorse) = if on < c.opens {
@@ -124,7 +193,18 @@ pub fn status(permit: &Permit, facts: &Application, on: Date) -> EndorsementAnsw
         )
     });
     let mut allowed = may_endorse;
-    if may_endorse {
+    if let Some((left, _)) = as_of::event(facts, HolderEventKind::LeftArea, on) {
+        allowed = false;
+        reasons.push(ENDORSEMENT.reason(
+            "endorsement.living-in-area.not-met",
+            &format!(
+                "持有人自{left}起已离开居住地、不在居住地居住，居住情况发生变化，不再符合申领条件，不予签注（二(一)4）；本通知未规定注销情形，不据此注销"
+            ),
+            &format!(
+                "the holder left the place of residence on {left} and no longer lives there: a change of residence that no longer meets the conditions, so no endorsement (二(一)4); the notice names no cancellation ground, so the permit is not cancelled on it"
+            ),
+        ));
+    } else if may_endorse {
         let d = eligibility::evaluate(facts, on, false);
         match d.outcome {
             Outcome::Eligible => reasons.push(ENDORSEMENT.reason(

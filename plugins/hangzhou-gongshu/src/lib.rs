@@ -16,8 +16,12 @@
 //!   and reasons for a refusal.
 //! - 二(一)4 the endorsement cycle: the month before each anniversary of issue,
 //!   suspension from the day after, restoration by a late endorsement with
-//!   residence years counted again from it, refusal when conditions lapse; old
-//!   permits' free exchange for the IC card (target 2017-06-30).
+//!   residence years counted again from it, refusal when conditions lapse or the
+//!   holder has left the place of residence; old permits' free exchange for the
+//!   IC card (target 2017-06-30).
+//! - Decree 663 第十九条: a permit obtained with false materials (骗领) is
+//!   confiscated, read as its end and answered as to be cancelled; it gives no
+//!   services and the card shows it confiscated.
 //! - 二(二)1-3 rights, basic public services and conveniences; 二(二)4 the
 //!   quantified indicators, with values from dated district configuration.
 //! - The card (二(一)4, IC card; issuing authority per 三(二)).
@@ -99,7 +103,7 @@ impl Policy for HangzhouGongshu {
 
     fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitlements, InputError> {
         check_permit(permit, facts, on)?;
-        Ok(benefits::services(permit, on))
+        Ok(benefits::services(permit, facts, on))
     }
 
     fn points(permit: Option<&Permit>, facts: &Application, on: Date) -> Result<PointsBreakdown, InputError> {

@@ -9,7 +9,9 @@
 //! granted as entitlements.
 //!
 //! A permit whose use is suspended under the configured endorsement cycle
-//! (endorsement.rs) gives no services while suspended.
+//! (endorsement.rs) gives no services while suspended, nor once a permit
+//! obtained by deceit is confiscated (Decree 663 第十九条, read as the end of
+//! the permit: [`endorsement::confiscation`]).
 
 use juzhu_sdk::framework::date_of;
 use juzhu_sdk::prelude::*;
@@ -110,6 +112,15 @@ pub fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitl
                 "the permit's use is suspended from {} for want of endorsement (district configuration): no services while suspended",
                 s.since
             ),
+        ));
+        return Ok(Entitlements { services: Vec::new(), reasons });
+    }
+    if let EndorsementStatus::ToBeCancelled(c) = answer.status {
+        reasons.push(c.ground);
+        reasons.push(DECREE_19.reason(
+            "services.permit-in-use.not-met",
+            &format!("证件系骗领，依《居住证暂行条例》第十九条由公安机关收缴（读作证件终止、记为注销），自{}起不提供基本公共服务和便利", c.since),
+            &format!("the permit was obtained by deceit and is confiscated under Decree 663 art. 19 (read as its end, recorded as cancellation): no services from {}", c.since),
         ));
         return Ok(Entitlements { services: Vec::new(), reasons });
     }

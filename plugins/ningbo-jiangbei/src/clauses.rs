@@ -6,6 +6,7 @@
 //! 三(二)1(3) the third basic public service, 四(二) 积分构成, and so on.
 
 use juzhu_sdk::cite::Clause;
+use juzhu_sdk::framework;
 
 /// The document id: the policy text's file stem.
 pub const DOC: &str = "000_cc214f7b1d2eacaa";
@@ -44,6 +45,11 @@ pub const POINTS_STRUCTURE: Clause = Clause::new(DOC, "四(二)");
 pub const POINTS_USES: Clause = Clause::new(DOC, "四(三)");
 /// 四(四): the personal points account.
 pub const POINTS_ACCOUNT: Clause = Clause::new(DOC, "四(四)");
+
+/// Decree 663 (居住证暂行条例) 第十九条, closing sentence: "伪造、变造的居住证和骗领的
+/// 居住证，由公安机关予以收缴". The only sentence of the article the table holds
+/// (see its note in `clauses.toml`).
+pub const DECREE_19: Clause = framework::decree_663("第十九条");
 
 // `pub static TABLE`: the clause table, generated from `clauses.toml`.
 include!(concat!(env!("OUT_DIR"), "/clauses.rs"));

@@ -14,8 +14,24 @@
 //!   restores it, and the cycle and the residence years restart from that day.
 //!
 //! An endorsement made before its window opens does not count.
+//!
+//! False materials: the text has no clause on a permit obtained by deceit
+//! (骗领), nor any cancellation ground. Decree 663 第十九条 says "骗领的居住证，由
+//! 公安机关予以收缴"; the module reads that confiscation as the end of the
+//! permit, which the station records as cancellation (an interpretation: the
+//! decree says 收缴, not 注销). A `FalseMaterials` event dated on or before the
+//! legal date (the day the authority found it) makes the answer
+//! `to-be-cancelled` from that day (or from the decree's first day in force,
+//! 2016-01-01, if found earlier; before then the decree gives no ground), with
+//! no endorsement; services follow ([`confiscation`]).
+//!
+//! Leaving the area: the text attaches nothing to it (三(一) asks for
+//! continuous residence in the district only of an applicant, and the
+//! endorsement rules are not in the text), so a `LeftArea` event changes no
+//! answer.
 
-use juzhu_sdk::framework::date_of;
+use juzhu_sdk::as_of;
+use juzhu_sdk::framework::{self, date_of};
 use juzhu_sdk::prelude::*;
 
 use crate::clauses::*;
@@ -91,7 +107,41 @@ pub fn not_in_text() -> Reason {
     )
 }
 
-pub fn status(permit: &Permit, _facts: &Application, on: Date) -> Result<EndorsementAnswer, InputError> {
+/// The day Decree 663 took effect, as the clause table gives it (第二十三条).
+fn decree_in_force() -> Date {
+    let from = TABLE.iter().find(|d| d.id == framework::DECREE_663).and_then(|d| d.in_force_from);
+    date_of(from.expect("clauses.toml gives Decree 663 its in_force_from"))
+}
+
+/// Decree 663 第十九条: the permit was obtained by deceit (骗领: a
+/// `FalseMaterials` event on or before `on`), so the police confiscate it,
+/// read as the end of the permit and recorded as cancellation. The ground
+/// and the day it holds from: the finding, or the decree's first day in
+/// force if the finding came before it. `None` before the decree was in force.
+pub fn confiscation(facts: &Application, on: Date) -> Option<(Reason, Date)> {
+    let decree = decree_in_force();
+    if on < decree {
+        return None;
+    }
+    let (found, _) = as_of::event(facts, HolderEventKind::FalseMaterials, on)?;
+    let since = found.max(decree);
+    let ground = DECREE_19.reason(
+        "cancellation.false-materials.met",
+        &format!(
+            "经{found}认定，证件系以虚假证明材料骗领；《居住证暂行条例》第十九条：“骗领的居住证，由公安机关予以收缴”。\
+             本模块将收缴读作证件终止，由受理机构记为注销，自{since}起不予签注（此为解释：条例规定收缴，未用“注销”一词；本办法未规定注销情形）"
+        ),
+        &format!(
+            "found on {found} to have been obtained with false materials (骗领): Decree 663 art. 19 has the police \
+             confiscate (收缴) a permit so obtained. The module reads confiscation as the end of the permit, which the \
+             station records as cancellation, from {since}, with no endorsement (an interpretation: the decree says \
+             confiscate, not cancel; this text names no cancellation ground)"
+        ),
+    );
+    Some((ground, since))
+}
+
+pub fn status(permit: &Permit, facts: &Application, on: Date) -> Result<EndorsementAnswer, InputError> {
     check_permit(permit)?;
     let issued = date_of(&permit.issued_on);
     if on < issued {
@@ -106,6 +156,20 @@ pub fn status(permit: &Permit, _facts: &Application, on: Date) -> Result<Endorse
     let closes = date::add_days(due, -1);
     let window = Window { opens: date::fmt(opens), closes: date::fmt(closes) };
     let mut reasons = vec![not_in_text()];
+    if let Some((ground, since)) = confiscation(facts, on) {
+        reasons.push(APPLY.reason(
+            "cancellation.local-ground.not-in-text",
+            "本办法未规定注销或收缴居住证的情形（三(一)规定居住地公安机关依据相关规定办理）；注销所依据的是《居住证暂行条例》第十九条",
+            "the text names no ground for cancelling or confiscating a permit (三(一) has the police act under the relevant rules); the cancellation rests on Decree 663 art. 19",
+        ));
+        return Ok(EndorsementAnswer {
+            status: EndorsementStatus::ToBeCancelled(Cancellation { ground, since: date::fmt(since) }),
+            endorsement_allowed: false,
+            reasons,
+            residence_years: date::whole_years_between(counted_from, on),
+            residence_counted_from: date::fmt(counted_from),
+        });
+    }
     let (status, allowed) = if on < opens {
         reasons.push(APPLY.reason(
             "endorsement.window-open.not-met",

@@ -10,7 +10,9 @@
 //!   rental) or continuous schooling (三(一)3: one year full time), or the
 //!   exemption of 三(一)4 ([`eligibility`]);
 //! - endorsement: not in the text; a labelled district configuration answers
-//!   ([`endorsement`]);
+//!   ([`endorsement`]); a permit obtained with false materials (骗领) is
+//!   confiscated under Decree 663 第十九条, read as its end and answered as to
+//!   be cancelled;
 //! - the six basic public services and seven conveniences of 三(二) ([`benefits`]);
 //! - the points structure of 四 with district-configured values, the detailed
 //!   rules being 待定稿 ([`points`], [`config`]);

@@ -159,9 +159,11 @@ fn all_services() -> Vec<Service> {
 }
 
 /// The holder's services on `on`. A 居住证 gives them while in use: issued,
-/// and (by district configuration) not suspended for a missed endorsement. A
-/// 暂住证 issued before 2016-12-01 gives them while it is valid (二(四)).
-pub fn services(permit: &Permit, on: Date) -> Entitlements {
+/// and (by district configuration) not suspended for a missed endorsement,
+/// nor confiscated as obtained by deceit (Decree 663 第十九条, read as the end
+/// of the permit: [`endorsement::confiscation`]). A 暂住证 issued before
+/// 2016-12-01 gives them while it is valid (二(四)).
+pub fn services(permit: &Permit, facts: &Application, on: Date) -> Entitlements {
     let issued = framework::date_of(&permit.issued_on);
     let mut reasons = vec![DETAILED_MEASURES.reason(
         "services.conditions.not-in-text",
@@ -183,6 +185,14 @@ pub fn services(permit: &Permit, on: Date) -> Entitlements {
             "transition.zanzhuzheng-valid.unknown",
             &format!("该证于{issued}（2016年12月1日前）发放，为暂住证；“对暂住证还在有效期内的持有人，各相关部门应按规定提供相应服务和便利”，其有效期不明，须凭有效期内的暂住证向各相关部门办理，此处不列服务"),
             &format!("issued on {issued}, before 2016-12-01: a 暂住证, which keeps the services only while valid; its validity is not known here, so no service is listed: the departments provide them on a 暂住证 shown to be valid"),
+        ));
+        false
+    } else if let Some((ground, since)) = endorsement::confiscation(facts, on) {
+        reasons.push(ground);
+        reasons.push(DECREE_19.reason(
+            "services.permit-in-use.not-met",
+            &format!("证件系骗领，依《居住证暂行条例》第十九条由公安机关收缴（读作证件终止、记为注销），自{since}起不享有居住证持有人的服务和便利"),
+            &format!("the permit was obtained by deceit and is confiscated under Decree 663 art. 19 (read as its end, recorded as cancellation): no holder's services from {since}"),
         ));
         false
     } else if endorsement::suspended(permit, on) {

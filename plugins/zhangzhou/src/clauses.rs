@@ -2,6 +2,7 @@
 //! numbering. Reasons, services and the card are built only from these.
 
 use juzhu_sdk::cite::Clause;
+use juzhu_sdk::framework;
 
 /// The document id: the policy text's file stem.
 pub const DOC: &str = "004_1215674b71c9ab1f";
@@ -31,6 +32,11 @@ pub const BASIC_SERVICES: Clause = Clause::new(DOC, "三(二)1");
 pub const CONVENIENCES: Clause = Clause::new(DOC, "三(二)2");
 /// 三(三) departments set the detailed measures (scope, conditions, procedure).
 pub const DETAILED_MEASURES: Clause = Clause::new(DOC, "三(三)");
+
+/// Decree 663 (居住证暂行条例) 第十九条, closing sentence: "伪造、变造的居住证和骗领的
+/// 居住证，由公安机关予以收缴". The only sentence of the article the table holds
+/// (see its note in `clauses.toml`).
+pub const DECREE_19: Clause = framework::decree_663("第十九条");
 
 // `pub static TABLE`: the clause table, generated from `clauses.toml`.
 include!(concat!(env!("OUT_DIR"), "/clauses.rs"));

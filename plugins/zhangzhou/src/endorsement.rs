@@ -10,7 +10,23 @@
 //! suspended from the next day until a late endorsement
 //! (`zhangzhou.endorsement.overdue-suspends`), and a late endorsement
 //! restarting the count (`zhangzhou.endorsement.late-restarts-count`).
+//!
+//! False materials: the text has no clause of its own on a permit obtained by
+//! deceit (骗领) or on cancellation; it is made "根据国务院《居住证暂行条例》" (its
+//! preamble) and gives 证件管理 to the police (三(一)). Decree 663 第十九条 says
+//! "骗领的居住证，由公安机关予以收缴"; the module reads that confiscation as the
+//! end of the permit, which the station records as cancellation (an
+//! interpretation: the decree says 收缴, not 注销). A `FalseMaterials` event
+//! dated on or before the legal date (the day the authority found it) makes
+//! the answer `to-be-cancelled` from that day (or from the decree's first day
+//! in force if found earlier), with no endorsement; services follow
+//! ([`confiscation`]).
+//!
+//! Leaving the area: the text attaches nothing to it (二(二) speaks of leaving
+//! the hukou place, a condition of applying, not of leaving the city), so a
+//! `LeftArea` event changes no answer.
 
+use juzhu_sdk::as_of;
 use juzhu_sdk::prelude::*;
 
 use crate::clauses::*;
@@ -66,7 +82,41 @@ fn config_note() -> String {
     )
 }
 
-pub fn status(permit: &Permit, on: Date) -> Result<EndorsementAnswer, InputError> {
+/// The day Decree 663 took effect, as the clause table gives it (第二十三条).
+fn decree_in_force() -> Date {
+    let from = TABLE.iter().find(|d| d.id == framework::DECREE_663).and_then(|d| d.in_force_from);
+    framework::date_of(from.expect("clauses.toml gives Decree 663 its in_force_from"))
+}
+
+/// Decree 663 第十九条: the permit was obtained by deceit (骗领: a
+/// `FalseMaterials` event on or before `on`), so the police confiscate it,
+/// read as the end of the permit and recorded as cancellation. The ground
+/// and the day it holds from: the finding, or the decree's first day in
+/// force if the finding came before it. `None` before the decree was in force.
+pub fn confiscation(facts: &Application, on: Date) -> Option<(Reason, Date)> {
+    let decree = decree_in_force();
+    if on < decree {
+        return None;
+    }
+    let (found, _) = as_of::event(facts, HolderEventKind::FalseMaterials, on)?;
+    let since = found.max(decree);
+    let ground = DECREE_19.reason(
+        "cancellation.false-materials.met",
+        &format!(
+            "经{found}认定，证件系以虚假证明材料骗领；《居住证暂行条例》第十九条：“骗领的居住证，由公安机关予以收缴”。\
+             本模块将收缴读作证件终止，由受理机构记为注销，自{since}起不予签注（此为解释：条例规定收缴，未用“注销”一词；本方案未规定注销情形）"
+        ),
+        &format!(
+            "found on {found} to have been obtained with false materials (骗领): Decree 663 art. 19 has the police \
+             confiscate (收缴) a permit so obtained. The module reads confiscation as the end of the permit, which the \
+             station records as cancellation, from {since}, with no endorsement (an interpretation: the decree says \
+             confiscate, not cancel; this text names no cancellation ground)"
+        ),
+    );
+    Some((ground, since))
+}
+
+pub fn status(permit: &Permit, facts: &Application, on: Date) -> Result<EndorsementAnswer, InputError> {
     if crate::is_zanzhuzheng(permit) {
         return Err(InputError {
             field: "permit.issued_on".into(),
@@ -100,6 +150,20 @@ pub fn status(permit: &Permit, on: Date) -> Result<EndorsementAnswer, InputError
         ),
     ];
     let overdue = on > due && ENDORSEMENT_OVERDUE_SUSPENDS.value == 1;
+    if let Some((ground, since)) = confiscation(facts, on) {
+        reasons.push(DUTIES.reason(
+            "cancellation.local-ground.not-in-text",
+            "方案由公安部门负责证件管理（三(一)），未规定注销或收缴居住证的情形；注销所依据的是《居住证暂行条例》第十九条",
+            "the text gives the management of permits to the police (三(一)) but names no ground for cancelling or confiscating one; the cancellation rests on Decree 663 art. 19",
+        ));
+        return Ok(EndorsementAnswer {
+            status: EndorsementStatus::ToBeCancelled(Cancellation { ground, since: date::fmt(since) }),
+            endorsement_allowed: false,
+            reasons,
+            residence_years: date::whole_years_between(counted_from, if overdue { due } else { on }),
+            residence_counted_from: date::fmt(counted_from),
+        });
+    }
     let (status, allowed, years_until) = if on < opens {
         reasons.push(DUTIES.reason(
             "endorsement.window.not-met",

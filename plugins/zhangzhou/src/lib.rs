@@ -8,7 +8,9 @@
 //!   text names no materials, so the module asks for none;
 //! - endorsement: the text gives 签注 to the police (二(三), 三(一)) but sets no
 //!   cycle; the cycle used is district configuration ([`config`]) and every
-//!   answer says so with a `*.not-in-text` reason;
+//!   answer says so with a `*.not-in-text` reason; a permit obtained with
+//!   false materials (骗领) is confiscated under Decree 663 第十九条, read as
+//!   its end and answered as to be cancelled;
 //! - benefits, 三(二): eleven basic public services and seven conveniences,
 //!   each with the department the text makes responsible (责任单位);
 //! - points: the text has no points system (`points.scheme.not-in-text`);
@@ -89,12 +91,12 @@ impl Policy for Zhangzhou {
 
     fn endorsement(permit: &Permit, facts: &Application, on: Date) -> Result<EndorsementAnswer, InputError> {
         check_holder(permit, facts)?;
-        endorsement::status(permit, on)
+        endorsement::status(permit, facts, on)
     }
 
     fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitlements, InputError> {
         check_holder(permit, facts)?;
-        Ok(benefits::services(permit, on))
+        Ok(benefits::services(permit, facts, on))
     }
 
     fn points(permit: Option<&Permit>, facts: &Application, _on: Date) -> Result<PointsBreakdown, InputError> {
