@@ -471,6 +471,48 @@ pub const fn decree_663(clause: &'static str) -> Clause {
     Clause::new(DECREE_663, clause)
 }
 
+/// Decree 663 第十九条 for a module whose own text names no ground for ending
+/// a permit obtained by deceit: "伪造、变造的居住证和骗领的居住证，由公安机关予以
+/// 收缴". A `FalseMaterials` event on or before `on` (a permit obtained with
+/// false materials is 骗领) means the police confiscate it, which the module
+/// reads as the end of the permit and the station records as cancellation;
+/// the reason says that is an interpretation (the decree says confiscate,
+/// not cancel) and that the local text (`local`: its name in Chinese and
+/// English, e.g. `("本办法", "this text")`) names no cancellation ground.
+///
+/// The ground and the day it holds from: the finding, or the decree's first
+/// day in force (from the module's clause `table`) when the finding came
+/// before it. `None` before the decree was in force, or with no such event.
+pub fn confiscation(
+    table: &[crate::table::DocumentEntry],
+    facts: &Application,
+    on: Date,
+    local: (&str, &str),
+) -> Option<(Reason, Date)> {
+    let from = table.iter().find(|doc| doc.id == DECREE_663).and_then(|doc| doc.in_force_from);
+    let decree = d(from.expect("the clause table gives Decree 663 its in_force_from"));
+    if on < decree {
+        return None;
+    }
+    let (found, _) = crate::as_of::event(facts, HolderEventKind::FalseMaterials, on)?;
+    let since = found.max(decree);
+    let (local_zh, local_en) = local;
+    let ground = decree_663("第十九条").reason(
+        "cancellation.false-materials.met",
+        &format!(
+            "经{found}认定，证件系以虚假证明材料骗领；《居住证暂行条例》第十九条：“骗领的居住证，由公安机关予以收缴”。\
+             本模块将收缴读作证件终止，由受理机构记为注销，自{since}起不予签注（此为解释：条例规定收缴，未用“注销”一词；{local_zh}未规定注销情形）"
+        ),
+        &format!(
+            "found on {found} to have been obtained with false materials (骗领): Decree 663 art. 19 has the police \
+             confiscate (收缴) a permit so obtained. The module reads confiscation as the end of the permit, which the \
+             station records as cancellation, from {since}, with no endorsement (an interpretation: the decree says \
+             confiscate, not cancel; {local_en} names no cancellation ground)"
+        ),
+    );
+    Some((ground, since))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,6 @@
 //! the hukou place, a condition of applying, not of leaving the city), so a
 //! `LeftArea` event changes no answer.
 
-use juzhu_sdk::as_of;
 use juzhu_sdk::prelude::*;
 
 use crate::clauses::*;
@@ -82,38 +81,11 @@ fn config_note() -> String {
     )
 }
 
-/// The day Decree 663 took effect, as the clause table gives it (第二十三条).
-fn decree_in_force() -> Date {
-    let from = TABLE.iter().find(|d| d.id == framework::DECREE_663).and_then(|d| d.in_force_from);
-    framework::date_of(from.expect("clauses.toml gives Decree 663 its in_force_from"))
-}
-
-/// Decree 663 第十九条: the permit was obtained by deceit (骗领: a
-/// `FalseMaterials` event on or before `on`), so the police confiscate it,
-/// read as the end of the permit and recorded as cancellation. The ground
-/// and the day it holds from: the finding, or the decree's first day in
-/// force if the finding came before it. `None` before the decree was in force.
+/// Decree 663 第十九条: a permit found to have been obtained with false
+/// materials is confiscated, read as its end ([`framework::confiscation`]);
+/// this plan names no ground of its own.
 pub fn confiscation(facts: &Application, on: Date) -> Option<(Reason, Date)> {
-    let decree = decree_in_force();
-    if on < decree {
-        return None;
-    }
-    let (found, _) = as_of::event(facts, HolderEventKind::FalseMaterials, on)?;
-    let since = found.max(decree);
-    let ground = DECREE_19.reason(
-        "cancellation.false-materials.met",
-        &format!(
-            "经{found}认定，证件系以虚假证明材料骗领；《居住证暂行条例》第十九条：“骗领的居住证，由公安机关予以收缴”。\
-             本模块将收缴读作证件终止，由受理机构记为注销，自{since}起不予签注（此为解释：条例规定收缴，未用“注销”一词；本方案未规定注销情形）"
-        ),
-        &format!(
-            "found on {found} to have been obtained with false materials (骗领): Decree 663 art. 19 has the police \
-             confiscate (收缴) a permit so obtained. The module reads confiscation as the end of the permit, which the \
-             station records as cancellation, from {since}, with no endorsement (an interpretation: the decree says \
-             confiscate, not cancel; this text names no cancellation ground)"
-        ),
-    );
-    Some((ground, since))
+    framework::confiscation(TABLE, facts, on, ("本方案", "this plan"))
 }
 
 pub fn status(permit: &Permit, facts: &Application, on: Date) -> Result<EndorsementAnswer, InputError> {
