@@ -502,6 +502,59 @@ fn endorsement_takes_the_holders_current_facts_and_records_them_dated() {
     assert_eq!(stored["fact_sets"], endorsed["fact_sets"], "read back as written");
 }
 
+/// A permit whose stored facts carry a flag contract 1.0 kept without a date
+/// (`converted_to_local_hukou`): the 1.1 module cannot read it, so the
+/// endorsement check names it and says what to do; once the holder's
+/// current facts are recorded (dated events, no old flag), the warning goes.
+#[test]
+fn an_endorsement_check_over_an_undated_1_0_flag_warns_and_names_it() {
+    let s = station();
+    let (_, receipt) =
+        s.post(&s.clerk, "/v1/applications", &json!({ "application": application(), "legal_date": "2017-06-15" }));
+    let path = format!("/v1/decisions/{}/permit", receipt["decision_id"]);
+    let (status, permit) = s.post(&s.supervisor, &path, &json!({ "issued_on": "2017-06-20" }));
+    assert_eq!(status, Status::Created, "{permit}");
+    let number = permit["number"].as_str().unwrap().to_string();
+    let check = format!("/v1/permits/{number}/endorsement?legal_date=2018-06-01");
+    let (status, clean) = s.get(&s.clerk, &check);
+    assert_eq!(status, Status::Ok, "{clean}");
+    assert_eq!(clean["undated"], json!([]), "{clean}");
+    assert!(clean.get("warning").is_none(), "no warning without an old flag: {clean}");
+
+    // The row as a 1.0-era build wrote it (an UPDATE stands in for the old row).
+    s.service.with_store(|store| {
+        store
+            .conn()
+            .execute(
+                "UPDATE permits SET facts = json_set(facts, '$.converted_to_local_hukou', json('true')) WHERE number = ?1",
+                [&number],
+            )
+            .unwrap()
+    });
+    let (status, flagged) = s.get(&s.clerk, &check);
+    assert_eq!(status, Status::Ok, "{flagged}");
+    assert_eq!(flagged["undated"], json!(["converted_to_local_hukou"]), "{flagged}");
+    let warning = flagged["warning"].as_str().expect("a warning");
+    assert!(
+        warning.contains("converted_to_local_hukou") && warning.contains("ConvertedToLocalHukou"),
+        "names the flag and the event to record: {warning}"
+    );
+    assert!(warning.contains(&format!("/v1/permits/{number}/endorse")), "says where: {warning}");
+    assert_eq!(flagged["answer"], clean["answer"], "the module answered without the flag");
+
+    // Current facts recorded at the endorsement replace the old set from that day.
+    let current = ApplicationBuilder::gongshu_employed().insured_until("2018-06").json();
+    let (status, endorsed) = s.post(
+        &s.supervisor,
+        &format!("/v1/permits/{number}/endorse"),
+        &json!({ "legal_date": "2018-06-01", "facts": current }),
+    );
+    assert_eq!(status, Status::Ok, "{endorsed}");
+    let (_, after) = s.get(&s.clerk, &check);
+    assert_eq!(after["undated"], json!([]), "{after}");
+    assert!(after.get("warning").is_none(), "{after}");
+}
+
 /// What-if for a holder (issue 10): the endorsement answer, services and
 /// points of a permit not on record are exactly what the module answers for
 /// the same permit once it is on record, and asking writes nothing.

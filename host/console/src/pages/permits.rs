@@ -72,7 +72,8 @@ fn permit_data(v: &Visitor, number: &str) -> Result<Value, Reply> {
         Err(e) => return Err(message(v, status_of(&e), "error.not-found", e.to_string()).into()),
     };
     let lang = v.lang();
-    let endorsement = svc.endorsement_status(number, None).map(|(answer, module, date)| {
+    let endorsement = svc.endorsement_status(number, None).map(|check| {
+        let (answer, module, date) = (check.answer, check.module, check.legal_date);
         let docs = Documents::of(svc, &module.sha256);
         let status = serde_json::to_value(&answer.status).unwrap_or_default();
         json!({

@@ -12,7 +12,7 @@ use super::access_log::LogLine;
 use super::body::{Checked, OrDefault};
 use super::error::ApiError;
 use super::guard::{Admin, Clerk, Supervisor};
-use crate::service::{Benefits, Evaluation, JurisdictionModule, ModuleDetails, Service};
+use crate::service::{Benefits, EndorsementCheck, Evaluation, JurisdictionModule, ModuleDetails, Service};
 use juzhu_domain::Transition;
 use juzhu_runtime::contract::types::Application;
 use juzhu_store::PermitRecord;
@@ -192,9 +192,8 @@ pub fn endorsement(
     svc: Svc<'_>,
     number: &str,
     legal_date: Option<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let (answer, module, legal_date) = svc.endorsement_status(number, legal_date)?;
-    Ok(Json(serde_json::json!({ "permit": number, "legal_date": legal_date, "answer": answer, "module": module })))
+) -> Result<Json<EndorsementCheck>, ApiError> {
+    Ok(Json(svc.endorsement_status(number, legal_date)?))
 }
 
 #[post("/v1/permits/<number>/<action>", data = "<body>")]

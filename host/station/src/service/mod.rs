@@ -97,6 +97,36 @@ pub struct Evaluation {
     pub legal_date: LegalDate,
 }
 
+/// Where a permit stands in its endorsement cycle on a legal date, as its
+/// module answered, and what the module could not read.
+#[derive(Debug, Serialize)]
+pub struct EndorsementCheck {
+    pub permit: String,
+    pub legal_date: LegalDate,
+    pub answer: EndorsementAnswer,
+    pub module: ModuleRef,
+    /// Flags of the fact set the module read that were stored under
+    /// contract 1.0 without a date (e.g. `converted_to_local_hukou`). 1.1
+    /// reads only dated events, so the module answered without them.
+    pub undated: Vec<String>,
+    /// The same in words, with what to do, when `undated` is not empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+impl EndorsementCheck {
+    fn warning_for(number: &str, undated: &[String]) -> Option<String> {
+        (!undated.is_empty()).then(|| {
+            format!(
+                "the module answered without {}: stored under contract 1.0 with no date, which contract 1.1 cannot read; \
+                 record each as a dated event (`events`, e.g. {{ \"kind\": \"ConvertedToLocalHukou\", \"on\": \"YYYY-MM-DD\" }}) \
+                 in the holder's current facts with POST /v1/permits/{number}/endorse, then check again",
+                undated.join(", ")
+            )
+        })
+    }
+}
+
 /// A holder's services and points.
 #[derive(Debug, Serialize)]
 pub struct Benefits {
@@ -386,21 +416,29 @@ impl Service {
         self.store().permit(number)?.ok_or_else(|| ServiceError::NotFound(format!("permit {number} does not exist")))
     }
 
-    /// Where a permit stands in its endorsement cycle, as its module says.
+    /// Where a permit stands in its endorsement cycle, as its module says,
+    /// with a warning when the facts it read carry flags stored under
+    /// contract 1.0 without a date (the module could not read them).
     pub fn endorsement_status(
         &self,
         number: &str,
         legal_date: Option<String>,
-    ) -> Result<(EndorsementAnswer, ModuleRef, LegalDate), ServiceError> {
+    ) -> Result<EndorsementCheck, ServiceError> {
         let permit = self.permit(number)?;
         let set = self.modules.snapshot();
         let (module, date) = Self::module_for(&set, &permit.jurisdiction, legal_date.as_deref())?;
-        let answer = self.observe(
-            &module,
-            "endorsement",
-            module.endorsement(&permit.to_contract(), permit.facts_on(&date.to_string()), &date.to_string()),
-        )?;
-        Ok((input(answer)?, module_ref(&module), date))
+        let on = date.to_string();
+        let answer =
+            self.observe(&module, "endorsement", module.endorsement(&permit.to_contract(), permit.facts_on(&on), &on))?;
+        let undated = permit.undated_on(&on).to_vec();
+        Ok(EndorsementCheck {
+            warning: EndorsementCheck::warning_for(number, &undated),
+            permit: permit.number,
+            legal_date: date,
+            answer: input(answer)?,
+            module: module_ref(&module),
+            undated,
+        })
     }
 
     /// Endorses, suspends, restores or cancels a permit, as the module's

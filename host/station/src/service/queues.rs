@@ -75,7 +75,7 @@ impl Service {
                     continue;
                 }
             };
-            let (answer, _, date) = answer;
+            let (answer, date) = (answer.answer, answer.legal_date);
             let mut item = QueuedPermit {
                 number: permit.number.clone(),
                 jurisdiction: permit.jurisdiction.clone(),
