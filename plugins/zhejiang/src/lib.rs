@@ -2,17 +2,23 @@
 //!
 //! Encodes 浙江省人民政府办公厅关于推行新型居住证制度的通知（浙政办发〔2016〕100号，
 //! 2016-08-28）, the province's framework for the new residence permit. The notice
-//! tells cities to survey their migrant population (二(一)), to make concrete
-//! permit conditions, benefits and a points system following 存量优先和进城时间长、
-//! 就业能力强的人优先 (二(二)), to issue IC-card permits linked with 市民卡 and
-//! 社保卡 (二(二)), to explore points management (二(四)) and to fund the cards
-//! (三(二)), all by 2016-12-31 (三). It fixes no figure of its own, so:
-//! - eligibility ([`eligibility`]) is Decree 663's floor, with 二(一)'s survey
-//!   categories recognising employment, residence and schooling, and no minimum
-//!   duration; every decision says the city's rules govern;
+//! tells cities to survey their migrant population and to review their rules on
+//! services (二(一)), to make concrete permit conditions, benefits and a points
+//! system following 存量优先和进城时间长、就业能力强的人优先 (二(二)), to issue
+//! IC-card permits linked with 市民卡 and 社保卡 (二(二)), to explore points
+//! management (二(四)) and to fund the cards (三(二)), all by 2016-12-31 (三). It
+//! fixes no condition, benefit or figure of its own, so the module reads it
+//! through 《居住证暂行条例》 (Decree 663), which it implements:
+//! - eligibility ([`eligibility`]) applies Decree 663 第二条's six months,
+//!   counted per city; 二(一)'s lists are a survey, not a test, and what counts
+//!   as 合法稳定就业、合法稳定住所、连续就读 is for the city's implementing rules
+//!   (二(二); 第二十二条), so a route with facts is undecided and the module
+//!   never answers Eligible on its own; 第九条's materials apply;
 //! - endorsement ([`endorsement`]) is not in the text: the answer says so and
 //!   its dates come from labelled configuration ([`config`]);
-//! - services ([`benefits`]) are the thirteen of 二(一);
+//! - services ([`benefits`]) are Decree 663 第十二条's basic public services and
+//!   第十三条's conveniences (二(一) only asks cities to review their rules on
+//!   them);
 //! - points ([`points`]) encode the 二(二) principles as configured indicators;
 //! - the card ([`card`]) adds the 市民卡/社保卡 link fields of 二(二).
 //!

@@ -2,8 +2,9 @@
 //!
 //! The notice does not say how residence time is counted. The module counts
 //! whole years of the continuous registered residence in the province that
-//! covers the legal date (the same run the six-month floor reads), since the
-//! new system rests on residence registration (全员登记、依规领证, 一).
+//! covers the legal date, since the new system rests on residence
+//! registration (全员登记、依规领证, 一). (The six-month floor of eligibility
+//! counts per city instead, as Decree 663 第二条 says; see `eligibility`.)
 
 use juzhu_sdk::prelude::*;
 
