@@ -471,8 +471,9 @@ pub const fn decree_663(clause: &'static str) -> Clause {
     Clause::new(DECREE_663, clause)
 }
 
-/// Decree 663 第十九条 for a module whose own text names no ground for ending
-/// a permit obtained by deceit: "伪造、变造的居住证和骗领的居住证，由公安机关予以
+/// Decree 663 第十九条 (`article_19`, the module's own constant for it, so
+/// the clause is in its table) for a module whose own text names no ground
+/// for ending a permit obtained by deceit: "伪造、变造的居住证和骗领的居住证，由公安机关予以
 /// 收缴". A `FalseMaterials` event on or before `on` (a permit obtained with
 /// false materials is 骗领) means the police confiscate it, which the module
 /// reads as the end of the permit and the station records as cancellation;
@@ -485,6 +486,7 @@ pub const fn decree_663(clause: &'static str) -> Clause {
 /// before it. `None` before the decree was in force, or with no such event.
 pub fn confiscation(
     table: &[crate::table::DocumentEntry],
+    article_19: Clause,
     facts: &Application,
     on: Date,
     local: (&str, &str),
@@ -497,7 +499,7 @@ pub fn confiscation(
     let (found, _) = crate::as_of::event(facts, HolderEventKind::FalseMaterials, on)?;
     let since = found.max(decree);
     let (local_zh, local_en) = local;
-    let ground = decree_663("第十九条").reason(
+    let ground = article_19.reason(
         "cancellation.false-materials.met",
         &format!(
             "经{found}认定，证件系以虚假证明材料骗领；《居住证暂行条例》第十九条：“骗领的居住证，由公安机关予以收缴”。\

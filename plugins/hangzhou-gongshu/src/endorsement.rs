@@ -104,7 +104,7 @@ pub fn cycle(permit: &Permit, on: Date) -> Cycle {
 /// materials is confiscated, read as its end ([`framework::confiscation`]);
 /// this notice names no ground of its own.
 pub fn confiscation(facts: &Application, on: Date) -> Option<(Reason, Date)> {
-    framework::confiscation(TABLE, facts, on, ("本通知", "this notice"))
+    framework::confiscation(TABLE, DECREE_19, facts, on, ("本通知", "this notice"))
 }
 
 pub fn status(permit: &Permit, facts: &Application, on: Date) -> EndorsementAnswer {

@@ -110,7 +110,7 @@ pub fn not_in_text() -> Reason {
 /// materials is confiscated, read as its end ([`framework::confiscation`]);
 /// this text names no ground of its own.
 pub fn confiscation(facts: &Application, on: Date) -> Option<(Reason, Date)> {
-    framework::confiscation(TABLE, facts, on, ("本办法", "this text"))
+    framework::confiscation(TABLE, DECREE_19, facts, on, ("本办法", "this text"))
 }
 
 pub fn status(permit: &Permit, facts: &Application, on: Date) -> Result<EndorsementAnswer, InputError> {

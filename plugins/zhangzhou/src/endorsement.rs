@@ -85,7 +85,7 @@ fn config_note() -> String {
 /// materials is confiscated, read as its end ([`framework::confiscation`]);
 /// this plan names no ground of its own.
 pub fn confiscation(facts: &Application, on: Date) -> Option<(Reason, Date)> {
-    framework::confiscation(TABLE, facts, on, ("本方案", "this plan"))
+    framework::confiscation(TABLE, DECREE_19, facts, on, ("本方案", "this plan"))
 }
 
 pub fn status(permit: &Permit, facts: &Application, on: Date) -> Result<EndorsementAnswer, InputError> {

@@ -133,6 +133,15 @@ pub fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitl
         ));
         return Ok(Entitlements { services: Vec::new(), reasons });
     }
+    if let EndorsementStatus::ToBeCancelled(c) = answer.status {
+        reasons.push(c.ground);
+        reasons.push(CITY_RULES.reason(
+            "services.permit-in-use.not-met",
+            &format!("居住证自{}起予以收缴（记为注销），不再提供服务", c.since),
+            &format!("the permit is confiscated (recorded as cancelled) from {}: no services", c.since),
+        ));
+        return Ok(Entitlements { services: Vec::new(), reasons });
+    }
     reasons.push(CITY_RULES.reason("services.permit-in-use.met", "居住证在有效使用中", "the permit is in use"));
     reasons.push(BASIC_SERVICES.reason(
         "services.holder-rights.decree-663",

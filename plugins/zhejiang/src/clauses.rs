@@ -67,3 +67,6 @@ include!(concat!(env!("OUT_DIR"), "/clauses.rs"));
 /// on). The notice asks for none of its own, so the decree's apply, and the
 /// reasons say that the notice is read through the decree.
 pub const MATERIALS: Clause = framework::decree_663("第九条");
+/// Decree 663 第十九条: "骗领的居住证，由公安机关予以收缴"; the notice names no
+/// ground of its own for ending a permit.
+pub const DECREE_19: Clause = framework::decree_663("第十九条");

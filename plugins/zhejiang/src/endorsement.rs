@@ -11,11 +11,16 @@
 //!   and closes the day before it;
 //! - after the window, the permit's use is suspended from the due date, and a
 //!   late endorsement is allowed; no restore deadline is configured.
+//!
+//! A permit found to have been obtained with false materials is to be
+//! cancelled from the finding: Decree 663 第十九条 has the police confiscate a
+//! 骗领的居住证, read as the end of the permit ([`framework::confiscation`]);
+//! the notice names no ground of its own.
 
 use juzhu_sdk::prelude::*;
 
 use crate::area;
-use crate::clauses::CITY_RULES;
+use crate::clauses::{CITY_RULES, DECREE_19, TABLE};
 use crate::config::{self, CYCLE_MONTHS_ID, WINDOW_MONTHS_ID};
 use crate::residence_years;
 
@@ -41,6 +46,21 @@ pub fn status(permit: &Permit, facts: &Application, on: Date) -> Result<Endorsem
             cfg.cycle_months, cfg.window_months, cfg.effective_from
         ),
     )];
+    let (start, years) = residence_years::counted(facts, on);
+    if let Some((ground, since)) = framework::confiscation(TABLE, DECREE_19, facts, on, ("本通知", "the notice")) {
+        reasons.push(CITY_RULES.reason(
+            "cancellation.local-ground.not-in-text",
+            "本通知未规定注销或收缴居住证的情形（二(二)交由各地制订）；注销所依据的是《居住证暂行条例》第十九条",
+            "the notice names no ground for cancelling or confiscating a permit (二(二) leaves the rules to cities); the cancellation rests on Decree 663 art. 19",
+        ));
+        return Ok(EndorsementAnswer {
+            status: EndorsementStatus::ToBeCancelled(Cancellation { ground, since: date::fmt(since) }),
+            endorsement_allowed: false,
+            reasons,
+            residence_years: years,
+            residence_counted_from: date::fmt(start.unwrap_or(on)),
+        });
+    }
     let (status, allowed) = if on < opens {
         reasons.push(CITY_RULES.reason(
             "endorsement.window-open.not-met",
@@ -70,7 +90,6 @@ pub fn status(permit: &Permit, facts: &Application, on: Date) -> Result<Endorsem
         (EndorsementStatus::OverdueSuspended(Suspension { since: date::fmt(due), restore_by: None }), true)
     };
 
-    let (start, years) = residence_years::counted(facts, on);
     reasons.push(CITY_RULES.reason(
         "endorsement.residence-years.not-in-text",
         "本通知未规定居住年限的计算方法；按决定日所在的省内连续居住登记起算",
