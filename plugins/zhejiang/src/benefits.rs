@@ -27,7 +27,7 @@
 use juzhu_sdk::cite::Clause;
 use juzhu_sdk::prelude::*;
 
-use crate::clauses::{BASIC_SERVICES, CITY_RULES, CONVENIENCES, SURVEY};
+use crate::clauses::{BASIC_SERVICES, CITY_RULES, CONVENIENCES, DECREE_19, SURVEY};
 use crate::endorsement;
 
 /// (code, kind, clause, zh, en), in the order of 第十二条 then 第十三条.
@@ -135,10 +135,10 @@ pub fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitl
     }
     if let EndorsementStatus::ToBeCancelled(c) = answer.status {
         reasons.push(c.ground);
-        reasons.push(CITY_RULES.reason(
+        reasons.push(DECREE_19.reason(
             "services.permit-in-use.not-met",
-            &format!("居住证自{}起予以收缴（记为注销），不再提供服务", c.since),
-            &format!("the permit is confiscated (recorded as cancelled) from {}: no services", c.since),
+            &format!("证件系骗领，依《居住证暂行条例》第十九条由公安机关收缴（读作证件终止、记为注销），自{}起不提供基本公共服务和便利", c.since),
+            &format!("the permit was obtained by deceit and is confiscated under Decree 663 art. 19 (read as its end, recorded as cancellation): no services from {}", c.since),
         ));
         return Ok(Entitlements { services: Vec::new(), reasons });
     }
