@@ -515,6 +515,18 @@ pub fn confiscation(
     Some((ground, since))
 }
 
+/// The services answer for a permit [`confiscation`] ended: none, from
+/// `since`, citing the module's `article_19`.
+pub fn no_services_while_confiscated(article_19: Clause, since: impl std::fmt::Display) -> Reason {
+    article_19.reason(
+        "services.permit-in-use.not-met",
+        &format!("证件系骗领，依《居住证暂行条例》第十九条由公安机关收缴（读作证件终止、记为注销），自{since}起不提供居住证持有人的服务和便利"),
+        &format!(
+            "the permit was obtained by deceit and is confiscated under Decree 663 art. 19 (read as its end, recorded as cancellation): no holder's services from {since}"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -127,11 +127,7 @@ pub fn services(permit: &Permit, facts: &Application, on: Date) -> Entitlements 
     let suspended = cycle.suspended(on);
     if let Some((ground, since)) = confiscated.clone() {
         reasons.push(ground);
-        reasons.push(DECREE_19.reason(
-            "services.permit-in-use.not-met",
-            &format!("证件系骗领，依《居住证暂行条例》第十九条由公安机关收缴（读作证件终止、记为注销），自{since}起不提供持证服务和便利"),
-            &format!("the permit was obtained by deceit and is confiscated under Decree 663 art. 19 (read as its end, recorded as cancellation): no holder's services from {since}"),
-        ));
+        reasons.push(framework::no_services_while_confiscated(DECREE_19, since));
     } else if suspended {
         reasons.push(ENDORSEMENT.reason(
             "services.permit-in-use.not-met",

@@ -117,11 +117,7 @@ pub fn services(permit: &Permit, facts: &Application, on: Date) -> Result<Entitl
     }
     if let EndorsementStatus::ToBeCancelled(c) = answer.status {
         reasons.push(c.ground);
-        reasons.push(DECREE_19.reason(
-            "services.permit-in-use.not-met",
-            &format!("证件系骗领，依《居住证暂行条例》第十九条由公安机关收缴（读作证件终止、记为注销），自{}起不提供基本公共服务和便利", c.since),
-            &format!("the permit was obtained by deceit and is confiscated under Decree 663 art. 19 (read as its end, recorded as cancellation): no services from {}", c.since),
-        ));
+        reasons.push(framework::no_services_while_confiscated(DECREE_19, &c.since));
         return Ok(Entitlements { services: Vec::new(), reasons });
     }
     reasons.push(APPLY.reason(

@@ -189,11 +189,7 @@ pub fn services(permit: &Permit, facts: &Application, on: Date) -> Entitlements 
         false
     } else if let Some((ground, since)) = endorsement::confiscation(facts, on) {
         reasons.push(ground);
-        reasons.push(DECREE_19.reason(
-            "services.permit-in-use.not-met",
-            &format!("证件系骗领，依《居住证暂行条例》第十九条由公安机关收缴（读作证件终止、记为注销），自{since}起不享有居住证持有人的服务和便利"),
-            &format!("the permit was obtained by deceit and is confiscated under Decree 663 art. 19 (read as its end, recorded as cancellation): no holder's services from {since}"),
-        ));
+        reasons.push(framework::no_services_while_confiscated(DECREE_19, since));
         false
     } else if endorsement::suspended(permit, on) {
         let since = date::add_days(endorsement::cycle(permit).due, 1);
